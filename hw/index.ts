@@ -1,0 +1,30 @@
+/**
+ * nicsim/hw — the LAN adapter (an Intel 8254x subset) and the media it attaches to.
+ * @module
+ */
+export { Nic, type NicOptions, type NicCounters, onesComplementSum } from './nic.js';
+export { HostMemory, type DmaFault, type MmioWindow } from './memory.js';
+export { IrqLine, type IrqListener } from './irq.js';
+export {
+  buildEepromImage, eepromChecksumValid, eepromSum, macFromEeprom, parseMac, formatMac, MicrowireEeprom,
+  EEPROM_WORDS, EEPROM_CHECKSUM_WORD, EEPROM_SUM, EEPROM_DEVICE_ID_WORD, EEPROM_VENDOR_ID_WORD, DEVICE_ID_82540EM, VENDOR_ID_INTEL,
+  type EepromImageOptions,
+} from './eeprom.js';
+export {
+  RegisterFile, reg, bit, bits, getField, setField, decodeFields,
+  type Access, type FieldDef, type FieldSpec, type RegDef, type RegInstance, type RegOptions, type ReadHook, type WriteHook,
+} from './registers/engine.js';
+export * as e1000 from './registers/e1000.js';
+export * as phyRegisters from './phy/registers.js';
+export {
+  DESC_SIZE, TX_DESC_LAYOUT, RX_DESC_LAYOUT, TXD_CMD, TXD_STA, RXD_STAT, RXD_ERR, TXD_CMD_DOC, TXD_STA_DOC, RXD_STAT_DOC, RXD_ERR_DOC,
+  writeTxDescriptor, readTxDescriptor, writeRxDescriptor, readRxDescriptor,
+  type DescField, type TxDescriptor, type RxDescriptor,
+} from './descriptors.js';
+export { fcs32, appendFcs, fcsValid } from './mac/fcs.js';
+export { serializeFrame, findFrameStart, PREAMBLE_OCTET, SFD, PREAMBLE_SFD_LEN, MIN_FRAME, MIN_FRAME_NO_FCS, MAX_FRAME, MAX_FRAME_TAGGED, MAX_JUMBO_FRAME, FCS_LEN } from './mac/framing.js';
+export { mtaHash, isBroadcast, isMulticast } from './mac/filter.js';
+export { Phy, type PhyOptions } from './phy/phy.js';
+export { resolveLink, advertisedAbilities, phyLinkMachine, ABILITY, type LinkMode, type PhyLinkEvent } from './phy/link.js';
+export { Cable, CABLE_MAX_SPEED, type CableOptions, type CableCategory, type FrameMiddleware } from './medium/cable.js';
+export { BIT_TIME_NS, frameDurationNs, type Speed, type Duplex, type LinkSignal, type WireFrame, type MediumLink, type Endpoint } from './medium/types.js';

@@ -1,0 +1,66 @@
+/**
+ * What the MAC adds around a frame on transmit and looks for on receive: a 7-octet preamble of
+ * 0x55 (alternating 1s and 0s, LSB first), the start frame delimiter 0xD5, and the FCS.
+ * @module
+ */
+import { appendFcs } from './fcs.js';
+
+/** The preamble octet (10101010 on the wire, LSB first). */
+export const PREAMBLE_OCTET = 0x55;
+/** The start frame delimiter octet (10101011 on the wire). */
+export const SFD = 0xd5;
+/** Preamble + SFD length in octets. */
+export const PREAMBLE_SFD_LEN = 8;
+/** Minimum frame length without FCS (padding target). */
+export const MIN_FRAME_NO_FCS = 60;
+/** Minimum frame length with FCS. */
+export const MIN_FRAME = 64;
+/** Maximum untagged frame length with FCS. */
+export const MAX_FRAME = 1518;
+/** Maximum VLAN-tagged frame length with FCS (what the 8254x accepts without LPE). */
+export const MAX_FRAME_TAGGED = 1522;
+/** Largest frame accepted with RCTL.LPE. */
+export const MAX_JUMBO_FRAME = 16384;
+/** FCS length in octets. */
+export const FCS_LEN = 4;
+
+/**
+ * Serializes a frame as the MAC puts it on the line: preamble, SFD, the frame padded with zeros
+ * to 60 octets when `pad`, and the FCS when `appendCrc`. Returns a fresh buffer.
+ */
+export function serializeFrame(frame: Uint8Array, appendCrc: boolean, pad: boolean, insertChecksum?: { cso: number; css: number }): Uint8Array {
+  const body = pad && frame.length < MIN_FRAME_NO_FCS ? MIN_FRAME_NO_FCS : frame.length;
+  const out = new Uint8Array(PREAMBLE_SFD_LEN + body + (appendCrc ? FCS_LEN : 0));
+  out.fill(PREAMBLE_OCTET, 0, 7);
+  out[7] = SFD;
+  out.set(frame, PREAMBLE_SFD_LEN);
+  if (insertChecksum && insertChecksum.css < frame.length && insertChecksum.cso + 2 <= frame.length) {
+    // The 8254x legacy checksum insertion: the ones' complement of the 16-bit ones' complement
+    // sum from CSS to the end of the frame, stored big-endian at CSO (software preloads any
+    // pseudo-header sum into that field).
+    const o = PREAMBLE_SFD_LEN;
+    let s = 0;
+    let i = o + insertChecksum.css;
+    const end = o + frame.length;
+    for (; i + 1 < end; i += 2) s += (out[i] << 8) | out[i + 1];
+    if (i < end) s += out[i] << 8;
+    while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+    const c = ~s & 0xffff;
+    out[o + insertChecksum.cso] = c >>> 8;
+    out[o + insertChecksum.cso + 1] = c & 0xff;
+  }
+  if (appendCrc) appendFcs(out, PREAMBLE_SFD_LEN, PREAMBLE_SFD_LEN + body);
+  return out;
+}
+
+/**
+ * Finds the SFD at the end of a preamble and returns the index of the first frame octet, or -1
+ * when there is no SFD. As a real receiver, it tolerates a shortened preamble (at least one
+ * preamble octet, as some preamble bits are lost while the receiver locks).
+ */
+export function findFrameStart(line: Uint8Array): number {
+  let i = 0;
+  while (i < line.length && line[i] === PREAMBLE_OCTET) i++;
+  if (i === 0 || i >= line.length || line[i] !== SFD) return -1;
+  return i + 1;
+}

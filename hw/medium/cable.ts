@@ -1,0 +1,188 @@
+/**
+ * A twisted-pair cable joining two endpoints: full duplex (each direction its own pair), a length
+ * that sets the propagation delay (default 5 ns/m), and a category that caps the speed the PHYs
+ * may negotiate. Each direction has a middleware chain (fault injectors, taps) that frames pass
+ * before delivery. Pulling the cable loses the frames in flight and drops both links.
+ * @module
+ */
+import type { Simulator } from '../../sim/simulator.js';
+import type { Nanos } from '../../sim/time.js';
+import { frameDurationNs, type Endpoint, type LinkSignal, type MediumLink, type Speed, type WireFrame } from './types.js';
+
+declare module '../../sim/trace.js' {
+  interface TraceEventMap {
+    /** A frame finished arriving at the far end of a medium (as delivered, after middleware). */
+    'wire.rx': { frame: WireFrame; to: string; start: Nanos };
+    /** A cable was plugged or pulled. */
+    'cable.plug': { plugged: boolean };
+  }
+}
+
+/** A step in a direction's delivery chain: call `next` (now or later, once or more) to pass a frame on, or not at all to drop it. */
+export type FrameMiddleware = (frame: WireFrame, next: (frame: WireFrame) => void) => void;
+
+/** Cable categories and the fastest Ethernet each carries. */
+export const CABLE_MAX_SPEED: Readonly<Record<CableCategory, Speed>> = { cat3: 10, cat5: 100, cat5e: 1000, cat6: 1000 };
+
+/** Cable category. */
+export type CableCategory = 'cat3' | 'cat5' | 'cat5e' | 'cat6';
+
+/** Cable options. */
+export interface CableOptions {
+  /** Trace name (default `cableN`). */
+  name?: string;
+  /** Length in metres (default 1). */
+  lengthM?: number;
+  /** Propagation delay per metre (default 5 ns/m, about 0.67 c). */
+  nsPerMeter?: number;
+  /** Category (default `cat5e`). */
+  category?: CableCategory;
+}
+
+class CableEnd implements MediumLink {
+  peer!: CableEnd;
+  endpoint: Endpoint | null = null;
+  readonly middleware: FrameMiddleware[] = [];
+  signalState: LinkSignal | null = null;
+
+  constructor(
+    private readonly cable: Cable,
+    readonly index: 0 | 1,
+  ) {}
+
+  get maxSpeed(): Speed {
+    return this.cable.maxSpeed;
+  }
+
+  get propagationNs(): Nanos {
+    return this.cable.propagationNs;
+  }
+
+  send(frame: WireFrame): void {
+    this.cable.carry(this, frame);
+  }
+
+  signal(sig: LinkSignal | null): void {
+    this.signalState = sig;
+    this.cable.signalTo(this.peer, sig);
+  }
+}
+
+/** A full-duplex point-to-point cable. */
+export class Cable {
+  /** Trace name. */
+  readonly name: string;
+  /** Length in metres. */
+  readonly lengthM: number;
+  /** One-way propagation delay, ns. */
+  readonly propagationNs: Nanos;
+  /** The fastest speed this cable carries. */
+  readonly maxSpeed: Speed;
+  private readonly ends: [CableEnd, CableEnd];
+  private plugged = false;
+  private epoch = 0;
+  /** Frames carried in each direction (0: a→b, 1: b→a). */
+  readonly framesCarried: [number, number] = [0, 0];
+
+  constructor(
+    private readonly sim: Simulator,
+    opts: CableOptions = {},
+  ) {
+    this.name = opts.name ?? sim.uniqueName('cable');
+    this.lengthM = opts.lengthM ?? 1;
+    if (!(this.lengthM >= 0)) throw new RangeError(`cable length must be ≥ 0 m, got ${this.lengthM}`);
+    this.propagationNs = Math.round(this.lengthM * (opts.nsPerMeter ?? 5));
+    this.maxSpeed = CABLE_MAX_SPEED[opts.category ?? 'cat5e'];
+    const a = new CableEnd(this, 0);
+    const b = new CableEnd(this, 1);
+    a.peer = b;
+    b.peer = a;
+    this.ends = [a, b];
+  }
+
+  /** Attaches two endpoints and plugs the cable in. */
+  connect(a: Endpoint, b: Endpoint): this {
+    if (this.ends[0].endpoint || this.ends[1].endpoint) throw new Error(`${this.name} is already connected`);
+    this.ends[0].endpoint = a;
+    this.ends[1].endpoint = b;
+    this.plug();
+    return this;
+  }
+
+  /** Plugs the cable back in: both endpoints see a medium again and start link setup. */
+  plug(): void {
+    if (this.plugged) return;
+    const [a, b] = this.ends;
+    if (!a.endpoint || !b.endpoint) throw new Error(`${this.name}: connect two endpoints first`);
+    this.plugged = true;
+    if (this.sim.trace.active) this.sim.trace.emit('cable.plug', this.name, { plugged: true });
+    a.endpoint.plugged(a);
+    b.endpoint.plugged(b);
+  }
+
+  /** Pulls the cable: frames in flight are lost and both endpoints lose the link. */
+  unplug(): void {
+    if (!this.plugged) return;
+    this.plugged = false;
+    this.epoch++;
+    if (this.sim.trace.active) this.sim.trace.emit('cable.plug', this.name, { plugged: false });
+    for (const e of this.ends) {
+      e.signalState = null;
+      e.endpoint?.plugged(null);
+    }
+  }
+
+  /** Whether the cable is plugged in. */
+  get isPlugged(): boolean {
+    return this.plugged;
+  }
+
+  /** Adds middleware to the direction leaving end `from` (0: a→b, 1: b→a); returns a remover. */
+  use(from: 0 | 1, mw: FrameMiddleware): () => void {
+    const chain = this.ends[from].middleware;
+    chain.push(mw);
+    return () => {
+      const i = chain.indexOf(mw);
+      if (i >= 0) chain.splice(i, 1);
+    };
+  }
+
+  /** @internal Delivers a link signal to `to` (at the current instant, after the sender's transition). */
+  signalTo(to: CableEnd, sig: LinkSignal | null): void {
+    if (!this.plugged) return;
+    const epoch = this.epoch;
+    this.sim.schedule(0, () => {
+      if (epoch === this.epoch) to.endpoint?.partnerSignal(sig);
+    });
+  }
+
+  /** @internal Carries a frame from `from` to its peer. */
+  carry(from: CableEnd, frame: WireFrame): void {
+    if (!this.plugged) return;
+    this.framesCarried[from.index]++;
+    const to = from.peer;
+    const chain = from.middleware;
+    const epoch = this.epoch;
+    const deliver = (f: WireFrame) => {
+      const end = f.txStart + frameDurationNs(f.bytes.length, f.bitTimeNs) + this.propagationNs;
+      const at = Math.max(end, this.sim.now);
+      this.sim.at(at, () => {
+        if (epoch !== this.epoch || !to.endpoint) return;
+        if (this.sim.trace.active) this.sim.trace.emit('wire.rx', this.name, { frame: f, to: to.endpoint.name, start: f.txStart + this.propagationNs });
+        to.endpoint.receive(f);
+      });
+      const ep = to.endpoint;
+      if (ep?.carrier) {
+        const c = ep.carrier.bind(ep);
+        this.sim.at(Math.max(f.txStart + this.propagationNs, this.sim.now), () => epoch === this.epoch && c(true));
+        this.sim.at(at, () => epoch === this.epoch && c(false));
+      }
+    };
+    if (chain.length === 0) {
+      deliver(frame);
+      return;
+    }
+    const run = (k: number, f: WireFrame): void => (k < chain.length ? chain[k](f, (g) => run(k + 1, g)) : deliver(f));
+    run(0, frame);
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The contract between devices (adapter PHYs, hub and switch ports) and the media that join them.
+ * A medium hands each attached endpoint a {@link MediumLink} to send frames and link signals;
+ * the endpoint implements {@link Endpoint} to hear them.
+ * @module
+ */
+import type { Nanos } from '../../sim/time.js';
+
+/** Link speed in Mb/s. */
+export type Speed = 10 | 100 | 1000;
+/** Duplex mode. */
+export type Duplex = 'full' | 'half';
+
+/** Nanoseconds per bit at each speed. */
+export const BIT_TIME_NS: Readonly<Record<Speed, number>> = { 10: 100, 100: 10, 1000: 1 };
+
+/**
+ * What a PHY puts on the wire when it has no frame to send: energy plus, when auto-negotiating,
+ * its abilities (the FLP bursts' base page and 1000BASE-T page), or a fixed forced mode.
+ */
+export interface LinkSignal {
+  /** True when the sender auto-negotiates. */
+  autoneg: boolean;
+  /** The sender's ANAR (clause-22 register 4) as advertised. */
+  anar: number;
+  /** The sender's 1000BASE-T control register (register 9) as advertised. */
+  gtcr: number;
+  /** The forced speed when not auto-negotiating (the speed a parallel detector sees). */
+  speed: Speed;
+  /** The forced duplex when not auto-negotiating. */
+  duplex: Duplex;
+  /** A random seed for 1000BASE-T master/slave resolution (the higher seed becomes master). */
+  msSeed: number;
+}
+
+/** A frame in flight on a medium, as serialized by the sending MAC. */
+export interface WireFrame {
+  /** A simulation-wide frame number (for tracing). */
+  readonly id: number;
+  /** Preamble, SFD, frame and FCS, exactly as the MAC serialized them (faults may alter a copy). */
+  readonly bytes: Uint8Array;
+  /** Nanoseconds per bit on the sending link. */
+  readonly bitTimeNs: number;
+  /** When the first bit left the sender, ns. */
+  readonly txStart: Nanos;
+  /** Name of the sending endpoint. */
+  readonly sender: string;
+  /** Line symbols in signal fidelity (set by the sending PHY), otherwise undefined. */
+  readonly symbols?: unknown;
+}
+
+/** Duration of a frame on the line in ns: every octet (preamble to FCS) at the bit time. */
+export function frameDurationNs(bytes: number, bitTimeNs: number): Nanos {
+  return bytes * 8 * bitTimeNs;
+}
+
+/** The medium side of an attachment, handed to the endpoint. */
+export interface MediumLink {
+  /** Starts a frame on the medium at `frame.txStart` (≥ now). */
+  send(frame: WireFrame): void;
+  /** Sets (or clears, with null) the link signal this endpoint emits; any call restarts the partner's negotiation. */
+  signal(sig: LinkSignal | null): void;
+  /** The fastest speed the medium carries. */
+  readonly maxSpeed: Speed;
+  /** One-way propagation delay to the other end(s), ns. */
+  readonly propagationNs: Nanos;
+}
+
+/** What a medium calls on an attached device. */
+export interface Endpoint {
+  /** The endpoint's name (for traces). */
+  readonly name: string;
+  /** The endpoint was plugged into a medium (a link to it) or unplugged (null). */
+  plugged(link: MediumLink | null): void;
+  /** The link partner's signal started, changed or restarted (null: no energy). */
+  partnerSignal(sig: LinkSignal | null): void;
+  /** A frame arrived completely at this end. */
+  receive(frame: WireFrame): void;
+  /** Someone else's carrier began (true) or ended (false) at this end; media call it only for half-duplex use. */
+  carrier?(on: boolean): void;
+}

@@ -1,0 +1,887 @@
+/**
+ * The LAN adapter: an Intel 8254x (82540EM) subset programmed purely through BAR0 registers (or
+ * the I/O window) and host memory. It wires together the register file, the EEPROM, the PHY, the
+ * transmit and receive DMA engines, the MAC (framing, FCS, filtering, counters) and the IRQ line.
+ *
+ * Guarantees: a register access never throws on any offset or value; every doorbell does bounded
+ * work (at most one pass over the ring); DMA never leaves host memory or enters the adapter's own
+ * register window; every frame the adapter drops is counted once (a statistics register or a
+ * {@link NicCounters} field) and traced as a `drop` event naming that counter.
+ * @module
+ */
+import type { Simulator } from '../sim/simulator.js';
+import type { EventHandle } from '../sim/queue.js';
+import type { Nanos } from '../sim/time.js';
+import { RegisterFile, getField } from './registers/engine.js';
+import * as R from './registers/e1000.js';
+import { HostMemory, type DmaFault } from './memory.js';
+import { IrqLine } from './irq.js';
+import { buildEepromImage, MicrowireEeprom, EEPROM_WORDS, parseMac } from './eeprom.js';
+import { Phy, type PhyOptions } from './phy/phy.js';
+import type { LinkMode } from './phy/link.js';
+import { PHY_ADDRESS } from './phy/registers.js';
+import { BIT_TIME_NS, frameDurationNs, type Endpoint, type LinkSignal, type MediumLink, type Speed, type Duplex, type WireFrame } from './medium/types.js';
+import { DESC_SIZE, RXD_ERR, RXD_STAT, TXD_CMD, TXD_STA } from './descriptors.js';
+import { fcsValid } from './mac/fcs.js';
+import { findFrameStart, serializeFrame, MIN_FRAME, MAX_FRAME_TAGGED, MAX_JUMBO_FRAME, FCS_LEN, PREAMBLE_SFD_LEN } from './mac/framing.js';
+import { isBroadcast, isMulticast, mtaHash } from './mac/filter.js';
+
+declare module '../sim/trace.js' {
+  interface TraceEventMap {
+    /** The adapter fetched a transmit descriptor. */
+    'nic.txdesc': { index: number; buffer: number; length: number; cmd: number };
+    /** A frame started on the wire (`frame.bytes` is exactly what the line carries). */
+    'wire.tx': { frame: WireFrame; end: Nanos };
+    /** A descriptor was written back to host memory. */
+    'nic.writeback': { ring: 'tx' | 'rx'; index: number; status: number; errors: number; length: number };
+    /** The MAC accepted a received frame and DMA wrote it to host memory. */
+    'nic.rx': { frameId: number; length: number; firstIndex: number; descriptors: number; errors: number };
+    /** A DMA access was refused. */
+    'dma.fault': { ring: 'tx' | 'rx'; what: 'descriptor' | 'buffer'; addr: number; length: number; fault: DmaFault };
+    /** A ring register holds an unusable value (length 0, head/tail beyond the ring). */
+    'nic.ring': { ring: 'tx' | 'rx'; problem: string };
+    /** Interrupt causes were set in ICR. */
+    'nic.cause': { causes: number; icr: number };
+    /** The adapter reset (power-on or CTRL.RST). */
+    'nic.reset': { cause: 'power-on' | 'CTRL.RST' };
+    /** The MAC's link state (STATUS.LU) changed. */
+    'nic.link': { up: boolean; speed?: Speed; duplex?: Duplex };
+    /** An EEPROM word was read (EERD or Microwire). */
+    'eeprom.read': { via: 'EERD' | 'EECD'; address: number; data: number };
+    /** An MDIC transaction completed. */
+    'mdio': { op: 'read' | 'write' | 'invalid'; phyAddress: number; reg: number; data: number; error: boolean };
+  }
+}
+
+/** Adapter drop and error counts that no 8254x statistics register holds. */
+export interface NicCounters {
+  /** Received frames that failed the address filter. */
+  rxFiltered: number;
+  /** Received frames while RCTL.EN was clear. */
+  rxDisabled: number;
+  /** Received frames while the MAC had no link (STATUS.LU clear). */
+  rxNoLink: number;
+  /** Received frames dropped because a receive descriptor could not be read by DMA. */
+  rxDescriptorFaults: number;
+  /** Transmit frames dropped because a buffer could not be read by DMA. */
+  txBufferFaults: number;
+  /** Transmit frames dropped as malformed (empty, over 64 KiB without EOP, extended descriptors). */
+  txMalformed: number;
+  /** Doorbells ignored because a transmit descriptor could not be read. */
+  txDescriptorFaults: number;
+  /** Doorbells or frames ignored because ring registers were unusable. */
+  ringErrors: number;
+}
+
+/** Adapter options. */
+export interface NicOptions {
+  /** Host memory the adapter masters. */
+  memory: HostMemory;
+  /** Trace name (default `nicN`). */
+  name?: string;
+  /** Burned-in MAC address (default derived from the name: 02:00:00:00:00:NN, locally administered). */
+  mac?: string | Uint8Array;
+  /** A complete 64-word EEPROM image (overrides `mac`; may be deliberately bad). */
+  eeprom?: Uint16Array;
+  /** Physical base of BAR0 (default 0xFEBC0000); DMA into it is refused. */
+  bar0Base?: number;
+  /** EERD read time (default 10 µs). */
+  eerdDelayNs?: Nanos;
+  /** MDIC transaction time (default 25.6 µs: 64 bits at 2.5 MHz). */
+  mdioDelayNs?: Nanos;
+  /** How long CTRL.RST reads 1 after a reset (default 1 µs). */
+  resetNs?: Nanos;
+  /** PHY options (auto-negotiation time, ...). */
+  phy?: PhyOptions;
+  /** Let the EEPROM's Microwire READ loop forever (never set DONE on EERD): a hostile-hardware test mode. */
+  eerdNeverCompletes?: boolean;
+}
+
+const MAX_TX_CHAIN = 64 * 1024;
+const TIMER_UNIT_NS = 1024;
+
+/** The adapter. */
+export class Nic {
+  /** Trace name. */
+  readonly name: string;
+  /** The BAR0 register file. */
+  readonly regs: RegisterFile;
+  /** The I/O BAR window (IOADDR/IODATA). */
+  readonly ioRegs: RegisterFile;
+  /** The internal PHY. */
+  readonly phy: Phy;
+  /** The interrupt request line. */
+  readonly irq: IrqLine;
+  /** The EEPROM image. */
+  readonly eeprom: Uint16Array;
+  /** The endpoint to attach media to (`cable.connect(nicA.port, nicB.port)`). */
+  readonly port: Endpoint;
+  /** Drops and errors not held in statistics registers. */
+  readonly counters: NicCounters = { rxFiltered: 0, rxDisabled: 0, rxNoLink: 0, rxDescriptorFaults: 0, txBufferFaults: 0, txMalformed: 0, txDescriptorFaults: 0, ringErrors: 0 };
+  /** Host memory. */
+  readonly memory: HostMemory;
+  /** BAR0 physical base address. */
+  readonly bar0Base: number;
+
+  private readonly sim: Simulator;
+  private readonly microwire: MicrowireEeprom;
+  private readonly eerdDelayNs: Nanos;
+  private readonly mdioDelayNs: Nanos;
+  private readonly resetNs: Nanos;
+  private readonly eerdNeverCompletes: boolean;
+  private medium: MediumLink | null = null;
+  private epoch = 0;
+  private macLink: { speed: Speed; duplex: Duplex } | null = null;
+
+  // interrupt state
+  private lastAssertAt = -Infinity;
+  private itrTimer: EventHandle | null = null;
+  private rxPacketTimer: EventHandle | null = null;
+  private rxAbsTimer: EventHandle | null = null;
+  private txPacketTimer: EventHandle | null = null;
+  private txAbsTimer: EventHandle | null = null;
+  private eerdTimer: EventHandle | null = null;
+  private mdicTimer: EventHandle | null = null;
+  private resetTimer: EventHandle | null = null;
+
+  // transmit engine
+  private txBusy = false;
+  private txLineFreeAt: Nanos = 0;
+  private txChunks: Uint8Array[] = [];
+  private txChainLen = 0;
+  private txChainDescs: number[] = [];
+  private txChainPoison: 'none' | 'buffer' | 'malformed' = 'none';
+  private txEopCmd = 0;
+  private txEopCso = 0;
+  private txEopCss = 0;
+  private txCurrentDescs: number[] = [];
+  private txCurrentCmdOr = 0;
+
+  constructor(sim: Simulator, opts: NicOptions) {
+    this.sim = sim;
+    this.name = opts.name ?? sim.uniqueName('nic');
+    this.memory = opts.memory;
+    this.bar0Base = opts.bar0Base ?? 0xfebc0000;
+    this.memory.mmio.push({ base: this.bar0Base, size: R.BAR0_SIZE });
+    this.eerdDelayNs = opts.eerdDelayNs ?? 10_000;
+    this.mdioDelayNs = opts.mdioDelayNs ?? 25_600;
+    this.resetNs = opts.resetNs ?? 1_000;
+    this.eerdNeverCompletes = opts.eerdNeverCompletes ?? false;
+    if (opts.eeprom) {
+      if (opts.eeprom.length !== EEPROM_WORDS) throw new Error(`an EEPROM image has ${EEPROM_WORDS} words, got ${opts.eeprom.length}`);
+      this.eeprom = Uint16Array.from(opts.eeprom);
+    } else {
+      const mac = opts.mac ?? defaultMac(this.name);
+      this.eeprom = buildEepromImage(typeof mac === 'string' ? parseMac(mac) : mac);
+    }
+    this.microwire = new MicrowireEeprom(this.eeprom, 6, (op) => {
+      if (sim.trace.active) sim.trace.emit('log', this.name, { level: 'warn', message: `EEPROM: Microwire opcode ${op.toString(2).padStart(3, '0')}b is not supported (the EEPROM is read-only)` });
+    });
+    this.irq = new IrqLine(sim, this.name);
+    this.regs = new RegisterFile(R.E1000_REGISTERS, R.BAR0_SIZE, sim.trace, this.name, () => sim.now);
+    this.ioRegs = new RegisterFile(R.IO_REGISTERS, R.IO_BAR_SIZE, sim.trace, `${this.name}.io`, () => sim.now);
+    this.phy = new Phy(sim, `${this.name}.phy`, opts.phy);
+    this.phy.onLinkChange = () => this.updateMacLink(true);
+    this.port = this.makeEndpoint();
+    this.installHooks();
+    this.loadFromEeprom();
+    if (sim.trace.active) sim.trace.emit('nic.reset', this.name, { cause: 'power-on' });
+  }
+
+  // ------------------------------------------------------------------ bus interface
+
+  /** Reads the 32-bit register at BAR0 `offset` (with its side effects, e.g. ICR read-to-clear). */
+  read32(offset: number): number {
+    return this.regs.read(offset);
+  }
+
+  /** Writes the 32-bit register at BAR0 `offset` (with its side effects, e.g. the TDT doorbell). */
+  write32(offset: number, value: number): void {
+    this.regs.write(offset, value);
+  }
+
+  /** Reads the I/O BAR at `port` (0: IOADDR, 4: IODATA → the register IOADDR names). */
+  ioRead32(port: number): number {
+    return this.ioRegs.read(port);
+  }
+
+  /** Writes the I/O BAR at `port` (0: IOADDR, 4: IODATA → the register IOADDR names). */
+  ioWrite32(port: number, value: number): void {
+    this.ioRegs.write(port, value);
+  }
+
+  /** The MAC's current link (speed, duplex) or null. */
+  get link(): { speed: Speed; duplex: Duplex } | null {
+    return this.macLink;
+  }
+
+  /** The MAC address currently in RAL[0]/RAH[0]. */
+  get macAddress(): Uint8Array {
+    const lo = this.regs.get(R.RAL, 0);
+    const hi = this.regs.get(R.RAH, 0);
+    return Uint8Array.of(lo & 0xff, (lo >>> 8) & 0xff, (lo >>> 16) & 0xff, lo >>> 24, hi & 0xff, (hi >>> 8) & 0xff);
+  }
+
+  // ------------------------------------------------------------------ hooks
+
+  private installHooks(): void {
+    const r = this.regs;
+    r.onWrite(R.CTRL, (_n, _i, written, old) => this.ctrlWritten(written, old));
+    r.onWrite(R.EECD, () => this.eecdWritten());
+    r.onWrite(R.EERD, (_n, _i, written) => this.eerdWritten(written));
+    r.onWrite(R.MDIC, (_n, _i, written) => this.mdicWritten(written));
+    r.afterRead(R.ICR, () => this.updateIrq()); // reading ICR clears it, which deasserts the line
+    r.onWrite(R.ICR, () => this.updateIrq());
+    r.onWrite(R.ICS, (_n, _i, written) => this.raise(written & 0x1ffff));
+    r.onWrite(R.IMS, () => this.updateIrq());
+    r.onWrite(R.IMC, (_n, _i, written) => {
+      r.clearBits(R.IMS, written);
+      this.updateIrq();
+    });
+    r.onWrite(R.ITR, () => this.updateIrq());
+    r.onWrite(R.TDT, () => this.txKick());
+    r.onWrite(R.TCTL, (_n, _i, _w, old) => {
+      if ((r.get(R.TCTL) & ~old & R.TCTL.f.EN.mask) !== 0) this.txKick();
+    });
+    r.onWrite(R.RDTR, (_n, _i, written) => {
+      if (written & R.RDTR.f.FPD.mask) {
+        r.clearBits(R.RDTR, R.RDTR.f.FPD.mask);
+        this.fireRxTimer();
+      }
+    });
+    r.onWrite(R.TIDV, (_n, _i, written) => {
+      if (written & R.TIDV.f.FPD.mask) {
+        r.clearBits(R.TIDV, R.TIDV.f.FPD.mask);
+        this.fireTxTimer();
+      }
+    });
+    // 64-bit octet counters: reading the high half clears both halves.
+    for (const [lo, hi] of [
+      [R.GORCL, R.GORCH],
+      [R.GOTCL, R.GOTCH],
+      [R.TORL, R.TORH],
+      [R.TOTL, R.TOTH],
+    ] as const) {
+      r.afterRead(hi, () => r.set(lo, 0));
+    }
+    const io = this.ioRegs;
+    io.onRead(R.IODATA, () => this.regs.read(io.get(R.IOADDR) & ~3));
+    io.onWrite(R.IODATA, (_n, _i, written) => this.regs.write(io.get(R.IOADDR) & ~3, written));
+  }
+
+  // ------------------------------------------------------------------ reset, EEPROM, PHY access
+
+  private loadFromEeprom(): void {
+    const w = this.eeprom;
+    this.regs.set(R.RAL, (w[0] | (w[1] << 16)) >>> 0, 0);
+    this.regs.set(R.RAH, (w[2] | R.RAH.f.AV.mask) >>> 0, 0);
+  }
+
+  private ctrlWritten(written: number, old: number): void {
+    const C = R.CTRL.f;
+    if (written & C.RST.mask) {
+      this.deviceReset();
+      return;
+    }
+    const now = this.regs.get(R.CTRL);
+    if ((now ^ old) & C.PHY_RST.mask) this.phy.setHardReset((now & C.PHY_RST.mask) !== 0);
+    if ((now ^ old) & (C.SLU.mask | C.FRCSPD.mask | C.FRCDPX.mask | C.SPEED.mask | C.FD.mask)) this.updateMacLink(true);
+  }
+
+  private deviceReset(): void {
+    this.epoch++;
+    for (const t of [this.itrTimer, this.rxPacketTimer, this.rxAbsTimer, this.txPacketTimer, this.txAbsTimer, this.eerdTimer, this.mdicTimer, this.resetTimer]) t?.cancel();
+    this.itrTimer = this.rxPacketTimer = this.rxAbsTimer = this.txPacketTimer = this.txAbsTimer = this.eerdTimer = this.mdicTimer = null;
+    const wasPhyHeld = (this.regs.get(R.CTRL) & R.CTRL.f.PHY_RST.mask) !== 0;
+    this.regs.reset();
+    this.ioRegs.reset();
+    this.txBusy = false;
+    this.txLineFreeAt = Math.max(this.txLineFreeAt, this.sim.now);
+    this.resetTxChain();
+    this.txCurrentDescs = [];
+    this.lastAssertAt = -Infinity;
+    this.loadFromEeprom();
+    if (wasPhyHeld) this.phy.setHardReset(false);
+    this.regs.setBits(R.CTRL, R.CTRL.f.RST.mask);
+    this.resetTimer = this.sim.schedule(this.resetNs, () => {
+      this.resetTimer = null;
+      this.regs.clearBits(R.CTRL, R.CTRL.f.RST.mask);
+    });
+    this.updateMacLink(false);
+    this.updateIrq();
+    if (this.sim.trace.active) this.sim.trace.emit('nic.reset', this.name, { cause: 'CTRL.RST' });
+  }
+
+  private eecdWritten(): void {
+    const v = this.regs.get(R.EECD);
+    const E = R.EECD.f;
+    if (v & E.EE_REQ.mask) this.regs.setBits(R.EECD, E.EE_GNT.mask);
+    else this.regs.clearBits(R.EECD, E.EE_GNT.mask);
+    if (!(this.regs.get(R.EECD) & E.EE_GNT.mask)) return;
+    const before = this.microwire.dout;
+    this.microwire.pins((v >>> E.CS.lsb) & 1, (v >>> E.SK.lsb) & 1, (v >>> E.DI.lsb) & 1);
+    if (this.microwire.dout) this.regs.setBits(R.EECD, E.DO.mask);
+    else this.regs.clearBits(R.EECD, E.DO.mask);
+    void before;
+  }
+
+  private eerdWritten(written: number): void {
+    if (!(written & R.EERD.f.START.mask)) return;
+    const E = R.EERD.f;
+    this.regs.clearBits(R.EERD, E.START.mask | E.DONE.mask | E.DATA.mask);
+    this.eerdTimer?.cancel();
+    this.eerdTimer = null;
+    if (this.eerdNeverCompletes) return;
+    const epoch = this.epoch;
+    this.eerdTimer = this.sim.schedule(this.eerdDelayNs, () => {
+      this.eerdTimer = null;
+      if (epoch !== this.epoch) return;
+      const addr = this.regs.field(R.EERD, E.ADDR);
+      const data = addr < EEPROM_WORDS ? this.eeprom[addr] : 0xffff;
+      if (addr >= EEPROM_WORDS && this.sim.trace.active) this.sim.trace.emit('log', this.name, { level: 'warn', message: `EERD: word 0x${addr.toString(16)} is beyond the 64-word EEPROM; returned 0xFFFF` });
+      this.regs.set(R.EERD, (this.regs.get(R.EERD) & ~E.DATA.mask) | (data << 16) | E.DONE.mask);
+      if (this.sim.trace.active) this.sim.trace.emit('eeprom.read', this.name, { via: 'EERD', address: addr, data });
+    });
+  }
+
+  private mdicWritten(written: number): void {
+    const M = R.MDIC.f;
+    this.regs.clearBits(R.MDIC, M.R.mask | M.E.mask);
+    this.mdicTimer?.cancel();
+    const epoch = this.epoch;
+    const op = getField(written, M.OP);
+    const phyAddr = getField(written, M.PHYADD);
+    const regAddr = getField(written, M.REGADD);
+    const data = getField(written, M.DATA);
+    this.mdicTimer = this.sim.schedule(this.mdioDelayNs, () => {
+      this.mdicTimer = null;
+      if (epoch !== this.epoch) return;
+      let v = this.regs.get(R.MDIC);
+      let error = false;
+      let out = data;
+      if (phyAddr !== PHY_ADDRESS || (op !== 1 && op !== 2)) {
+        error = true;
+        v |= M.E.mask;
+      } else if (op === 2) {
+        out = this.phy.mdioRead(regAddr);
+        v = (v & ~M.DATA.mask) | out;
+      } else {
+        this.phy.mdioWrite(regAddr, data);
+      }
+      this.regs.set(R.MDIC, (v | M.R.mask) >>> 0);
+      if (this.sim.trace.active) this.sim.trace.emit('mdio', this.name, { op: op === 2 ? 'read' : op === 1 ? 'write' : 'invalid', phyAddress: phyAddr, reg: regAddr, data: out, error });
+      if (written & M.I.mask) this.raise(R.INT.MDAC);
+    });
+  }
+
+  // ------------------------------------------------------------------ link
+
+  private updateMacLink(signalChange: boolean): void {
+    const ctrl = this.regs.get(R.CTRL);
+    const C = R.CTRL.f;
+    const phyLink: LinkMode | null = this.phy.link;
+    let next: { speed: Speed; duplex: Duplex } | null = null;
+    if (phyLink && ctrl & C.SLU.mask) {
+      const forcedSpeed = ctrl & C.FRCSPD.mask ? ([10, 100, 1000, 1000] as const)[getField(ctrl, C.SPEED)] : phyLink.speed;
+      const duplex: Duplex = ctrl & C.FRCDPX.mask ? (ctrl & C.FD.mask ? 'full' : 'half') : phyLink.duplex;
+      if (forcedSpeed === phyLink.speed) next = { speed: phyLink.speed, duplex };
+    }
+    const S = R.STATUS.f;
+    let status = this.regs.get(R.STATUS) & ~(S.LU.mask | S.FD.mask | S.SPEED.mask | S.ASDV.mask);
+    if (next) {
+      const code = next.speed === 1000 ? 2 : next.speed === 100 ? 1 : 0;
+      status |= S.LU.mask | (next.duplex === 'full' ? S.FD.mask : 0) | (code << S.SPEED.lsb) | (code << S.ASDV.lsb);
+    }
+    this.regs.set(R.STATUS, status);
+    const changed = (next === null) !== (this.macLink === null) || (next !== null && this.macLink !== null && (next.speed !== this.macLink.speed || next.duplex !== this.macLink.duplex));
+    this.macLink = next;
+    if (!changed) return;
+    if (this.sim.trace.active) this.sim.trace.emit('nic.link', this.name, next ? { up: true, speed: next.speed, duplex: next.duplex } : { up: false });
+    if (signalChange) this.raise(R.INT.LSC);
+    if (next) this.txKick();
+  }
+
+  private makeEndpoint(): Endpoint {
+    const self = this;
+    return {
+      get name() {
+        return self.name;
+      },
+      plugged(link: MediumLink | null) {
+        self.medium = link;
+        self.phy.plugged(link);
+      },
+      partnerSignal(sig: LinkSignal | null) {
+        self.phy.partnerSignal(sig);
+      },
+      receive(frame: WireFrame) {
+        self.receiveFrame(frame);
+      },
+    };
+  }
+
+  // ------------------------------------------------------------------ interrupts
+
+  /** Sets interrupt causes in ICR and re-evaluates the IRQ line. */
+  private raise(causes: number): void {
+    if (causes === 0) return;
+    this.regs.setBits(R.ICR, causes);
+    if (this.sim.trace.active) this.sim.trace.emit('nic.cause', this.name, { causes, icr: this.regs.get(R.ICR) });
+    this.updateIrq();
+  }
+
+  /** The IRQ level is `(ICR & IMS) != 0`, with assertions spaced by at least ITR × 256 ns. */
+  private updateIrq(): void {
+    const pending = (this.regs.get(R.ICR) & this.regs.get(R.IMS)) !== 0;
+    if (!pending) {
+      this.irq.set(false);
+      return;
+    }
+    if (this.irq.level) return;
+    const interval = this.regs.field(R.ITR, R.ITR.f.INTERVAL) * 256;
+    const earliest = this.lastAssertAt + interval;
+    if (interval > 0 && this.sim.now < earliest) {
+      if (this.itrTimer === null) {
+        this.itrTimer = this.sim.at(earliest, () => {
+          this.itrTimer = null;
+          this.updateIrq();
+        });
+      }
+      return;
+    }
+    this.lastAssertAt = this.sim.now;
+    this.irq.set(true);
+  }
+
+  private fireRxTimer(): void {
+    this.rxPacketTimer?.cancel();
+    this.rxAbsTimer?.cancel();
+    this.rxPacketTimer = this.rxAbsTimer = null;
+    this.raise(R.INT.RXT0);
+  }
+
+  private fireTxTimer(): void {
+    this.txPacketTimer?.cancel();
+    this.txAbsTimer?.cancel();
+    this.txPacketTimer = this.txAbsTimer = null;
+    this.raise(R.INT.TXDW);
+  }
+
+  private rxFrameDone(): void {
+    const delay = this.regs.field(R.RDTR, R.RDTR.f.DELAY);
+    if (delay === 0) {
+      this.fireRxTimer();
+      return;
+    }
+    this.rxPacketTimer?.cancel();
+    this.rxPacketTimer = this.sim.schedule(delay * TIMER_UNIT_NS, () => this.fireRxTimer());
+    const abs = this.regs.field(R.RADV, R.RADV.f.DELAY);
+    if (abs > 0 && this.rxAbsTimer === null) this.rxAbsTimer = this.sim.schedule(abs * TIMER_UNIT_NS, () => this.fireRxTimer());
+  }
+
+  private txWrittenBack(ide: boolean): void {
+    const delay = this.regs.field(R.TIDV, R.TIDV.f.DELAY);
+    if (!ide || delay === 0) {
+      this.raise(R.INT.TXDW);
+      return;
+    }
+    this.txPacketTimer?.cancel();
+    this.txPacketTimer = this.sim.schedule(delay * TIMER_UNIT_NS, () => this.fireTxTimer());
+    const abs = this.regs.field(R.TADV, R.TADV.f.DELAY);
+    if (abs > 0 && this.txAbsTimer === null) this.txAbsTimer = this.sim.schedule(abs * TIMER_UNIT_NS, () => this.fireTxTimer());
+  }
+
+  // ------------------------------------------------------------------ transmit
+
+  private ring(which: 'tx' | 'rx'): { base: number; count: number; head: number; tail: number } | string {
+    const r = this.regs;
+    const [BAL, BAH, LEN, H, T] = which === 'tx' ? [R.TDBAL, R.TDBAH, R.TDLEN, R.TDH, R.TDT] : [R.RDBAL, R.RDBAH, R.RDLEN, R.RDH, R.RDT];
+    const len = r.get(LEN);
+    if (len === 0) return 'length 0 (ring disabled)';
+    const count = len / DESC_SIZE;
+    const head = r.get(H);
+    const tail = r.get(T);
+    if (head >= count) return `head ${head} beyond the ring of ${count} descriptors`;
+    if (tail >= count) return `tail ${tail} beyond the ring of ${count} descriptors`;
+    const base = r.get(BAH) * 0x100000000 + r.get(BAL);
+    return { base, count, head, tail };
+  }
+
+  private ringProblem(which: 'tx' | 'rx', problem: string): void {
+    this.counters.ringErrors++;
+    if (this.sim.trace.active) this.sim.trace.emit('nic.ring', this.name, { ring: which, problem });
+  }
+
+  private resetTxChain(): void {
+    this.txChunks = [];
+    this.txChainLen = 0;
+    this.txChainDescs = [];
+    this.txChainPoison = 'none';
+  }
+
+  /** Fetches descriptors from TDH towards TDT until one frame is complete, then transmits it. */
+  private txKick(): void {
+    if (this.txBusy) return;
+    if (!(this.regs.get(R.TCTL) & R.TCTL.f.EN.mask) || this.macLink === null || this.medium === null) return;
+    const ring = this.ring('tx');
+    if (typeof ring === 'string') {
+      if (this.regs.get(R.TDT) !== this.regs.get(R.TDH) || this.regs.get(R.TDLEN) === 0) this.ringProblem('tx', ring);
+      return;
+    }
+    const mem = this.memory;
+    const view = mem.view;
+    const trace = this.sim.trace;
+    let { head } = ring;
+    const { tail, count, base } = ring;
+    let fetched = 0;
+    while (head !== tail && fetched < count) {
+      const da = base + head * DESC_SIZE;
+      const fault = mem.check(da, DESC_SIZE);
+      if (fault !== null) {
+        this.counters.txDescriptorFaults++;
+        if (trace.active) trace.emit('dma.fault', this.name, { ring: 'tx', what: 'descriptor', addr: da, length: DESC_SIZE, fault });
+        return; // TDH stays; the next doorbell retries
+      }
+      fetched++;
+      const buf = view.getUint32(da + 4, true) * 0x100000000 + view.getUint32(da, true);
+      const len = view.getUint16(da + 8, true);
+      const cso = mem.bytes[da + 10];
+      const cmd = mem.bytes[da + 11];
+      const css = mem.bytes[da + 13];
+      if (trace.active) trace.emit('nic.txdesc', this.name, { index: head, buffer: buf, length: len, cmd });
+      this.txChainDescs.push(head);
+      head = head + 1 === count ? 0 : head + 1;
+      this.regs.set(R.TDH, head);
+      if (cmd & TXD_CMD.DEXT) {
+        if (this.txChainPoison === 'none') this.txChainPoison = 'malformed';
+      } else if (len > 0 && this.txChainPoison === 'none') {
+        const bf = mem.check(buf, len);
+        if (bf !== null) {
+          this.txChainPoison = 'buffer';
+          if (trace.active) trace.emit('dma.fault', this.name, { ring: 'tx', what: 'buffer', addr: buf, length: len, fault: bf });
+        } else if (this.txChainLen + len > MAX_TX_CHAIN) {
+          this.txChainPoison = 'malformed';
+        } else {
+          this.txChunks.push(mem.bytes.subarray(buf, buf + len));
+          this.txChainLen += len;
+        }
+      }
+      if (!(cmd & TXD_CMD.EOP)) continue;
+      // A frame is complete.
+      this.txEopCmd = cmd;
+      this.txEopCso = cso;
+      this.txEopCss = css;
+      const descs = this.txChainDescs;
+      let cmdOr = 0;
+      for (const i of descs) cmdOr |= mem.bytes[base + i * DESC_SIZE + 11];
+      const poison = this.txChainPoison;
+      const chunks = this.txChunks;
+      const total = this.txChainLen;
+      this.resetTxChain();
+      if (poison !== 'none' || total === 0) {
+        const reason = poison === 'buffer' ? 'transmit buffer outside host memory' : cmdOr & TXD_CMD.DEXT ? 'extended (DEXT) descriptor not supported' : total === 0 ? 'empty frame' : 'descriptor chain over 64 KiB';
+        if (poison === 'buffer') this.counters.txBufferFaults++;
+        else this.counters.txMalformed++;
+        if (trace.active) trace.emit('drop', this.name, { what: 'tx frame', reason, counter: poison === 'buffer' ? 'txBufferFaults' : 'txMalformed' });
+        this.writeBackTx(base, descs, 0);
+        continue;
+      }
+      this.transmit(chunks, total, base, descs, cmdOr);
+      return;
+    }
+    if (fetched > 0 && head === tail && !this.txBusy) this.raise(R.INT.TXQE);
+  }
+
+  private transmit(chunks: Uint8Array[], total: number, base: number, descs: number[], cmdOr: number): void {
+    const link = this.macLink!;
+    const cmd = this.txEopCmd;
+    let frame: Uint8Array;
+    if (chunks.length === 1) frame = chunks[0];
+    else {
+      frame = new Uint8Array(total);
+      let o = 0;
+      for (const c of chunks) {
+        frame.set(c, o);
+        o += c.length;
+      }
+    }
+    const ifcs = (cmd & TXD_CMD.IFCS) !== 0;
+    const psp = (this.regs.get(R.TCTL) & R.TCTL.f.PSP.mask) !== 0;
+    const bytes = serializeFrame(frame, ifcs, psp && ifcs, (cmd & TXD_CMD.IC) !== 0 ? { cso: this.txEopCso, css: this.txEopCss } : undefined);
+    const bitTimeNs = BIT_TIME_NS[link.speed];
+    const start = Math.max(this.sim.now, this.txLineFreeAt);
+    const end = start + frameDurationNs(bytes.length, bitTimeNs);
+    const ipgBytes = this.regs.field(R.TIPG, R.TIPG.f.IPGT) + 4;
+    this.txLineFreeAt = end + ipgBytes * 8 * bitTimeNs;
+    this.txBusy = true;
+    this.txCurrentDescs = descs;
+    this.txCurrentCmdOr = cmdOr;
+    const wf: WireFrame = { id: this.sim.nextId('frame'), bytes, bitTimeNs, txStart: start, sender: this.name };
+    const epoch = this.epoch;
+    const go = () => {
+      if (epoch !== this.epoch) return;
+      if (this.sim.trace.active) this.sim.trace.emit('wire.tx', this.name, { frame: wf, end });
+      this.medium?.send(wf);
+    };
+    if (start === this.sim.now) go();
+    else this.sim.at(start, go);
+    this.sim.at(end, () => {
+      if (epoch !== this.epoch) return;
+      this.txDone(wf, base);
+    });
+  }
+
+  private txDone(wf: WireFrame, base: number): void {
+    const r = this.regs;
+    const len = wf.bytes.length - PREAMBLE_SFD_LEN;
+    r.count(R.GPTC);
+    r.count(R.TPT);
+    r.count64(R.GOTCL, R.GOTCH, len);
+    r.count64(R.TOTL, R.TOTH, len);
+    r.count(len <= 64 ? R.PTC64 : len <= 127 ? R.PTC127 : len <= 255 ? R.PTC255 : len <= 511 ? R.PTC511 : len <= 1023 ? R.PTC1023 : R.PTC1522);
+    const d = wf.bytes[PREAMBLE_SFD_LEN];
+    if (d & 1) {
+      if (isBroadcast(wf.bytes, PREAMBLE_SFD_LEN)) r.count(R.BPTC);
+      else r.count(R.MPTC);
+    }
+    const descs = this.txCurrentDescs;
+    const cmdOr = this.txCurrentCmdOr;
+    this.txCurrentDescs = [];
+    this.txBusy = false;
+    this.writeBackTx(base, descs, 0);
+    if (cmdOr & (TXD_CMD.RS | TXD_CMD.RPS)) this.txWrittenBack((cmdOr & TXD_CMD.IDE) !== 0);
+    this.txKick();
+    if (!this.txBusy && r.get(R.TDH) === r.get(R.TDT)) this.raise(R.INT.TXQE);
+  }
+
+  private writeBackTx(base: number, descs: number[], extraStatus: number): void {
+    const mem = this.memory;
+    for (const i of descs) {
+      const da = base + i * DESC_SIZE;
+      if (mem.check(da, DESC_SIZE) !== null) continue;
+      const cmd = mem.bytes[da + 11];
+      if (cmd & (TXD_CMD.RS | TXD_CMD.RPS)) {
+        mem.bytes[da + 12] = (mem.bytes[da + 12] & 0xf0) | TXD_STA.DD | extraStatus;
+        if (this.sim.trace.active) this.sim.trace.emit('nic.writeback', this.name, { ring: 'tx', index: i, status: TXD_STA.DD | extraStatus, errors: 0, length: mem.view.getUint16(da + 8, true) });
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ receive
+
+  private drop(counter: string, reason: string): void {
+    if (this.sim.trace.active) this.sim.trace.emit('drop', this.name, { what: 'rx frame', reason, counter });
+  }
+
+  private receiveFrame(wf: WireFrame): void {
+    const r = this.regs;
+    const trace = this.sim.trace;
+    if (this.macLink === null || this.macLink.speed !== (wf.bitTimeNs === 1 ? 1000 : wf.bitTimeNs === 10 ? 100 : 10)) {
+      this.counters.rxNoLink++;
+      this.drop('rxNoLink', 'no link (or a speed mismatch)');
+      return;
+    }
+    const line = wf.bytes;
+    const start = findFrameStart(line);
+    if (start < 0) {
+      r.count(R.RXERRC);
+      this.drop('RXERRC', 'no start frame delimiter');
+      return;
+    }
+    const len = line.length - start;
+    r.count(R.TPR);
+    r.count64(R.TORL, R.TORH, len);
+    const rctl = r.get(R.RCTL);
+    const C = R.RCTL.f;
+    const fcsOk = fcsValid(line, start, line.length);
+    const lpe = (rctl & C.LPE.mask) !== 0;
+    const maxLen = lpe ? MAX_JUMBO_FRAME : MAX_FRAME_TAGGED;
+    if (len < MIN_FRAME) {
+      r.count(fcsOk ? R.RUC : R.RFC);
+      this.drop(fcsOk ? 'RUC' : 'RFC', `runt (${len} bytes)`);
+      return;
+    }
+    if (len > maxLen) {
+      r.count(fcsOk ? R.ROC : R.RJC);
+      this.drop(fcsOk ? 'ROC' : 'RJC', `oversize (${len} bytes > ${maxLen})`);
+      return;
+    }
+    let errors = 0;
+    if (!fcsOk) {
+      r.count(R.CRCERRS);
+      if (!(rctl & C.SBP.mask)) {
+        this.drop('CRCERRS', 'FCS error');
+        return;
+      }
+      errors |= RXD_ERR.CE;
+    }
+    // address filter
+    const bcast = isBroadcast(line, start);
+    const mcast = isMulticast(line, start);
+    let pif = false;
+    if (!this.acceptAddress(line, start, rctl, bcast, mcast)) {
+      this.counters.rxFiltered++;
+      this.drop('rxFiltered', 'destination address not accepted by the filter');
+      return;
+    }
+    if (mcast && !bcast && !this.exactMatch(line, start)) pif = !(rctl & C.MPE.mask);
+    if (!(rctl & C.EN.mask)) {
+      this.counters.rxDisabled++;
+      this.drop('rxDisabled', 'receiver disabled (RCTL.EN clear)');
+      return;
+    }
+    if (fcsOk) {
+      r.count(R.GPRC);
+      r.count64(R.GORCL, R.GORCH, len);
+      if (bcast) r.count(R.BPRC);
+      else if (mcast) r.count(R.MPRC);
+      r.count(len <= 64 ? R.PRC64 : len <= 127 ? R.PRC127 : len <= 255 ? R.PRC255 : len <= 511 ? R.PRC511 : len <= 1023 ? R.PRC1023 : R.PRC1522);
+    }
+    this.rxDma(wf, line, start, len, errors, pif);
+  }
+
+  private exactMatch(line: Uint8Array, off: number): boolean {
+    const r = this.regs;
+    const lo = (line[off] | (line[off + 1] << 8) | (line[off + 2] << 16) | (line[off + 3] << 24)) >>> 0;
+    const hi = line[off + 4] | (line[off + 5] << 8);
+    for (let i = 0; i < 16; i++) {
+      const rah = r.get(R.RAH, i);
+      if (!(rah & R.RAH.f.AV.mask) || getField(rah, R.RAH.f.AS) !== 0) continue;
+      if (r.get(R.RAL, i) === lo && (rah & 0xffff) === hi) return true;
+    }
+    return false;
+  }
+
+  private acceptAddress(line: Uint8Array, off: number, rctl: number, bcast: boolean, mcast: boolean): boolean {
+    const C = R.RCTL.f;
+    if (bcast) {
+      if (rctl & (C.BAM.mask | C.MPE.mask)) return true;
+    } else if (mcast) {
+      if (rctl & C.MPE.mask) return true;
+    } else if (rctl & C.UPE.mask) return true;
+    if (this.exactMatch(line, off)) return true;
+    if (mcast) {
+      const h = mtaHash(line, off, getField(rctl, C.MO));
+      return ((this.regs.get(R.MTA, h >>> 5) >>> (h & 31)) & 1) === 1;
+    }
+    return false;
+  }
+
+  private bufferSize(rctl: number): number {
+    const C = R.RCTL.f;
+    const bsize = getField(rctl, C.BSIZE);
+    if (rctl & C.BSEX.mask) return bsize === 0 ? 2048 : [0, 16384, 8192, 4096][bsize];
+    return [2048, 1024, 512, 256][bsize];
+  }
+
+  private rxDma(wf: WireFrame, line: Uint8Array, start: number, len: number, errors: number, pif: boolean): void {
+    const r = this.regs;
+    const trace = this.sim.trace;
+    const rctl = r.get(R.RCTL);
+    const C = R.RCTL.f;
+    const stored = rctl & C.SECRC.mask ? len - FCS_LEN : len;
+    const ring = this.ring('rx');
+    if (typeof ring === 'string') {
+      this.ringProblem('rx', ring);
+      this.missed('receive ring unusable: ' + ring);
+      return;
+    }
+    const bufSize = this.bufferSize(rctl);
+    const lpe = (rctl & C.LPE.mask) !== 0;
+    if (stored > bufSize && !lpe) {
+      r.count(R.RLEC);
+      this.drop('RLEC', `frame of ${stored} bytes does not fit one ${bufSize}-byte buffer and RCTL.LPE is clear`);
+      return;
+    }
+    const needed = Math.max(1, Math.ceil(stored / bufSize));
+    const { base, count, tail } = ring;
+    let head = ring.head;
+    const free = (tail - head + count) % count;
+    if (free < needed) {
+      this.missed(free === 0 ? 'no free receive descriptor' : `frame needs ${needed} descriptors, ${free} free`);
+      return;
+    }
+    const mem = this.memory;
+    const view = mem.view;
+    // Validate every descriptor first so a frame is either delivered whole or not at all.
+    for (let k = 0, h = head; k < needed; k++, h = h + 1 === count ? 0 : h + 1) {
+      const da = base + h * DESC_SIZE;
+      const fault = mem.check(da, DESC_SIZE);
+      if (fault !== null) {
+        this.counters.rxDescriptorFaults++;
+        if (trace.active) trace.emit('dma.fault', this.name, { ring: 'rx', what: 'descriptor', addr: da, length: DESC_SIZE, fault });
+        this.drop('rxDescriptorFaults', 'receive descriptor outside host memory');
+        return;
+      }
+    }
+    const first = head;
+    const pcss = r.field(R.RXCSUM, R.RXCSUM.f.PCSS);
+    const payloadEnd = start + len - FCS_LEN;
+    let written = 0;
+    let bufferFault = false;
+    for (let k = 0; k < needed; k++) {
+      const da = base + head * DESC_SIZE;
+      const buf = view.getUint32(da + 4, true) * 0x100000000 + view.getUint32(da, true);
+      const n = Math.min(bufSize, stored - written);
+      const last = k === needed - 1;
+      let status = RXD_STAT.DD | RXD_STAT.IXSM | (last ? RXD_STAT.EOP : 0) | (last && pif ? RXD_STAT.PIF : 0);
+      let errs = errors;
+      let outLen = n;
+      const bf = mem.check(buf, n);
+      if (bf !== null) {
+        bufferFault = true;
+        errs |= RXD_ERR.RXE;
+        outLen = 0;
+        status |= RXD_STAT.EOP;
+        if (trace.active) trace.emit('dma.fault', this.name, { ring: 'rx', what: 'buffer', addr: buf, length: n, fault: bf });
+      } else {
+        mem.bytes.set(line.subarray(start + written, start + written + n), buf);
+      }
+      written += n;
+      const csum = last && !bufferFault ? onesComplementSum(line, start + pcss, payloadEnd) : 0;
+      view.setUint16(da + 8, outLen, true);
+      view.setUint16(da + 10, csum, true);
+      mem.bytes[da + 12] = status;
+      mem.bytes[da + 13] = errs;
+      view.setUint16(da + 14, 0, true);
+      if (trace.active) trace.emit('nic.writeback', this.name, { ring: 'rx', index: head, status, errors: errs, length: outLen });
+      head = head + 1 === count ? 0 : head + 1;
+      if (bufferFault) break;
+    }
+    r.set(R.RDH, head);
+    if (bufferFault) {
+      r.count(R.RXERRC);
+      this.drop('RXERRC', 'receive buffer outside host memory (descriptor written back with RXE)');
+    } else if (trace.active) {
+      trace.emit('nic.rx', this.name, { frameId: wf.id, length: stored, firstIndex: first, descriptors: needed, errors });
+    }
+    // RXDMT0 when the free descriptors fall to the threshold.
+    const freeAfter = (tail - head + count) % count;
+    const threshold = count >> (r.field(R.RCTL, R.RCTL.f.RDMTS) + 1);
+    if (free > threshold && freeAfter <= threshold) this.raise(R.INT.RXDMT0);
+    this.rxFrameDone();
+  }
+
+  private missed(reason: string): void {
+    this.regs.count(R.MPC);
+    this.regs.count(R.RNBC);
+    this.drop('MPC', reason);
+    this.raise(R.INT.RXO);
+  }
+}
+
+function defaultMac(name: string): Uint8Array {
+  let h = 0;
+  for (let i = 0; i < name.length; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) >>> 0;
+  return Uint8Array.of(0x02, 0x00, (h >>> 24) & 0xff, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff);
+}
+
+/** Ones' complement 16-bit sum of `b[from, to)` (big-endian words), not complemented. */
+export function onesComplementSum(b: Uint8Array, from: number, to: number): number {
+  let s = 0;
+  let i = from;
+  for (; i + 1 < to; i += 2) s += (b[i] << 8) | b[i + 1];
+  if (i < to) s += b[i] << 8;
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  return s;
+}

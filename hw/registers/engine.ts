@@ -1,0 +1,413 @@
+/**
+ * The register-file engine: one declarative table drives storage, access modes, reset values,
+ * hooks and the generated datasheet. Access modes are implemented here once:
+ *
+ * | mode   | read                         | write                                   |
+ * |--------|------------------------------|-----------------------------------------|
+ * | RW     | stored value                 | stores                                  |
+ * | RO     | stored value (device-set)    | ignored (traced)                        |
+ * | WO     | reads as 0                   | stores (hooks act on it)                |
+ * | RC     | returns value, then clears   | ignored (traced)                        |
+ * | RC/W1C | returns value, then clears   | a 1 clears the bit                      |
+ * | W1C    | stored value                 | a 1 clears the bit                      |
+ * | W1S    | stored value                 | a 1 sets the bit (0 has no effect)      |
+ * | SC     | stored value                 | stores; the device clears it when done  |
+ *
+ * Reads or writes of offsets that are not in the table, and writes that set bits no field
+ * defines, are reported on the trace bus (`reg.unknown`, `reg.unimplemented`) and counted.
+ * @module
+ */
+import type { TraceBus } from '../../sim/trace.js';
+
+/** A register or field access mode (see the module table). */
+export type Access = 'RW' | 'RO' | 'WO' | 'RC' | 'RC/W1C' | 'W1C' | 'W1S' | 'SC';
+
+/** A bit field of a register. */
+export interface FieldDef {
+  /** Datasheet mnemonic, e.g. `EN`. */
+  readonly name: string;
+  /** Least significant bit. */
+  readonly lsb: number;
+  /** Width in bits. */
+  readonly width: number;
+  /** The field's mask in place (`((1 << width) - 1) << lsb`). */
+  readonly mask: number;
+  /** Access mode (defaults to the register's). */
+  readonly access: Access;
+  /** One-line description. */
+  readonly desc: string;
+  /** Names of enumerated values, for decoding. */
+  readonly values?: Readonly<Record<number, string>>;
+}
+
+/** Field shorthand input before the register fills in defaults. */
+export interface FieldSpec {
+  /** Least significant bit. */
+  lsb: number;
+  /** Width in bits (default 1). */
+  width?: number;
+  /** Access mode override. */
+  access?: Access;
+  /** One-line description. */
+  desc: string;
+  /** Names of enumerated values. */
+  values?: Record<number, string>;
+}
+
+/** A one-bit field. */
+export function bit(lsb: number, desc: string, access?: Access): FieldSpec {
+  return { lsb, width: 1, desc, access };
+}
+
+/** A multi-bit field. */
+export function bits(lsb: number, width: number, desc: string, opts: { access?: Access; values?: Record<number, string> } = {}): FieldSpec {
+  return { lsb, width, desc, ...opts };
+}
+
+/** A register definition (possibly an array of registers at a stride). */
+export interface RegDef<F extends Record<string, FieldDef> = Record<string, FieldDef>> {
+  /** BAR0 byte offset of the first instance. */
+  readonly offset: number;
+  /** Datasheet mnemonic, e.g. `RCTL`. */
+  readonly name: string;
+  /** Long name, e.g. `Receive Control`. */
+  readonly long: string;
+  /** Default access mode of the register's fields. */
+  readonly access: Access;
+  /** Value after reset. */
+  readonly reset: number;
+  /** Fields keyed by mnemonic. */
+  readonly f: F;
+  /** Number of instances (arrays such as `RAL[0..15]`). */
+  readonly count: number;
+  /** Byte distance between instances. */
+  readonly stride: number;
+  /** Datasheet section the register belongs to. */
+  readonly group: string;
+  /** False for registers a driver touches that nicsim only stores. */
+  readonly implemented: boolean;
+  /** Behaviour notes for the datasheet. */
+  readonly notes: string;
+  /** Bits covered by fields. */
+  readonly definedMask: number;
+}
+
+/** Options of {@link reg}. */
+export interface RegOptions {
+  /** Value after reset (default 0). */
+  reset?: number;
+  /** Number of instances (default 1). */
+  count?: number;
+  /** Byte stride between instances (default 4). */
+  stride?: number;
+  /** Datasheet section. */
+  group: string;
+  /** False for "accepted and stored harmlessly". */
+  implemented?: boolean;
+  /** Behaviour notes. */
+  notes?: string;
+}
+
+/** Declares a register. */
+export function reg<S extends Record<string, FieldSpec>>(
+  offset: number,
+  name: string,
+  long: string,
+  access: Access,
+  opts: RegOptions,
+  fields: S,
+): RegDef<{ [K in keyof S]: FieldDef }> {
+  const f = {} as { [K in keyof S]: FieldDef };
+  let defined = 0;
+  for (const [k, s] of Object.entries(fields)) {
+    const width = s.width ?? 1;
+    const mask = (width === 32 ? 0xffffffff : ((1 << width) - 1) << s.lsb) >>> 0;
+    if (defined & mask) throw new Error(`${name}.${k} overlaps another field`);
+    defined = (defined | mask) >>> 0;
+    (f as Record<string, FieldDef>)[k] = Object.freeze({ name: k, lsb: s.lsb, width, mask, access: s.access ?? access, desc: s.desc, values: s.values });
+  }
+  return Object.freeze({
+    offset,
+    name,
+    long,
+    access,
+    reset: (opts.reset ?? 0) >>> 0,
+    f,
+    count: opts.count ?? 1,
+    stride: opts.stride ?? 4,
+    group: opts.group,
+    implemented: opts.implemented ?? true,
+    notes: opts.notes ?? '',
+    definedMask: defined,
+  });
+}
+
+/** Reads field `fd` out of a register value. */
+export function getField(value: number, fd: FieldDef): number {
+  return ((value & fd.mask) >>> fd.lsb) >>> 0;
+}
+
+/** Returns `value` with field `fd` replaced by `v`. */
+export function setField(value: number, fd: FieldDef, v: number): number {
+  return ((value & ~fd.mask) | ((v << fd.lsb) & fd.mask)) >>> 0;
+}
+
+/** A register instance at one offset (arrays expand to one instance per element). */
+export interface RegInstance {
+  /** The definition. */
+  readonly def: RegDef;
+  /** Element index for arrays (0 otherwise). */
+  readonly index: number;
+  /** Byte offset. */
+  readonly offset: number;
+  /** Display name, e.g. `RAL[3]` or `CTRL`. */
+  readonly label: string;
+}
+
+/** Called after a write has been applied. */
+export type WriteHook = (now: number, inst: RegInstance, written: number, old: number) => void;
+/** Called before a read returns; may return a replacement value (the stored value by default). */
+export type ReadHook = (inst: RegInstance, stored: number) => number | void;
+
+/** Register access trace payloads. */
+declare module '../../sim/trace.js' {
+  interface TraceEventMap {
+    /** A register read or write through BAR0 or the I/O window. */
+    'reg.access': { op: 'read' | 'write'; offset: number; reg: string; value: number; fields: string };
+    /** An access to an offset nicsim does not define. */
+    'reg.unknown': { op: 'read' | 'write'; offset: number; value: number };
+    /** A write set bits that no field of the register defines (or wrote to a read-only field). */
+    'reg.unimplemented': { offset: number; reg: string; bits: number; why: string };
+  }
+}
+
+/** The register file: storage plus access semantics; the device hangs behaviour on hooks. */
+export class RegisterFile {
+  /** Register storage, one 32-bit word per 4-byte offset. */
+  readonly words: Uint32Array;
+  /** Instance per word index (undefined where nothing is defined). */
+  private readonly inst: (RegInstance | undefined)[];
+  // Per-word masks, computed once from the table.
+  private readonly mStore: Uint32Array; // bits a plain write stores (RW, WO, SC)
+  private readonly mW1c: Uint32Array;
+  private readonly mW1s: Uint32Array;
+  private readonly mRc: Uint32Array;
+  private readonly mWo: Uint32Array;
+  private readonly mReadOnly: Uint32Array; // RO and RC bits (writes ignored)
+  private readonly writeHooks: (WriteHook | undefined)[];
+  private readonly readHooks: (ReadHook | undefined)[];
+  private readonly afterReadHooks: ((() => void) | undefined)[];
+  /** All defined registers. */
+  readonly defs: readonly RegDef[];
+  /** Counts of accesses to unknown offsets and of unimplemented bits written. */
+  readonly anomalies = { unknownReads: 0, unknownWrites: 0, unimplementedWrites: 0 };
+  /** When true, every access is traced as `reg.access` (if the bus is active). */
+  traceAccesses = true;
+
+  constructor(
+    defs: readonly RegDef[],
+    /** Size of the register window in bytes. */
+    readonly size: number,
+    private readonly trace: TraceBus,
+    private readonly source: string,
+    private readonly clock: () => number,
+  ) {
+    const n = size >>> 2;
+    this.defs = defs;
+    this.words = new Uint32Array(n);
+    this.inst = new Array(n);
+    this.mStore = new Uint32Array(n);
+    this.mW1c = new Uint32Array(n);
+    this.mW1s = new Uint32Array(n);
+    this.mRc = new Uint32Array(n);
+    this.mWo = new Uint32Array(n);
+    this.mReadOnly = new Uint32Array(n);
+    this.writeHooks = new Array(n);
+    this.readHooks = new Array(n);
+    this.afterReadHooks = new Array(n);
+    for (const def of defs) {
+      for (let i = 0; i < def.count; i++) {
+        const off = def.offset + i * def.stride;
+        if (off % 4 !== 0 || off >= size) throw new Error(`${def.name}: bad offset 0x${off.toString(16)}`);
+        const w = off >>> 2;
+        if (this.inst[w]) throw new Error(`${def.name}[${i}] overlaps ${this.inst[w]!.label}`);
+        this.inst[w] = { def, index: i, offset: off, label: def.count > 1 ? `${def.name}[${i}]` : def.name };
+        for (const fd of Object.values(def.f)) {
+          switch (fd.access) {
+            case 'RW':
+            case 'SC':
+              this.mStore[w] |= fd.mask;
+              break;
+            case 'WO':
+              this.mStore[w] |= fd.mask;
+              this.mWo[w] |= fd.mask;
+              break;
+            case 'RO':
+              this.mReadOnly[w] |= fd.mask;
+              break;
+            case 'RC':
+              this.mRc[w] |= fd.mask;
+              this.mReadOnly[w] |= fd.mask;
+              break;
+            case 'RC/W1C':
+              this.mRc[w] |= fd.mask;
+              this.mW1c[w] |= fd.mask;
+              break;
+            case 'W1C':
+              this.mW1c[w] |= fd.mask;
+              break;
+            case 'W1S':
+              this.mW1s[w] |= fd.mask;
+              break;
+          }
+        }
+      }
+    }
+    this.reset();
+  }
+
+  /** Puts every register back to its reset value (hooks are kept). */
+  reset(): void {
+    this.words.fill(0);
+    for (const def of this.defs) for (let i = 0; i < def.count; i++) this.words[(def.offset + i * def.stride) >>> 2] = def.reset;
+  }
+
+  /** The instance at `offset`, if defined. */
+  instanceAt(offset: number): RegInstance | undefined {
+    return offset >= 0 && offset < this.size && offset % 4 === 0 ? this.inst[offset >>> 2] : undefined;
+  }
+
+  /** Registers a hook run after writes to `def` (every instance of an array). */
+  onWrite(def: RegDef, hook: WriteHook): void {
+    for (let i = 0; i < def.count; i++) this.writeHooks[(def.offset + i * def.stride) >>> 2] = hook;
+  }
+
+  /** Registers a hook run before reads of `def` return. */
+  onRead(def: RegDef, hook: ReadHook): void {
+    for (let i = 0; i < def.count; i++) this.readHooks[(def.offset + i * def.stride) >>> 2] = hook;
+  }
+
+  /** Registers a hook run after a bus read of `def` has returned its value and applied read-clear. */
+  afterRead(def: RegDef, hook: () => void): void {
+    for (let i = 0; i < def.count; i++) this.afterReadHooks[(def.offset + i * def.stride) >>> 2] = hook;
+  }
+
+  /** Device-side read of the stored value (no side effects). */
+  get(def: RegDef, index = 0): number {
+    return this.words[(def.offset + index * def.stride) >>> 2];
+  }
+
+  /** Device-side store (no side effects, no hooks). */
+  set(def: RegDef, value: number, index = 0): void {
+    this.words[(def.offset + index * def.stride) >>> 2] = value >>> 0;
+  }
+
+  /** Device-side: sets the bits of `mask`. */
+  setBits(def: RegDef, mask: number, index = 0): void {
+    const w = (def.offset + index * def.stride) >>> 2;
+    this.words[w] = (this.words[w] | mask) >>> 0;
+  }
+
+  /** Device-side: clears the bits of `mask`. */
+  clearBits(def: RegDef, mask: number, index = 0): void {
+    const w = (def.offset + index * def.stride) >>> 2;
+    this.words[w] = (this.words[w] & ~mask) >>> 0;
+  }
+
+  /** Device-side: a field's current value. */
+  field(def: RegDef, fd: FieldDef, index = 0): number {
+    return getField(this.get(def, index), fd);
+  }
+
+  /** Device-side: adds `n` to a statistics counter, saturating at 2^32 − 1. */
+  count(def: RegDef, n = 1): void {
+    const w = def.offset >>> 2;
+    const v = this.words[w] + n;
+    this.words[w] = v > 0xffffffff ? 0xffffffff : v;
+  }
+
+  /** Device-side: adds `n` to a 64-bit counter held in a low/high register pair. */
+  count64(lo: RegDef, hi: RegDef, n: number): void {
+    const wl = lo.offset >>> 2;
+    const wh = hi.offset >>> 2;
+    const v = this.words[wl] + n;
+    if (v > 0xffffffff) {
+      this.words[wl] = v % 0x100000000;
+      this.words[wh] = (this.words[wh] + Math.floor(v / 0x100000000)) >>> 0;
+    } else this.words[wl] = v;
+  }
+
+  /** Bus read of the 32-bit register at `offset` with its access semantics. */
+  read(offset: number): number {
+    const w = offset >>> 2;
+    const inst = offset % 4 === 0 && offset >= 0 && offset < this.size ? this.inst[w] : undefined;
+    if (inst === undefined) {
+      this.anomalies.unknownReads++;
+      if (this.trace.active) this.trace.emit('reg.unknown', this.source, { op: 'read', offset, value: 0 });
+      return 0;
+    }
+    const stored = this.words[w];
+    const rh = this.readHooks[w];
+    let v = stored;
+    if (rh !== undefined) {
+      const r = rh(inst, stored);
+      if (typeof r === 'number') v = r >>> 0;
+    }
+    v = (v & ~this.mWo[w]) >>> 0;
+    const rc = this.mRc[w];
+    if (rc !== 0) this.words[w] = (this.words[w] & ~rc) >>> 0;
+    if (this.traceAccesses && this.trace.active) this.trace.emit('reg.access', this.source, { op: 'read', offset, reg: inst.label, value: v, fields: decodeFields(inst.def, v) });
+    const ah = this.afterReadHooks[w];
+    if (ah !== undefined) ah();
+    return v;
+  }
+
+  /** Bus write of the 32-bit register at `offset` with its access semantics and hooks. */
+  write(offset: number, value: number): void {
+    value = value >>> 0;
+    const w = offset >>> 2;
+    const inst = offset % 4 === 0 && offset >= 0 && offset < this.size ? this.inst[w] : undefined;
+    if (inst === undefined) {
+      this.anomalies.unknownWrites++;
+      if (this.trace.active) this.trace.emit('reg.unknown', this.source, { op: 'write', offset, value });
+      return;
+    }
+    if (this.traceAccesses && this.trace.active) this.trace.emit('reg.access', this.source, { op: 'write', offset, reg: inst.label, value, fields: decodeFields(inst.def, value) });
+    const undefinedBits = value & ~inst.def.definedMask;
+    const roBits = value & this.mReadOnly[w];
+    if (undefinedBits !== 0 || roBits !== 0) {
+      this.anomalies.unimplementedWrites++;
+      if (this.trace.active) {
+        if (undefinedBits !== 0) this.trace.emit('reg.unimplemented', this.source, { offset, reg: inst.label, bits: undefinedBits >>> 0, why: 'no field defines these bits; written value ignored for them' });
+        if (roBits !== 0) this.trace.emit('reg.unimplemented', this.source, { offset, reg: inst.label, bits: roBits >>> 0, why: 'read-only bits; write ignored' });
+      }
+    }
+    const old = this.words[w];
+    const store = this.mStore[w];
+    let nv = (old & ~store) | (value & store);
+    nv &= ~(value & this.mW1c[w]);
+    nv |= value & this.mW1s[w];
+    this.words[w] = nv >>> 0;
+    const wh = this.writeHooks[w];
+    if (wh !== undefined) wh(this.clock(), inst, value, old);
+  }
+}
+
+/** Decodes a register value field by field, e.g. `EN|BAM|BSIZE=0`. Zero single-bit fields are omitted. */
+export function decodeFields(def: RegDef, value: number): string {
+  const parts: string[] = [];
+  for (const fd of Object.values(def.f)) {
+    const v = getField(value, fd);
+    if (fd.width === 1) {
+      if (v) parts.push(fd.name);
+    } else if (fd.width === 32) {
+      parts.push(`${fd.name}=0x${(value >>> 0).toString(16)}`);
+    } else if (v !== 0 || fd.values) {
+      const named = fd.values?.[v];
+      parts.push(named !== undefined ? `${fd.name}=${v}(${named})` : `${fd.name}=${fd.width > 4 ? '0x' + v.toString(16) : v}`);
+    }
+  }
+  const undef = (value & ~def.definedMask) >>> 0;
+  if (undef) parts.push(`?0x${undef.toString(16)}`);
+  return parts.join('|');
+}
