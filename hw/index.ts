@@ -2,7 +2,8 @@
  * nicsim/hw — the LAN adapter (an Intel 8254x subset) and the media it attaches to.
  * @module
  */
-export { Nic, type NicOptions, type NicCounters, onesComplementSum } from './nic.js';
+export { Nic, type NicOptions, type NicCounters } from './nic.js';
+export { onesComplementSum } from './mac/checksum.js';
 export { HostMemory, type DmaFault, type MmioWindow } from './memory.js';
 export { IrqLine, type IrqListener } from './irq.js';
 export {

@@ -25,6 +25,7 @@ import { DESC_SIZE, RXD_ERR, RXD_STAT, TXD_CMD, TXD_STA } from './descriptors.js
 import { fcsValid } from './mac/fcs.js';
 import { findFrameStart, serializeFrame, MIN_FRAME, MAX_FRAME_TAGGED, MAX_JUMBO_FRAME, FCS_LEN, PREAMBLE_SFD_LEN } from './mac/framing.js';
 import { isBroadcast, isMulticast, mtaHash } from './mac/filter.js';
+import { onesComplementSum } from './mac/checksum.js';
 
 declare module '../sim/trace.js' {
   interface TraceEventMap {
@@ -874,14 +875,4 @@ function defaultMac(name: string): Uint8Array {
   let h = 0;
   for (let i = 0; i < name.length; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) >>> 0;
   return Uint8Array.of(0x02, 0x00, (h >>> 24) & 0xff, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff);
-}
-
-/** Ones' complement 16-bit sum of `b[from, to)` (big-endian words), not complemented. */
-export function onesComplementSum(b: Uint8Array, from: number, to: number): number {
-  let s = 0;
-  let i = from;
-  for (; i + 1 < to; i += 2) s += (b[i] << 8) | b[i + 1];
-  if (i < to) s += b[i] << 8;
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  return s;
 }

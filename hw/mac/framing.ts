@@ -4,6 +4,7 @@
  * @module
  */
 import { appendFcs } from './fcs.js';
+import { onesComplementSum } from './checksum.js';
 
 /** The preamble octet (10101010 on the wire, LSB first). */
 export const PREAMBLE_OCTET = 0x55;
@@ -39,13 +40,7 @@ export function serializeFrame(frame: Uint8Array, appendCrc: boolean, pad: boole
     // sum from CSS to the end of the frame, stored big-endian at CSO (software preloads any
     // pseudo-header sum into that field).
     const o = PREAMBLE_SFD_LEN;
-    let s = 0;
-    let i = o + insertChecksum.css;
-    const end = o + frame.length;
-    for (; i + 1 < end; i += 2) s += (out[i] << 8) | out[i + 1];
-    if (i < end) s += out[i] << 8;
-    while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-    const c = ~s & 0xffff;
+    const c = ~onesComplementSum(out, o + insertChecksum.css, o + frame.length) & 0xffff;
     out[o + insertChecksum.cso] = c >>> 8;
     out[o + insertChecksum.cso + 1] = c & 0xff;
   }

@@ -1,0 +1,69 @@
+import { describe, expect, test } from 'vitest';
+import { fcs32, fcsValid, appendFcs, serializeFrame, findFrameStart, mtaHash, isBroadcast, isMulticast, onesComplementSum } from '../../../hw/index.js';
+
+const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
+
+describe('FCS (CRC-32)', () => {
+  test('the standard check value and the wire byte order', () => {
+    expect(fcs32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+    const f = new Uint8Array(64);
+    f.set(hex('ffffffffffff 020000000001 0806'));
+    appendFcs(f, 0, 60);
+    const c = fcs32(f, 0, 60);
+    expect(Array.from(f.subarray(60))).toEqual([c & 0xff, (c >>> 8) & 0xff, (c >>> 16) & 0xff, c >>> 24]);
+    expect(fcsValid(f)).toBe(true);
+    f[20] ^= 0x04;
+    expect(fcsValid(f)).toBe(false);
+    expect(fcsValid(new Uint8Array(3))).toBe(false);
+  });
+});
+
+describe('framing', () => {
+  test('preamble, SFD, padding to 60 and FCS', () => {
+    const frame = hex('ffffffffffff 020000000001 0806 0001');
+    const line = serializeFrame(frame, true, true);
+    expect(line.length).toBe(8 + 60 + 4);
+    expect(Array.from(line.subarray(0, 8))).toEqual([0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0xd5]);
+    expect(Array.from(line.subarray(8, 24))).toEqual(Array.from(frame));
+    expect(line.subarray(24, 68).every((b) => b === 0)).toBe(true);
+    expect(fcsValid(line, 8)).toBe(true);
+    expect(serializeFrame(frame, false, false).length).toBe(8 + 16);
+    expect(findFrameStart(line)).toBe(8);
+    expect(findFrameStart(line.subarray(5))).toBe(3); // shortened preamble still locks
+    expect(findFrameStart(Uint8Array.of(0x55, 0x55, 0x54, 0xd5))).toBe(-1);
+    expect(findFrameStart(Uint8Array.of(0xd5, 1))).toBe(-1);
+  });
+
+  test('IC inserts the ones-complement checksum from CSS at CSO', () => {
+    // An IPv4 header with a zero checksum field: the inserted value is the header checksum.
+    const frame = new Uint8Array(14 + 20);
+    frame.set(hex('450000730000400040110000c0a80001c0a800c7'), 14);
+    const line = serializeFrame(frame, true, false, { css: 14, cso: 14 + 10 });
+    expect((line[8 + 24] << 8) | line[8 + 25]).toBe(0xb861);
+  });
+});
+
+describe('ones-complement sum', () => {
+  test('RFC 1071 example and odd lengths', () => {
+    expect(onesComplementSum(hex('0001f203f4f5f6f7'), 0, 8)).toBe(0xddf2);
+    expect(onesComplementSum(hex('0001f203f4f5f6f7ab'), 0, 9)).toBe((0xddf2 + 0xab00) % 0xffff);
+    const big = new Uint8Array(4000).fill(0xff);
+    expect(onesComplementSum(big, 0, big.length)).toBe(0xffff);
+    expect(onesComplementSum(big, 5, 5)).toBe(0);
+  });
+});
+
+describe('address filter helpers', () => {
+  test('MTA hash for each RCTL.MO (01:00:5e:00:00:01)', () => {
+    const a = hex('01005e000001');
+    // bits 47:36 / 46:35 / 45:34 / 43:32 of the address as the 8254x takes them
+    expect(mtaHash(a, 0, 0)).toBe(((0x00 >> 4) | (0x01 << 4)) & 0xfff);
+    expect(mtaHash(a, 0, 1)).toBe(((0x00 >> 3) | (0x01 << 5)) & 0xfff);
+    expect(mtaHash(a, 0, 2)).toBe(((0x00 >> 2) | (0x01 << 6)) & 0xfff);
+    expect(mtaHash(a, 0, 3)).toBe((0x00 | (0x01 << 8)) & 0xfff);
+    expect(mtaHash(hex('01005e7fffff'), 0, 0)).toBe(0xfff);
+    expect(isBroadcast(hex('ffffffffffff'), 0)).toBe(true);
+    expect(isMulticast(a, 0)).toBe(true);
+    expect(isMulticast(hex('020000000001'), 0)).toBe(false);
+  });
+});

@@ -1,0 +1,159 @@
+import { describe, expect, test } from 'vitest';
+import { EventQueue, Rng, Simulator, formatNanos, formatDuration } from '../../sim/index.js';
+
+describe('event queue', () => {
+  test('orders by time, then insertion; cancelled events never run', () => {
+    const q = new EventQueue();
+    const out: string[] = [];
+    q.push(20, () => out.push('c'));
+    q.push(10, () => out.push('a'));
+    const x = q.push(10, () => out.push('x'));
+    q.push(10, () => out.push('b'));
+    q.push(5, () => out.push('first'));
+    expect(x.cancel()).toBe(true);
+    expect(x.cancel()).toBe(false);
+    expect(q.live).toBe(4);
+    for (let e = q.pop(); e; e = q.pop()) e.fn();
+    expect(out).toEqual(['first', 'a', 'b', 'c']);
+    expect(q.live).toBe(0);
+  });
+
+  test('a heap of many random events pops in (time, seq) order', () => {
+    const q = new EventQueue();
+    const rng = new Rng(3, 'heap');
+    const want: [number, number][] = [];
+    for (let i = 0; i < 5000; i++) {
+      const t = rng.int(0, 300);
+      q.push(t, () => {});
+      want.push([t, i]);
+    }
+    want.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    const got: [number, number][] = [];
+    for (let e = q.pop(); e; e = q.pop()) got.push([e.time, e.seq]);
+    expect(got).toEqual(want);
+  });
+});
+
+describe('simulator', () => {
+  test('advances integer time, runs until a limit, and refuses the past', () => {
+    const sim = new Simulator();
+    const seen: number[] = [];
+    sim.schedule(100, () => {
+      seen.push(sim.now);
+      sim.schedule(50, () => seen.push(sim.now));
+    });
+    sim.at(1_000, () => seen.push(sim.now));
+    const r = sim.run({ until: 500 });
+    expect(seen).toEqual([100, 150]);
+    expect(r).toEqual({ reason: 'until', events: 2, now: 500 });
+    expect(() => sim.at(499, () => {})).toThrow(RangeError);
+    expect(() => sim.schedule(1.5, () => {})).toThrow(RangeError);
+    expect(sim.run()).toEqual({ reason: 'idle', events: 1, now: 1_000 });
+  });
+
+  test('maxEvents stops a livelock; stop() ends a run', () => {
+    const sim = new Simulator();
+    const loop = () => sim.schedule(0, loop);
+    loop();
+    expect(sim.run({ maxEvents: 1000 }).reason).toBe('maxEvents');
+    const sim2 = new Simulator();
+    sim2.schedule(1, () => sim2.stop());
+    sim2.schedule(2, () => {});
+    expect(sim2.run().reason).toBe('stopped');
+    expect(sim2.pending).toBe(1);
+  });
+
+  test('random streams depend on (seed, name) only', () => {
+    const a = new Simulator({ seed: 42 });
+    const b = new Simulator({ seed: 42 });
+    b.rng('other').nextU32(); // another component drawing first does not perturb 'x'
+    const xa = Array.from({ length: 5 }, () => a.rng('x').nextU32());
+    const xb = Array.from({ length: 5 }, () => b.rng('x').nextU32());
+    expect(xa).toEqual(xb);
+    const c = new Simulator({ seed: 43 });
+    expect(Array.from({ length: 5 }, () => c.rng('x').nextU32())).not.toEqual(xa);
+  });
+
+  test('rng helpers stay in range and are roughly uniform', () => {
+    const r = new Rng(9, 'u');
+    const bins = new Array(10).fill(0);
+    for (let i = 0; i < 100_000; i++) {
+      const f = r.float();
+      expect(f >= 0 && f < 1).toBe(true);
+      bins[Math.floor(f * 10)]++;
+    }
+    for (const b of bins) expect(Math.abs(b - 10_000)).toBeLessThan(500);
+    for (let i = 0; i < 1000; i++) {
+      const v = r.int(-3, 3);
+      expect(v >= -3 && v <= 3 && Number.isInteger(v)).toBe(true);
+    }
+    // geometric mean (1-p)/p
+    let s = 0;
+    for (let i = 0; i < 20_000; i++) s += r.geometric(0.01);
+    expect(s / 20_000).toBeGreaterThan(90);
+    expect(s / 20_000).toBeLessThan(108);
+  });
+
+  test('trace bus: inactive until subscribed; events stamped with simulated time', () => {
+    const sim = new Simulator();
+    expect(sim.trace.active).toBe(false);
+    const { events, stop } = sim.trace.record(['log']);
+    expect(sim.trace.active).toBe(true);
+    sim.schedule(7, () => sim.trace.emit('log', 'me', { level: 'info', message: 'hi' }));
+    sim.schedule(8, () => sim.trace.emit('drop', 'me', { what: 'x', reason: 'y', counter: 'z' }));
+    sim.run();
+    expect(events).toEqual([{ time: 7, source: 'me', kind: 'log', level: 'info', message: 'hi' }]);
+    stop();
+    expect(sim.trace.active).toBe(false);
+  });
+
+  test('runAsync lets an awaiting process resume at the simulated instant it was woken', async () => {
+    const sim = new Simulator();
+    const sleep = (ns: number) =>
+      new Promise<void>((resolve) =>
+        sim.schedule(ns, () => {
+          sim.wake();
+          resolve();
+        }),
+      );
+    const log: number[] = [];
+    const proc = (async () => {
+      await sleep(100);
+      log.push(sim.now);
+      await sleep(250);
+      log.push(sim.now);
+    })();
+    sim.schedule(1_000, () => log.push(-sim.now));
+    await sim.runAsync();
+    await proc;
+    expect(log).toEqual([100, 350, -1000]);
+  });
+
+  test('real-time mode paces simulated time to the wall clock and accepts posted events', async () => {
+    const sim = new Simulator();
+    const wallAt: number[] = [];
+    const t0 = performance.now();
+    sim.schedule(30_000_000, () => wallAt.push(performance.now() - t0)); // 30 ms
+    let postedAt = -1;
+    setTimeout(() => sim.post(() => (postedAt = sim.now)), 10);
+    const r = await sim.runRealtime({ until: 40_000_000 });
+    expect(r.reason).toBe('until');
+    expect(wallAt[0]).toBeGreaterThanOrEqual(29);
+    expect(postedAt).toBeGreaterThanOrEqual(9_000_000);
+    expect(postedAt).toBeLessThan(30_000_000);
+    // scaled: 10x faster than real time
+    const fast = new Simulator();
+    let ran = false;
+    fast.schedule(100_000_000, () => (ran = true)); // 100 ms simulated = 10 ms wall
+    const s = performance.now();
+    await fast.runRealtime({ speed: 10 });
+    expect(ran).toBe(true);
+    expect(performance.now() - s).toBeLessThan(80);
+  });
+
+  test('time formatting', () => {
+    expect(formatNanos(1_000_000_512)).toBe('1.000000512s');
+    expect(formatDuration(512)).toBe('512 ns');
+    expect(formatDuration(1_500)).toBe('1.5 µs');
+  });
+});
