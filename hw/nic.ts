@@ -818,43 +818,47 @@ export class Nic {
     const first = head;
     const pcss = r.field(R.RXCSUM, R.RXCSUM.f.PCSS);
     const payloadEnd = start + len - FCS_LEN;
+    // A buffer the device cannot reach: that descriptor is written back with RXE and length 0,
+    // earlier ones of the frame as they were filled, and the frame is dropped (RXERRC).
+    let faultAt = -1;
+    for (let k = 0, h = head, w = 0; k < needed; k++, h = h + 1 === count ? 0 : h + 1) {
+      const da = base + h * DESC_SIZE;
+      const buf = view.getUint32(da + 4, true) * 0x100000000 + view.getUint32(da, true);
+      const n = Math.min(bufSize, stored - w);
+      w += n;
+      const bf = mem.check(buf, n);
+      if (bf !== null) {
+        faultAt = k;
+        if (trace.active) trace.emit('dma.fault', this.name, { ring: 'rx', what: 'buffer', addr: buf, length: n, fault: bf });
+        break;
+      }
+    }
+    if (faultAt < 0 && trace.active) trace.emit('nic.rx', this.name, { frameId: wf.id, length: stored, firstIndex: first, descriptors: needed, errors });
     let written = 0;
-    let bufferFault = false;
-    for (let k = 0; k < needed; k++) {
+    const last = faultAt >= 0 ? faultAt : needed - 1;
+    for (let k = 0; k <= last; k++) {
       const da = base + head * DESC_SIZE;
       const buf = view.getUint32(da + 4, true) * 0x100000000 + view.getUint32(da, true);
       const n = Math.min(bufSize, stored - written);
-      const last = k === needed - 1;
-      let status = RXD_STAT.DD | RXD_STAT.IXSM | (last ? RXD_STAT.EOP : 0) | (last && pif ? RXD_STAT.PIF : 0);
-      let errs = errors;
-      let outLen = n;
-      const bf = mem.check(buf, n);
-      if (bf !== null) {
-        bufferFault = true;
-        errs |= RXD_ERR.RXE;
-        outLen = 0;
-        status |= RXD_STAT.EOP;
-        if (trace.active) trace.emit('dma.fault', this.name, { ring: 'rx', what: 'buffer', addr: buf, length: n, fault: bf });
-      } else {
-        mem.bytes.set(line.subarray(start + written, start + written + n), buf);
-      }
+      const eop = k === last;
+      const fault = k === faultAt;
+      const status = RXD_STAT.DD | RXD_STAT.IXSM | (eop ? RXD_STAT.EOP : 0) | (eop && pif && !fault ? RXD_STAT.PIF : 0);
+      const errs = fault ? errors | RXD_ERR.RXE : errors;
+      if (!fault) mem.bytes.set(line.subarray(start + written, start + written + n), buf);
       written += n;
-      const csum = last && !bufferFault ? onesComplementSum(line, start + pcss, payloadEnd) : 0;
-      view.setUint16(da + 8, outLen, true);
+      const csum = eop && faultAt < 0 ? onesComplementSum(line, start + pcss, payloadEnd) : 0;
+      view.setUint16(da + 8, fault ? 0 : n, true);
       view.setUint16(da + 10, csum, true);
       mem.bytes[da + 12] = status;
       mem.bytes[da + 13] = errs;
       view.setUint16(da + 14, 0, true);
-      if (trace.active) trace.emit('nic.writeback', this.name, { ring: 'rx', index: head, status, errors: errs, length: outLen });
+      if (trace.active) trace.emit('nic.writeback', this.name, { ring: 'rx', index: head, status, errors: errs, length: fault ? 0 : n });
       head = head + 1 === count ? 0 : head + 1;
-      if (bufferFault) break;
     }
     r.set(R.RDH, head);
-    if (bufferFault) {
+    if (faultAt >= 0) {
       r.count(R.RXERRC);
       this.drop('RXERRC', 'receive buffer outside host memory (descriptor written back with RXE)');
-    } else if (trace.active) {
-      trace.emit('nic.rx', this.name, { frameId: wf.id, length: stored, firstIndex: first, descriptors: needed, errors });
     }
     // RXDMT0 when the free descriptors fall to the threshold.
     const freeAfter = (tail - head + count) % count;

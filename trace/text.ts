@@ -1,0 +1,77 @@
+/**
+ * A readable text view of trace events: one line per event with its simulated time, source and a
+ * sentence in the vocabulary of the data path (register names as in the datasheet).
+ * @module
+ */
+import type { TraceEvent } from '../sim/trace.js';
+import { formatNanos } from '../sim/time.js';
+import '../hw/nic.js';
+import '../hw/medium/cable.js';
+import '../hw/phy/phy.js';
+import '../hw/irq.js';
+import '../hw/registers/engine.js';
+
+const hex = (v: number, w = 8) => '0x' + (v >>> 0).toString(16).padStart(w, '0');
+
+/** Formats bytes as a spaced hex string, eliding the middle of long buffers. */
+export function hexBytes(b: Uint8Array, max = 32): string {
+  const part = (x: Uint8Array) => Array.from(x, (v) => v.toString(16).padStart(2, '0')).join(' ');
+  if (b.length <= max) return part(b);
+  return `${part(b.subarray(0, max - 8))} … ${part(b.subarray(b.length - 8))} (${b.length} bytes)`;
+}
+
+/** One sentence describing an event, or null for events this view leaves out. */
+export function describeEvent(e: TraceEvent): string | null {
+  switch (e.kind) {
+    case 'reg.access':
+      return `${e.op === 'write' ? 'write' : 'read '} ${e.reg.padEnd(7)} ${hex(e.value)}${e.fields ? `  (${e.fields})` : ''}`;
+    case 'reg.unknown':
+      return `${e.op} of unknown register offset ${hex(e.offset, 5)} (value ${hex(e.value)}) ignored`;
+    case 'reg.unimplemented':
+      return `${e.reg}: bits ${hex(e.bits)} — ${e.why}`;
+    case 'phy.link':
+      return e.up ? `PHY link up: ${e.speed} Mb/s ${e.duplex} duplex (${e.via})` : 'PHY link down';
+    case 'nic.link':
+      return e.up ? `MAC link up (STATUS.LU): ${e.speed} Mb/s ${e.duplex} duplex` : 'MAC link down (STATUS.LU clear)';
+    case 'nic.txdesc':
+      return `TX DMA fetched descriptor ${e.index}: buffer ${hex(e.buffer)}, ${e.length} bytes, CMD ${hex(e.cmd, 2)}`;
+    case 'wire.tx':
+      return `on the wire: preamble+SFD, ${e.frame.bytes.length - 12} bytes of frame, FCS — ${e.frame.bytes.length * 8} bits until ${formatNanos(e.end)}: ${hexBytes(e.frame.bytes)}`;
+    case 'wire.rx':
+      return `last bit of frame #${e.frame.id} arrives at ${e.to}`;
+    case 'nic.writeback':
+      return `${e.ring.toUpperCase()} descriptor ${e.index} written back: status ${hex(e.status, 2)}${e.errors ? ` errors ${hex(e.errors, 2)}` : ''}${e.ring === 'rx' ? `, length ${e.length}` : ''}`;
+    case 'nic.rx':
+      return `RX DMA wrote frame #${e.frameId} (${e.length} bytes) into descriptor ${e.firstIndex}${e.descriptors > 1 ? ` (+${e.descriptors - 1})` : ''}`;
+    case 'nic.cause':
+      return `interrupt cause set: ICR = ${hex(e.icr)}`;
+    case 'irq':
+      return e.level ? 'IRQ line asserted' : 'IRQ line deasserted';
+    case 'drop':
+      return `dropped ${e.what}: ${e.reason} [counted in ${e.counter}]`;
+    case 'dma.fault':
+      return `DMA refused: ${e.ring} ${e.what} at ${hex(e.addr)} (+${e.length}): ${e.fault}`;
+    case 'nic.ring':
+      return `${e.ring.toUpperCase()} ring unusable: ${e.problem}`;
+    case 'nic.reset':
+      return `adapter reset (${e.cause})`;
+    case 'eeprom.read':
+      return `EEPROM word ${hex(e.address, 2)} = ${hex(e.data, 4)} (via ${e.via})`;
+    case 'mdio':
+      return `MDIO ${e.op} PHY ${e.phyAddress} register ${e.reg} = ${hex(e.data, 4)}${e.error ? ' (error: no such PHY)' : ''}`;
+    case 'cable.plug':
+      return e.plugged ? 'cable plugged in' : 'cable pulled out';
+    case 'state':
+      return `${e.machine}: ${e.from || '∅'} → ${e.to} (${e.event})`;
+    case 'log':
+      return e.message;
+    default:
+      return null;
+  }
+}
+
+/** Formats an event as `time  source  sentence`, or null when the view leaves it out. */
+export function formatEvent(e: TraceEvent): string | null {
+  const d = describeEvent(e);
+  return d === null ? null : `${formatNanos(e.time).padStart(14)}  ${e.source.padEnd(8)} ${d}`;
+}
