@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { runDemo } from './demo.js';
 import { regsCommand } from './regs.js';
+import { runLan } from './lan.js';
 import { UsageError } from './errors.js';
 import type { Speed } from '../hw/medium/types.js';
 
@@ -17,6 +18,8 @@ usage: nicsim <command> [options]
 commands:
   demo                 two adapters on a cable exchange a frame, narrated step by step
                        [--seed N] [--speed 10|100|1000] [--length METRES] [--verbose] [--json]
+  lan --hub            N stations saturate a 10 Mb/s repeater hub: utilization and collisions
+                       --stations N --size BYTES [--seconds S] [--seed N] [--length METRES] [--json]
   regs [REG [VALUE]]   the register map, one register's fields, or VALUE decoded [--json]
   help                 this text
 
@@ -28,6 +31,12 @@ const HELP: Record<string, string> = {
 Two adapters, programmed through their registers, auto-negotiate over a cable and exchange one
 frame. Prints the narrated trace: descriptor fetch, doorbell, bytes on the wire with preamble,
 SFD and FCS, receive DMA, descriptor write-back and the interrupt.`,
+  lan: `usage: nicsim lan --hub --stations N --size BYTES [--seconds S] [--seed N] [--length METRES] [--json]
+
+N adapters (1..64), each on a cable of METRES (default 25) to one 10 Mb/s repeater hub, keep
+their transmit rings full of BYTES-byte frames (64..1518, header to FCS) for S simulated seconds
+(default 1, after 100 ms of warm-up). Prints the utilization (bits of intact frames over bit rate
+× time), collisions per intact frame, and per-station frames/s, collisions and deferrals.`,
   regs: `usage: nicsim regs [REG [VALUE]] [--json]
 
 Without arguments, lists every register of the adapter's BAR0 map. With REG (e.g. RCTL, RAH,
@@ -74,6 +83,30 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
       const r = runDemo({ seed: int('seed', values.seed, 0, 2 ** 32 - 1, 1), speed: speed as Speed, lengthM: int('length', values.length, 0, 100_000, 10), verbose: values.verbose ?? false });
       if (values.json) out(JSON.stringify(r.summary, null, 2) + '\n');
       else out([...r.lines, '', 'summary:', ...Object.entries(r.summary).map(([k, v]) => `  ${k}: ${v}`)].join('\n') + '\n');
+      return 0;
+    }
+    if (cmd === 'lan') {
+      const { values } = parseArgs({ args: rest, strict: true, allowPositionals: false, options: { hub: { type: 'boolean' }, stations: { type: 'string' }, size: { type: 'string' }, seconds: { type: 'string' }, seed: { type: 'string' }, length: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } } });
+      if (values.help) {
+        out(HELP.lan + '\n');
+        return 0;
+      }
+      if (!values.hub) throw new UsageError('lan needs --hub (the shared-medium study)');
+      if (values.stations === undefined || values.size === undefined) throw new UsageError('lan needs --stations N and --size BYTES');
+      const seconds = values.seconds === undefined ? 1 : Number(values.seconds);
+      if (!(seconds > 0 && seconds <= 60)) throw new UsageError(`--seconds must be a number in (0, 60], got '${values.seconds}'`);
+      const r = runLan({ stations: int('stations', values.stations, 1, 64, 1), size: int('size', values.size, 64, 1518, 64), seconds, seed: int('seed', values.seed, 0, 2 ** 32 - 1, 1), lengthM: int('length', values.length, 0, 100, 25) });
+      if (values.json) out(JSON.stringify(r, null, 2) + '\n');
+      else {
+        const lines = [
+          `${r.params.stations} station(s), ${r.params.size}-byte frames, ${r.params.speedMbps} Mb/s hub, ${r.params.seconds} s`,
+          `utilization ${(r.utilization * 100).toFixed(1)}%   collisions/frame ${r.collisionsPerFrame.toFixed(3)}   ${Math.round(r.framesPerSecond)} frames/s`,
+          '',
+          'station  frames/s  collisions  excessive  late  deferrals',
+          ...r.stations.map((s) => `${s.name.padEnd(7)}  ${Math.round(s.framesPerSecond).toString().padStart(8)}  ${String(s.collisions).padStart(10)}  ${String(s.excessiveCollisions).padStart(9)}  ${String(s.lateCollisions).padStart(4)}  ${String(s.deferrals).padStart(9)}`),
+        ];
+        out(lines.join('\n') + '\n');
+      }
       return 0;
     }
     if (cmd === 'regs') {

@@ -103,6 +103,8 @@ export class MicrowireEeprom {
     readonly addressBits = 6,
     /** Called with the opcode when software sends one nicsim does not implement. */
     private readonly onUnsupported: (opcode: number) => void = () => {},
+    /** Called when the last bit of a word has been shifted out. */
+    private readonly onWord: (address: number, data: number) => void = () => {},
   ) {}
 
   /** Applies pin levels (CS, SK, DI); acts on SK rising edges while CS is high. */
@@ -151,6 +153,7 @@ export class MicrowireEeprom {
         const word = this.words[this.addr % this.words.length];
         this.dout = (word >> (15 - this.bitInWord)) & 1;
         if (++this.bitInWord === 16) {
+          this.onWord(this.addr % this.words.length, word);
           // sequential read continues with the next word
           this.bitInWord = 0;
           this.addr = (this.addr + 1) % this.words.length;

@@ -26,6 +26,10 @@ import { fcsValid } from './mac/fcs.js';
 import { findFrameStart, serializeFrame, MIN_FRAME, MAX_FRAME_TAGGED, MAX_JUMBO_FRAME, FCS_LEN, PREAMBLE_SFD_LEN } from './mac/framing.js';
 import { isBroadcast, isMulticast, mtaHash } from './mac/filter.js';
 import { onesComplementSum } from './mac/checksum.js';
+import { csmaMachine, slotBits, backoffRange, ATTEMPT_LIMIT, JAM_BITS } from './mac/csma.js';
+import { startSimActor, nsToXstateMs } from '../sim/xstate.js';
+import type { Actor } from 'xstate';
+import type { Rng } from '../sim/rng.js';
 
 declare module '../sim/trace.js' {
   interface TraceEventMap {
@@ -155,8 +159,15 @@ export class Nic {
   private txEopCmd = 0;
   private txEopCso = 0;
   private txEopCss = 0;
-  private txCurrentDescs: number[] = [];
-  private txCurrentCmdOr = 0;
+
+  // half duplex: CSMA/CD
+  private readonly csma: Actor<typeof csmaMachine>;
+  private readonly backoffRng: Rng;
+  private hd: { bytes: Uint8Array; base: number; descs: number[]; cmdOr: number; attempts: number; late: boolean; wf: WireFrame | null; startedAt: Nanos; backoffNs: Nanos } | null = null;
+  private carrierSense = false;
+  private quietSince: Nanos = 0;
+  private lastTxStart: Nanos = -1;
+  private lastTxEnd: Nanos = -1;
 
   constructor(sim: Simulator, opts: NicOptions) {
     this.sim = sim;
@@ -175,15 +186,24 @@ export class Nic {
       const mac = opts.mac ?? defaultMac(this.name);
       this.eeprom = buildEepromImage(typeof mac === 'string' ? parseMac(mac) : mac);
     }
-    this.microwire = new MicrowireEeprom(this.eeprom, 6, (op) => {
-      if (sim.trace.active) sim.trace.emit('log', this.name, { level: 'warn', message: `EEPROM: Microwire opcode ${op.toString(2).padStart(3, '0')}b is not supported (the EEPROM is read-only)` });
-    });
+    this.microwire = new MicrowireEeprom(
+      this.eeprom,
+      6,
+      (op) => {
+        if (sim.trace.active) sim.trace.emit('log', this.name, { level: 'warn', message: `EEPROM: Microwire opcode ${op.toString(2).padStart(3, '0')}b is not supported (the EEPROM is read-only)` });
+      },
+      (address, data) => {
+        if (sim.trace.active) sim.trace.emit('eeprom.read', this.name, { via: 'EECD', address, data });
+      },
+    );
     this.irq = new IrqLine(sim, this.name);
     this.regs = new RegisterFile(R.E1000_REGISTERS, R.BAR0_SIZE, sim.trace, this.name, () => sim.now);
     this.ioRegs = new RegisterFile(R.IO_REGISTERS, R.IO_BAR_SIZE, sim.trace, `${this.name}.io`, () => sim.now);
     this.phy = new Phy(sim, `${this.name}.phy`, opts.phy);
     this.phy.onLinkChange = () => this.updateMacLink(true);
     this.port = this.makeEndpoint();
+    this.backoffRng = sim.rng(`${this.name}.backoff`);
+    this.csma = startSimActor(sim, this.makeCsma(), `${this.name}.mac`);
     this.installHooks();
     this.loadFromEeprom();
     if (sim.trace.active) sim.trace.emit('nic.reset', this.name, { cause: 'power-on' });
@@ -233,7 +253,7 @@ export class Nic {
     r.onWrite(R.MDIC, (_n, _i, written) => this.mdicWritten(written));
     r.afterRead(R.ICR, () => this.updateIrq()); // reading ICR clears it, which deasserts the line
     r.onWrite(R.ICR, () => this.updateIrq());
-    r.onWrite(R.ICS, (_n, _i, written) => this.raise(written & 0x1ffff));
+    r.onWrite(R.ICS, (_n, _i, written) => this.raise(written & R.ICR.definedMask));
     r.onWrite(R.IMS, () => this.updateIrq());
     r.onWrite(R.IMC, (_n, _i, written) => {
       r.clearBits(R.IMS, written);
@@ -299,7 +319,8 @@ export class Nic {
     this.txBusy = false;
     this.txLineFreeAt = Math.max(this.txLineFreeAt, this.sim.now);
     this.resetTxChain();
-    this.txCurrentDescs = [];
+    this.hd = null;
+    this.csma.send({ type: 'RESET' });
     this.lastAssertAt = -Infinity;
     this.loadFromEeprom();
     if (wasPhyHeld) this.phy.setHardReset(false);
@@ -399,6 +420,20 @@ export class Nic {
     if (!changed) return;
     if (this.sim.trace.active) this.sim.trace.emit('nic.link', this.name, next ? { up: true, speed: next.speed, duplex: next.duplex } : { up: false });
     if (signalChange) this.raise(R.INT.LSC);
+    if (this.hd !== null) {
+      // a half-duplex frame in progress starts over when the link comes back
+      this.csma.send({ type: 'RESET' });
+      this.hd.attempts = 0;
+      this.hd.wf = null;
+      if (next && next.duplex === 'half') this.csma.send({ type: 'FRAME_READY' });
+      else if (next) {
+        const h = this.hd;
+        this.hd = null;
+        this.txBusy = false;
+        this.transmitBytes(h.bytes, h.base, h.descs, h.cmdOr);
+      }
+      return;
+    }
     if (next) this.txKick();
   }
 
@@ -417,6 +452,12 @@ export class Nic {
       },
       receive(frame: WireFrame) {
         self.receiveFrame(frame);
+      },
+      get wantsCarrier() {
+        return (self.macLink ?? self.phy.link)?.duplex === 'half';
+      },
+      carrier(on: boolean) {
+        self.carrierChanged(on);
       },
     };
   }
@@ -594,7 +635,6 @@ export class Nic {
   }
 
   private transmit(chunks: Uint8Array[], total: number, base: number, descs: number[], cmdOr: number): void {
-    const link = this.macLink!;
     const cmd = this.txEopCmd;
     let frame: Uint8Array;
     if (chunks.length === 1) frame = chunks[0];
@@ -609,14 +649,22 @@ export class Nic {
     const ifcs = (cmd & TXD_CMD.IFCS) !== 0;
     const psp = (this.regs.get(R.TCTL) & R.TCTL.f.PSP.mask) !== 0;
     const bytes = serializeFrame(frame, ifcs, psp && ifcs, (cmd & TXD_CMD.IC) !== 0 ? { cso: this.txEopCso, css: this.txEopCss } : undefined);
+    this.transmitBytes(bytes, base, descs, cmdOr);
+  }
+
+  /** Sends a serialized frame: at once in full duplex, through CSMA/CD in half duplex. */
+  private transmitBytes(bytes: Uint8Array, base: number, descs: number[], cmdOr: number): void {
+    const link = this.macLink!;
+    this.txBusy = true;
+    if (link.duplex === 'half') {
+      this.hd = { bytes, base, descs, cmdOr, attempts: 0, late: false, wf: null, startedAt: 0, backoffNs: 0 };
+      this.csma.send({ type: 'FRAME_READY' });
+      return;
+    }
     const bitTimeNs = BIT_TIME_NS[link.speed];
     const start = Math.max(this.sim.now, this.txLineFreeAt);
     const end = start + frameDurationNs(bytes.length, bitTimeNs);
-    const ipgBytes = this.regs.field(R.TIPG, R.TIPG.f.IPGT) + 4;
-    this.txLineFreeAt = end + ipgBytes * 8 * bitTimeNs;
-    this.txBusy = true;
-    this.txCurrentDescs = descs;
-    this.txCurrentCmdOr = cmdOr;
+    this.txLineFreeAt = end + this.ipgNs(bitTimeNs);
     const wf: WireFrame = { id: this.sim.nextId('frame'), bytes, bitTimeNs, txStart: start, sender: this.name };
     const epoch = this.epoch;
     const go = () => {
@@ -628,11 +676,107 @@ export class Nic {
     else this.sim.at(start, go);
     this.sim.at(end, () => {
       if (epoch !== this.epoch) return;
-      this.txDone(wf, base);
+      this.txBusy = false;
+      this.txDone(wf, base, descs, cmdOr, 0);
     });
   }
 
-  private txDone(wf: WireFrame, base: number): void {
+  private ipgNs(bitTimeNs: number): Nanos {
+    return (this.regs.field(R.TIPG, R.TIPG.f.IPGT) + 4) * 8 * bitTimeNs;
+  }
+
+  // ------------------------------------------------------------------ half duplex (CSMA/CD)
+
+  private carrierChanged(on: boolean): void {
+    if (on === this.carrierSense) return;
+    this.carrierSense = on;
+    if (!on) this.quietSince = Math.max(this.quietSince, this.sim.now);
+    if (this.macLink?.duplex === 'half') this.csma.send({ type: on ? 'CARRIER_ON' : 'CARRIER_OFF' });
+  }
+
+  private makeCsma() {
+    const bitNs = () => BIT_TIME_NS[this.macLink?.speed ?? 10];
+    const gapLeft = () => Math.max(0, this.quietSince + this.ipgNs(bitNs()) - this.sim.now);
+    return csmaMachine.provide({
+      guards: {
+        carrier: () => this.carrierSense,
+        gapElapsed: () => gapLeft() === 0,
+        giveUp: () => {
+          const h = this.hd!;
+          return (h.late && !(this.regs.get(R.TCTL) & R.TCTL.f.RTLC.mask)) || h.attempts >= ATTEMPT_LIMIT;
+        },
+      },
+      delays: {
+        TX_TIME: () => nsToXstateMs(frameDurationNs(this.hd!.bytes.length, bitNs())),
+        JAM_TIME: () => nsToXstateMs(JAM_BITS * bitNs()),
+        GAP_LEFT: () => nsToXstateMs(gapLeft()),
+        BACKOFF: () => nsToXstateMs(this.hd!.backoffNs),
+      },
+      actions: {
+        noteDeferred: () => this.regs.count(R.DC), // a defer event: the medium was busy when the MAC wanted it
+        startTx: () => {
+          const h = this.hd!;
+          const bitTimeNs = bitNs();
+          const wf: WireFrame = { id: this.sim.nextId('frame'), bytes: h.bytes, bitTimeNs, txStart: this.sim.now, sender: this.name };
+          h.wf = wf;
+          h.startedAt = this.sim.now;
+          this.lastTxStart = this.sim.now;
+          this.lastTxEnd = this.sim.now + frameDurationNs(h.bytes.length, bitTimeNs);
+          if (this.sim.trace.active) this.sim.trace.emit('wire.tx', this.name, { frame: wf, end: this.lastTxEnd });
+          this.medium?.send(wf, true);
+        },
+        txDone: () => {
+          const h = this.hd!;
+          this.hd = null;
+          this.quietSince = Math.max(this.quietSince, this.sim.now);
+          const r = this.regs;
+          if (h.attempts === 1) r.count(R.SCC);
+          else if (h.attempts > 1) r.count(R.MCC);
+          this.txBusy = false;
+          const epoch = this.epoch;
+          this.sim.schedule(0, () => epoch === this.epoch && this.txDone(h.wf!, h.base, h.descs, h.cmdOr, 0));
+        },
+        collision: () => {
+          const h = this.hd!;
+          h.attempts++;
+          this.regs.count(R.COLC);
+          if (this.sim.now - h.startedAt >= slotBits(this.macLink?.speed ?? 10) * bitNs()) {
+            h.late = true;
+            this.regs.count(R.LATECOL);
+          }
+        },
+        startJam: () => {
+          const h = this.hd!;
+          const end = this.sim.now + JAM_BITS * bitNs();
+          this.lastTxEnd = end;
+          if (h.wf) this.medium?.abort(h.wf.id, end);
+        },
+        abandon: () => {
+          const h = this.hd!;
+          this.hd = null;
+          this.quietSince = Math.max(this.quietSince, this.sim.now);
+          const late = h.late && !(this.regs.get(R.TCTL) & R.TCTL.f.RTLC.mask);
+          if (!late) this.regs.count(R.ECOL);
+          if (this.sim.trace.active) this.sim.trace.emit('drop', this.name, { what: 'tx frame', reason: late ? 'late collision' : `excessive collisions (${h.attempts} attempts)`, counter: late ? 'LATECOL' : 'ECOL' });
+          this.txBusy = false;
+          const epoch = this.epoch;
+          this.sim.schedule(0, () => {
+            if (epoch !== this.epoch) return;
+            this.writeBackTx(h.base, h.descs, late ? TXD_STA.LC : TXD_STA.EC);
+            if (h.cmdOr & (TXD_CMD.RS | TXD_CMD.RPS)) this.txWrittenBack((h.cmdOr & TXD_CMD.IDE) !== 0);
+            this.txKick();
+          });
+        },
+        drawBackoff: () => {
+          const h = this.hd!;
+          const r = this.backoffRng.int(0, backoffRange(h.attempts));
+          h.backoffNs = r * slotBits(this.macLink?.speed ?? 10) * bitNs();
+        },
+      },
+    });
+  }
+
+  private txDone(wf: WireFrame, base: number, descs: number[], cmdOr: number, extraStatus: number): void {
     const r = this.regs;
     const len = wf.bytes.length - PREAMBLE_SFD_LEN;
     r.count(R.GPTC);
@@ -640,16 +784,11 @@ export class Nic {
     r.count64(R.GOTCL, R.GOTCH, len);
     r.count64(R.TOTL, R.TOTH, len);
     r.count(len <= 64 ? R.PTC64 : len <= 127 ? R.PTC127 : len <= 255 ? R.PTC255 : len <= 511 ? R.PTC511 : len <= 1023 ? R.PTC1023 : R.PTC1522);
-    const d = wf.bytes[PREAMBLE_SFD_LEN];
-    if (d & 1) {
+    if (wf.bytes[PREAMBLE_SFD_LEN] & 1) {
       if (isBroadcast(wf.bytes, PREAMBLE_SFD_LEN)) r.count(R.BPTC);
       else r.count(R.MPTC);
     }
-    const descs = this.txCurrentDescs;
-    const cmdOr = this.txCurrentCmdOr;
-    this.txCurrentDescs = [];
-    this.txBusy = false;
-    this.writeBackTx(base, descs, 0);
+    this.writeBackTx(base, descs, extraStatus);
     if (cmdOr & (TXD_CMD.RS | TXD_CMD.RPS)) this.txWrittenBack((cmdOr & TXD_CMD.IDE) !== 0);
     this.txKick();
     if (!this.txBusy && r.get(R.TDH) === r.get(R.TDT)) this.raise(R.INT.TXQE);
@@ -683,6 +822,14 @@ export class Nic {
       return;
     }
     const line = wf.bytes;
+    if (this.macLink.duplex === 'half') {
+      const arrivalStart = this.sim.now - frameDurationNs(line.length, wf.bitTimeNs);
+      if (arrivalStart < this.lastTxEnd && this.sim.now > this.lastTxStart) {
+        // heard while this station was transmitting: a collision, already counted in COLC
+        this.drop('COLC', 'received while transmitting (collision)');
+        return;
+      }
+    }
     const start = findFrameStart(line);
     if (start < 0) {
       r.count(R.RXERRC);

@@ -7,7 +7,8 @@
  */
 import type { Simulator } from '../../sim/simulator.js';
 import type { Nanos } from '../../sim/time.js';
-import { frameDurationNs, type Endpoint, type LinkSignal, type MediumLink, type Speed, type WireFrame } from './types.js';
+import type { EventHandle } from '../../sim/queue.js';
+import { frameDurationNs, truncateAt, type Endpoint, type LinkSignal, type MediumLink, type Speed, type WireFrame } from './types.js';
 
 declare module '../../sim/trace.js' {
   interface TraceEventMap {
@@ -44,6 +45,8 @@ class CableEnd implements MediumLink {
   endpoint: Endpoint | null = null;
   readonly middleware: FrameMiddleware[] = [];
   signalState: LinkSignal | null = null;
+  /** The frame this end is sending (for abort), with its pending far-end events. */
+  inFlight: { frame: WireFrame; delivery: EventHandle | null; carrierOff: EventHandle | null; epoch: number } | null = null;
 
   constructor(
     private readonly cable: Cable,
@@ -58,13 +61,17 @@ class CableEnd implements MediumLink {
     return this.cable.propagationNs;
   }
 
-  send(frame: WireFrame): void {
-    this.cable.carry(this, frame);
+  send(frame: WireFrame, abortable = false): void {
+    this.cable.carry(this, frame, abortable);
   }
 
   signal(sig: LinkSignal | null): void {
     this.signalState = sig;
     this.cable.signalTo(this.peer, sig);
+  }
+
+  abort(frameId: number, endNs: Nanos): void {
+    this.cable.abort(this, frameId, endNs);
   }
 }
 
@@ -157,26 +164,30 @@ export class Cable {
   }
 
   /** @internal Carries a frame from `from` to its peer. */
-  carry(from: CableEnd, frame: WireFrame): void {
+  carry(from: CableEnd, frame: WireFrame, abortable: boolean): void {
     if (!this.plugged) return;
     this.framesCarried[from.index]++;
     const to = from.peer;
     const chain = from.middleware;
     const epoch = this.epoch;
     const deliver = (f: WireFrame) => {
+      const ep = to.endpoint;
+      if (!ep) return;
       const end = f.txStart + frameDurationNs(f.bytes.length, f.bitTimeNs) + this.propagationNs;
       const at = Math.max(end, this.sim.now);
-      this.sim.at(at, () => {
-        if (epoch !== this.epoch || !to.endpoint) return;
-        if (this.sim.trace.active) this.sim.trace.emit('wire.rx', this.name, { frame: f, to: to.endpoint.name, start: f.txStart + this.propagationNs });
-        to.endpoint.receive(f);
+      const delivery = this.sim.at(at, () => {
+        if (epoch !== this.epoch) return;
+        if (abortable && from.inFlight?.delivery === delivery) from.inFlight = null;
+        if (this.sim.trace.active) this.sim.trace.emit('wire.rx', this.name, { frame: f, to: ep.name, start: f.txStart + this.propagationNs });
+        ep.receive(f);
       });
-      const ep = to.endpoint;
-      if (ep?.carrier) {
+      let carrierOff: EventHandle | null = null;
+      if (ep.wantsCarrier && ep.carrier) {
         const c = ep.carrier.bind(ep);
         this.sim.at(Math.max(f.txStart + this.propagationNs, this.sim.now), () => epoch === this.epoch && c(true));
-        this.sim.at(at, () => epoch === this.epoch && c(false));
+        carrierOff = this.sim.at(at, () => epoch === this.epoch && c(false));
       }
+      if (abortable && f.id === frame.id) from.inFlight = { frame: f, delivery, carrierOff, epoch };
     };
     if (chain.length === 0) {
       deliver(frame);
@@ -184,5 +195,29 @@ export class Cable {
     }
     const run = (k: number, f: WireFrame): void => (k < chain.length ? chain[k](f, (g) => run(k + 1, g)) : deliver(f));
     run(0, frame);
+  }
+
+  /** @internal Cuts short the frame `from` is sending: the far end gets only the bits sent before `endNs`. */
+  abort(from: CableEnd, frameId: number, endNs: Nanos): void {
+    const fl = from.inFlight;
+    if (fl === null || fl.frame.id !== frameId || fl.epoch !== this.epoch || fl.delivery === null || fl.delivery.done) return;
+    fl.delivery.cancel();
+    fl.carrierOff?.cancel();
+    from.inFlight = null;
+    const to = from.peer;
+    const ep = to.endpoint;
+    if (!ep) return;
+    const cut = truncateAt(fl.frame, endNs);
+    const at = Math.max(endNs + this.propagationNs, this.sim.now);
+    const epoch = this.epoch;
+    this.sim.at(at, () => {
+      if (epoch !== this.epoch) return;
+      if (this.sim.trace.active) this.sim.trace.emit('wire.rx', this.name, { frame: cut, to: ep.name, start: cut.txStart + this.propagationNs });
+      ep.receive(cut);
+    });
+    if (ep.wantsCarrier && ep.carrier) {
+      const c = ep.carrier.bind(ep);
+      this.sim.at(at, () => epoch === this.epoch && c(false));
+    }
   }
 }

@@ -56,10 +56,15 @@ export function frameDurationNs(bytes: number, bitTimeNs: number): Nanos {
 
 /** The medium side of an attachment, handed to the endpoint. */
 export interface MediumLink {
-  /** Starts a frame on the medium at `frame.txStart` (≥ now). */
-  send(frame: WireFrame): void;
+  /** Starts a frame on the medium at `frame.txStart` (≥ now); `abortable` when the sender may cut it short (half duplex). */
+  send(frame: WireFrame, abortable?: boolean): void;
   /** Sets (or clears, with null) the link signal this endpoint emits; any call restarts the partner's negotiation. */
   signal(sig: LinkSignal | null): void;
+  /**
+   * Cuts short the frame this endpoint is sending (half duplex, on a collision): its last bit,
+   * jam included, leaves at `endNs`. The far end receives only the bits that were sent.
+   */
+  abort(frameId: number, endNs: Nanos): void;
   /** The fastest speed the medium carries. */
   readonly maxSpeed: Speed;
   /** One-way propagation delay to the other end(s), ns. */
@@ -76,6 +81,19 @@ export interface Endpoint {
   partnerSignal(sig: LinkSignal | null): void;
   /** A frame arrived completely at this end. */
   receive(frame: WireFrame): void;
-  /** Someone else's carrier began (true) or ended (false) at this end; media call it only for half-duplex use. */
+  /** Someone else's carrier began (true) or ended (false) at this end; media call it only while `wantsCarrier` is true. */
   carrier?(on: boolean): void;
+  /** True while the endpoint needs carrier events (a half-duplex MAC doing CSMA/CD). */
+  readonly wantsCarrier?: boolean;
+}
+
+/** The bytes of `frame` that left the sender before `endNs` (jam included): a truncated copy when cut short. */
+export function truncateAt(frame: WireFrame, endNs: Nanos): WireFrame {
+  const bits = Math.max(0, Math.floor((endNs - frame.txStart) / frame.bitTimeNs));
+  const n = Math.min(frame.bytes.length, Math.floor(bits / 8));
+  if (n >= frame.bytes.length) return frame;
+  // The first bits are the frame's; the last 32 are the jam pattern (alternating bits, 0x55).
+  const out = frame.bytes.slice(0, n);
+  for (let i = Math.max(0, n - 4); i < n; i++) out[i] = 0x55;
+  return { ...frame, bytes: out, symbols: undefined };
 }

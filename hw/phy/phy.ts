@@ -201,7 +201,7 @@ export class Phy {
     }
     const speedCode = mode.speed === 1000 ? 2 : mode.speed === 100 ? 1 : 0;
     this.regs.set(PSSR, PSSR.f.LINK.mask | PSSR.f.RESOLVED.mask | (mode.duplex === 'full' ? PSSR.f.DUPLEX.mask : 0) | (speedCode << PSSR.f.SPEED.lsb));
-    this.latchedLink = true;
+    // BMSR.LINK_ST is not set here: a latched failure stays visible until software reads BMSR.
     if (this.sim.trace.active) this.sim.trace.emit('phy.link', this.name, { up: true, speed: mode.speed, duplex: mode.duplex, via: mode.via });
     this.onLinkChange(mode);
   }

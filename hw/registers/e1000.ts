@@ -268,9 +268,9 @@ export const MCC = stat(0x401c, 'MCC', 'Multiple Collision Count');
 /** LATECOL — Late Collisions Count. */
 export const LATECOL = stat(0x4020, 'LATECOL', 'Late Collisions Count');
 /** COLC — Collision Count. */
-export const COLC = stat(0x4028, 'COLC', 'Collision Count');
+export const COLC = stat(0x4028, 'COLC', 'Collision Count', true, 'Cleared on read. Every collision the transmitter saw (late ones included).');
 /** DC — Defer Count. */
-export const DC = stat(0x4030, 'DC', 'Defer Count');
+export const DC = stat(0x4030, 'DC', 'Defer Count', true, 'Cleared on read. Half duplex: each time the MAC wanted to transmit but had to wait for the carrier to go away.');
 /** TNCRS — Transmit with No CRS. */
 export const TNCRS = stat(0x4034, 'TNCRS', 'Transmit with No CRS', false);
 /** SEC — Sequence Error Count. */

@@ -5,7 +5,7 @@
  * | mode   | read                         | write                                   |
  * |--------|------------------------------|-----------------------------------------|
  * | RW     | stored value                 | stores                                  |
- * | RO     | stored value (device-set)    | ignored (traced)                        |
+ * | RO     | stored value (device-set)    | ignored (traced when it would change it) |
  * | WO     | reads as 0                   | stores (hooks act on it)                |
  * | RC     | returns value, then clears   | ignored (traced)                        |
  * | RC/W1C | returns value, then clears   | a 1 clears the bit                      |
@@ -374,7 +374,9 @@ export class RegisterFile {
     }
     if (this.traceAccesses && this.trace.active) this.trace.emit('reg.access', this.source, { op: 'write', offset, reg: inst.label, value, fields: decodeFields(inst.def, value) });
     const undefinedBits = value & ~inst.def.definedMask;
-    const roBits = value & this.mReadOnly[w];
+    // Writing back a read-only bit's current value (read-modify-write) is normal; only an attempt
+    // to change one is reported.
+    const roBits = (value ^ this.words[w]) & this.mReadOnly[w];
     if (undefinedBits !== 0 || roBits !== 0) {
       this.anomalies.unimplementedWrites++;
       if (this.trace.active) {
