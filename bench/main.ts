@@ -6,13 +6,17 @@
  */
 import type { BenchResult } from './types.js';
 import { benchAdapter } from './adapter.js';
+import { benchFaults } from './faults.js';
 
 interface Suite {
   prefix: string;
   run: () => BenchResult[] | Promise<BenchResult[]>;
 }
 
-const suites: Suite[] = [{ prefix: 'adapter.', run: () => benchAdapter() }];
+const suites: Suite[] = [
+  { prefix: 'adapter.', run: () => benchAdapter() },
+  { prefix: 'faults.', run: () => benchFaults() },
+];
 
 async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');

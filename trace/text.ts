@@ -10,6 +10,9 @@ import '../hw/medium/cable.js';
 import '../hw/phy/phy.js';
 import '../hw/irq.js';
 import '../hw/registers/engine.js';
+import '../hw/medium/hub.js';
+import '../hw/medium/switch.js';
+import '../hw/faults.js';
 
 const hex = (v: number, w = 8) => '0x' + (v >>> 0).toString(16).padStart(w, '0');
 
@@ -61,6 +64,20 @@ export function describeEvent(e: TraceEvent): string | null {
       return `MDIO ${e.op} PHY ${e.phyAddress} register ${e.reg} = ${hex(e.data, 4)}${e.error ? ' (error: no such PHY)' : ''}`;
     case 'cable.plug':
       return e.plugged ? 'cable plugged in' : 'cable pulled out';
+    case 'hub.collision':
+      return `collision at the repeater between ports ${e.ports.join(', ')}: jam to every port`;
+    case 'switch.learn':
+      return `learned ${e.mac} on port ${e.port}${e.previousPort !== undefined ? ` (moved from port ${e.previousPort})` : ''}`;
+    case 'switch.age':
+      return `forgot ${e.mac} on port ${e.port} (${e.reason})`;
+    case 'switch.forward':
+      return `frame #${e.frameId} to ${e.dst}: port ${e.inPort} → port ${e.outPort}`;
+    case 'switch.flood':
+      return `frame #${e.frameId} to ${e.dst} (${e.why}) flooded from port ${e.inPort} to ports ${e.outPorts.join(', ') || 'none'}`;
+    case 'switch.link':
+      return e.up ? `port ${e.port} link up: ${e.speed} Mb/s ${e.duplex} duplex` : `port ${e.port} link down`;
+    case 'fault':
+      return `fault injected: ${e.fault} on frame #${e.frameId}${e.position !== undefined ? ` at ${e.fault === 'symbol' ? 'code bit' : 'bit'} ${e.position}` : ''}${e.detail ? ` (${e.detail})` : ''}`;
     case 'state':
       return `${e.machine}: ${e.from || '∅'} → ${e.to} (${e.event})`;
     case 'log':
