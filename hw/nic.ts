@@ -5,8 +5,9 @@
  *
  * Guarantees: a register access never throws on any offset or value; every doorbell does bounded
  * work (at most one pass over the ring); DMA never leaves host memory or enters the adapter's own
- * register window; every frame the adapter drops is counted once (a statistics register or a
- * {@link NicCounters} field) and traced as a `drop` event naming that counter.
+ * register window; every frame the adapter drops is traced as one `drop` event naming the one
+ * counter that accounts for it (a statistics register or a {@link NicCounters} field; the 8254x
+ * itself bumps some companions too, e.g. RNBC with MPC).
  * @module
  */
 import type { Simulator } from '../sim/simulator.js';
@@ -30,6 +31,7 @@ import { csmaMachine, slotBits, backoffRange, ATTEMPT_LIMIT, JAM_BITS } from './
 import { startSimActor, nsToXstateMs } from '../sim/xstate.js';
 import type { Actor } from 'xstate';
 import type { Rng } from '../sim/rng.js';
+import { createLineCodec, type LineCodec, type LineStream, type PhyKind } from './phy/linecode/index.js';
 
 declare module '../sim/trace.js' {
   interface TraceEventMap {
@@ -84,7 +86,7 @@ export interface NicOptions {
   memory: HostMemory;
   /** Trace name (default `nicN`). */
   name?: string;
-  /** Burned-in MAC address (default derived from the name: 02:00:00:00:00:NN, locally administered). */
+  /** Burned-in MAC address (default: a locally administered 02:00:xx:xx:xx:xx hashed from the name). */
   mac?: string | Uint8Array;
   /** A complete 64-word EEPROM image (overrides `mac`; may be deliberately bad). */
   eeprom?: Uint16Array;
@@ -98,11 +100,18 @@ export interface NicOptions {
   resetNs?: Nanos;
   /** PHY options (auto-negotiation time, ...). */
   phy?: PhyOptions;
-  /** Let the EEPROM's Microwire READ loop forever (never set DONE on EERD): a hostile-hardware test mode. */
+  /** Never set EERD.DONE (a hostile-hardware test mode: an EEPROM read that never completes). */
   eerdNeverCompletes?: boolean;
+  /**
+   * `frame` (default): the medium carries frames with exact timing. `signal`: the PHY also
+   * line-codes every frame it sends (Manchester, 4B/5B+MLT-3 or 8b/10b by speed) and decodes the
+   * symbols it receives, so a damaged symbol can become a code violation. Timing is identical.
+   */
+  fidelity?: 'frame' | 'signal';
 }
 
 const MAX_TX_CHAIN = 64 * 1024;
+const PHY_BY_SPEED: Readonly<Record<Speed, PhyKind>> = { 10: '10BASE-T', 100: '100BASE-TX', 1000: '1000BASE-X' };
 const TIMER_UNIT_NS = 1024;
 
 /** The adapter. */
@@ -134,6 +143,9 @@ export class Nic {
   private readonly mdioDelayNs: Nanos;
   private readonly resetNs: Nanos;
   private readonly eerdNeverCompletes: boolean;
+  /** Whether this adapter's PHY line-codes what it sends. */
+  readonly fidelity: 'frame' | 'signal';
+  private readonly codecs = new Map<PhyKind, LineCodec>();
   private medium: MediumLink | null = null;
   private epoch = 0;
   private macLink: { speed: Speed; duplex: Duplex } | null = null;
@@ -179,6 +191,7 @@ export class Nic {
     this.mdioDelayNs = opts.mdioDelayNs ?? 25_600;
     this.resetNs = opts.resetNs ?? 1_000;
     this.eerdNeverCompletes = opts.eerdNeverCompletes ?? false;
+    this.fidelity = opts.fidelity ?? 'frame';
     if (opts.eeprom) {
       if (opts.eeprom.length !== EEPROM_WORDS) throw new Error(`an EEPROM image has ${EEPROM_WORDS} words, got ${opts.eeprom.length}`);
       this.eeprom = Uint16Array.from(opts.eeprom);
@@ -304,6 +317,7 @@ export class Nic {
       this.deviceReset();
       return;
     }
+    if (this.resetTimer !== null && !this.resetTimer.done) this.regs.setBits(R.CTRL, C.RST.mask); // still resetting
     const now = this.regs.get(R.CTRL);
     if ((now ^ old) & C.PHY_RST.mask) this.phy.setHardReset((now & C.PHY_RST.mask) !== 0);
     if ((now ^ old) & (C.SLU.mask | C.FRCSPD.mask | C.FRCDPX.mask | C.SPEED.mask | C.FD.mask)) this.updateMacLink(true);
@@ -626,6 +640,7 @@ export class Nic {
         else this.counters.txMalformed++;
         if (trace.active) trace.emit('drop', this.name, { what: 'tx frame', reason, counter: poison === 'buffer' ? 'txBufferFaults' : 'txMalformed' });
         this.writeBackTx(base, descs, 0);
+        if (cmdOr & (TXD_CMD.RS | TXD_CMD.RPS)) this.txWrittenBack((cmdOr & TXD_CMD.IDE) !== 0);
         continue;
       }
       this.transmit(chunks, total, base, descs, cmdOr);
@@ -665,7 +680,7 @@ export class Nic {
     const start = Math.max(this.sim.now, this.txLineFreeAt);
     const end = start + frameDurationNs(bytes.length, bitTimeNs);
     this.txLineFreeAt = end + this.ipgNs(bitTimeNs);
-    const wf: WireFrame = { id: this.sim.nextId('frame'), bytes, bitTimeNs, txStart: start, sender: this.name };
+    const wf: WireFrame = { id: this.sim.nextId('frame'), bytes, bitTimeNs, txStart: start, sender: this.name, symbols: this.lineCode(bytes, link.speed) };
     const epoch = this.epoch;
     const go = () => {
       if (epoch !== this.epoch) return;
@@ -679,6 +694,22 @@ export class Nic {
       this.txBusy = false;
       this.txDone(wf, base, descs, cmdOr, 0);
     });
+  }
+
+  private codec(kind: PhyKind): LineCodec {
+    let c = this.codecs.get(kind);
+    if (c === undefined) {
+      // the 100BASE-TX transmit scrambler starts from a seed of this adapter's own stream
+      c = createLineCodec(kind, { seed: 1 + (this.sim.rng(`${this.name}.scrambler`).nextU32() % 2047) });
+      this.codecs.set(kind, c);
+    }
+    return c;
+  }
+
+  /** The frame's line symbols in signal fidelity (undefined in frame fidelity). */
+  private lineCode(bytes: Uint8Array, speed: Speed): LineStream | undefined {
+    if (this.fidelity !== 'signal') return undefined;
+    return this.codec(PHY_BY_SPEED[speed]).encodeFrame(bytes);
   }
 
   private ipgNs(bitTimeNs: number): Nanos {
@@ -717,7 +748,7 @@ export class Nic {
         startTx: () => {
           const h = this.hd!;
           const bitTimeNs = bitNs();
-          const wf: WireFrame = { id: this.sim.nextId('frame'), bytes: h.bytes, bitTimeNs, txStart: this.sim.now, sender: this.name };
+          const wf: WireFrame = { id: this.sim.nextId('frame'), bytes: h.bytes, bitTimeNs, txStart: this.sim.now, sender: this.name, symbols: this.lineCode(h.bytes, this.macLink?.speed ?? 10) };
           h.wf = wf;
           h.startedAt = this.sim.now;
           this.lastTxStart = this.sim.now;
@@ -765,6 +796,7 @@ export class Nic {
             this.writeBackTx(h.base, h.descs, late ? TXD_STA.LC : TXD_STA.EC);
             if (h.cmdOr & (TXD_CMD.RS | TXD_CMD.RPS)) this.txWrittenBack((h.cmdOr & TXD_CMD.IDE) !== 0);
             this.txKick();
+            if (!this.txBusy && this.regs.get(R.TDH) === this.regs.get(R.TDT)) this.raise(R.INT.TXQE);
           });
         },
         drawBackoff: () => {
@@ -821,7 +853,19 @@ export class Nic {
       this.drop('rxNoLink', 'no link (or a speed mismatch)');
       return;
     }
-    const line = wf.bytes;
+    let line = wf.bytes;
+    let lineErrors = 0;
+    if (wf.symbols !== undefined) {
+      // signal fidelity: the PHY decodes what the wire carried
+      const stream = wf.symbols as LineStream;
+      const res = this.codec(stream.kind).decodeFrame(stream);
+      lineErrors = res.errors.length;
+      line = res.bytes;
+      if (lineErrors > 0) {
+        for (let i = 0; i < lineErrors; i++) this.phy.countSymbolError();
+        if (this.sim.trace.active) this.sim.trace.emit('log', this.name, { level: 'info', message: `PHY: ${res.errors.map((e) => `${e.kind} at code group ${e.index}`).join(', ')}` });
+      }
+    }
     if (this.macLink.duplex === 'half') {
       const arrivalStart = this.sim.now - frameDurationNs(line.length, wf.bitTimeNs);
       if (arrivalStart < this.lastTxEnd && this.sim.now > this.lastTxStart) {
@@ -833,7 +877,8 @@ export class Nic {
     const start = findFrameStart(line);
     if (start < 0) {
       r.count(R.RXERRC);
-      this.drop('RXERRC', 'no start frame delimiter');
+      if (lineErrors > 0) r.count(R.SYMERRS);
+      this.drop('RXERRC', lineErrors > 0 ? 'no frame could be decoded from the line symbols' : 'no start frame delimiter');
       return;
     }
     const len = line.length - start;
@@ -855,6 +900,15 @@ export class Nic {
       return;
     }
     let errors = 0;
+    if (lineErrors > 0) {
+      r.count(R.SYMERRS);
+      r.count(R.RXERRC);
+      if (!(rctl & C.SBP.mask)) {
+        this.drop('SYMERRS', `symbol error (${lineErrors} code violation${lineErrors > 1 ? 's' : ''})`);
+        return;
+      }
+      errors |= RXD_ERR.SE | RXD_ERR.RXE;
+    }
     if (!fcsOk) {
       r.count(R.CRCERRS);
       if (!(rctl & C.SBP.mask)) {
@@ -878,14 +932,14 @@ export class Nic {
       this.drop('rxDisabled', 'receiver disabled (RCTL.EN clear)');
       return;
     }
-    if (fcsOk) {
+    if (this.rxDma(wf, line, start, len, errors, pif) && fcsOk && errors === 0) {
+      // good packets: received without error and stored in host memory
       r.count(R.GPRC);
       r.count64(R.GORCL, R.GORCH, len);
       if (bcast) r.count(R.BPRC);
       else if (mcast) r.count(R.MPRC);
       r.count(len <= 64 ? R.PRC64 : len <= 127 ? R.PRC127 : len <= 255 ? R.PRC255 : len <= 511 ? R.PRC511 : len <= 1023 ? R.PRC1023 : R.PRC1522);
     }
-    this.rxDma(wf, line, start, len, errors, pif);
   }
 
   private exactMatch(line: Uint8Array, off: number): boolean {
@@ -922,7 +976,8 @@ export class Nic {
     return [2048, 1024, 512, 256][bsize];
   }
 
-  private rxDma(wf: WireFrame, line: Uint8Array, start: number, len: number, errors: number, pif: boolean): void {
+  /** Stores a received frame into the ring; returns whether it was stored whole. */
+  private rxDma(wf: WireFrame, line: Uint8Array, start: number, len: number, errors: number, pif: boolean): boolean {
     const r = this.regs;
     const trace = this.sim.trace;
     const rctl = r.get(R.RCTL);
@@ -932,14 +987,14 @@ export class Nic {
     if (typeof ring === 'string') {
       this.ringProblem('rx', ring);
       this.missed('receive ring unusable: ' + ring);
-      return;
+      return false;
     }
     const bufSize = this.bufferSize(rctl);
     const lpe = (rctl & C.LPE.mask) !== 0;
     if (stored > bufSize && !lpe) {
       r.count(R.RLEC);
       this.drop('RLEC', `frame of ${stored} bytes does not fit one ${bufSize}-byte buffer and RCTL.LPE is clear`);
-      return;
+      return false;
     }
     const needed = Math.max(1, Math.ceil(stored / bufSize));
     const { base, count, tail } = ring;
@@ -947,7 +1002,7 @@ export class Nic {
     const free = (tail - head + count) % count;
     if (free < needed) {
       this.missed(free === 0 ? 'no free receive descriptor' : `frame needs ${needed} descriptors, ${free} free`);
-      return;
+      return false;
     }
     const mem = this.memory;
     const view = mem.view;
@@ -959,7 +1014,7 @@ export class Nic {
         this.counters.rxDescriptorFaults++;
         if (trace.active) trace.emit('dma.fault', this.name, { ring: 'rx', what: 'descriptor', addr: da, length: DESC_SIZE, fault });
         this.drop('rxDescriptorFaults', 'receive descriptor outside host memory');
-        return;
+        return false;
       }
     }
     const first = head;
@@ -1012,6 +1067,7 @@ export class Nic {
     const threshold = count >> (r.field(R.RCTL, R.RCTL.f.RDMTS) + 1);
     if (free > threshold && freeAfter <= threshold) this.raise(R.INT.RXDMT0);
     this.rxFrameDone();
+    return faultAt < 0;
   }
 
   private missed(reason: string): void {

@@ -38,6 +38,8 @@ export class Phy {
   onLinkChange: (mode: LinkMode | null) => void = () => {};
   private medium: MediumLink | null = null;
   private partner: LinkSignal | null = null;
+  /** What this PHY advertised when the current negotiation started (what the partner resolves against). */
+  private advertised: LinkSignal | null = null;
   private latchedLink = false;
   private held = false;
   private readonly actor: Actor<typeof phyLinkMachine>;
@@ -61,7 +63,8 @@ export class Phy {
       actions: {
         advertise: () => {
           this.clearResolution();
-          this.medium?.signal(this.signal());
+          this.advertised = this.signal();
+          this.medium?.signal(this.advertised);
         },
         silence: () => this.medium?.signal(null),
         linkUp: () => this.linkUp(),
@@ -99,7 +102,7 @@ export class Phy {
 
   private resolve(): LinkMode | null {
     if (this.partner === null || this.medium === null) return null;
-    return resolveLink(this.signal(), this.partner, this.medium.maxSpeed);
+    return resolveLink(this.advertised ?? this.signal(), this.partner, this.medium.maxSpeed);
   }
 
   /** Medium attachment changed (plugged into a link, or unplugged with null). */

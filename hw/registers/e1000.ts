@@ -178,7 +178,7 @@ export const RXCSUM = reg(0x5000, 'RXCSUM', 'Receive Checksum Control', 'RW', { 
 
 // ---------------------------------------------------------------- Transmit
 /** TCTL — Transmit Control. */
-export const TCTL = reg(0x0400, 'TCTL', 'Transmit Control', 'RW', { group: 'Transmit', notes: 'CT and COLD are used by CSMA/CD in half duplex (the collision threshold of 16 attempts is fixed by 802.3 in nicsim).' }, {
+export const TCTL = reg(0x0400, 'TCTL', 'Transmit Control', 'RW', { group: 'Transmit', notes: 'CT and COLD are stored: in half duplex nicsim uses the 802.3 values (16 attempts, a slot of 512 bit times at 10/100 Mb/s). RTLC makes a frame that met a late collision be retried instead of dropped.' }, {
   EN: bit(1, 'Transmit enable'),
   PSP: bit(3, 'Pad short packets to 64 bytes with FCS'),
   CT: bits(4, 8, 'Collision threshold'),
