@@ -180,6 +180,8 @@ export class Nic {
   private quietSince: Nanos = 0;
   private lastTxStart: Nanos = -1;
   private lastTxEnd: Nanos = -1;
+  /** The frame being received (for drop events). */
+  private rxFrameId: number | undefined = undefined;
 
   constructor(sim: Simulator, opts: NicOptions) {
     this.sim = sim;
@@ -788,7 +790,7 @@ export class Nic {
           this.quietSince = Math.max(this.quietSince, this.sim.now);
           const late = h.late && !(this.regs.get(R.TCTL) & R.TCTL.f.RTLC.mask);
           if (!late) this.regs.count(R.ECOL);
-          if (this.sim.trace.active) this.sim.trace.emit('drop', this.name, { what: 'tx frame', reason: late ? 'late collision' : `excessive collisions (${h.attempts} attempts)`, counter: late ? 'LATECOL' : 'ECOL' });
+          if (this.sim.trace.active) this.sim.trace.emit('drop', this.name, { what: 'tx frame', reason: late ? 'late collision' : `excessive collisions (${h.attempts} attempts)`, counter: late ? 'LATECOL' : 'ECOL', frameId: h.wf?.id });
           this.txBusy = false;
           const epoch = this.epoch;
           this.sim.schedule(0, () => {
@@ -841,11 +843,12 @@ export class Nic {
 
   // ------------------------------------------------------------------ receive
 
-  private drop(counter: string, reason: string): void {
-    if (this.sim.trace.active) this.sim.trace.emit('drop', this.name, { what: 'rx frame', reason, counter });
+  private drop(counter: string, reason: string, frameId?: number): void {
+    if (this.sim.trace.active) this.sim.trace.emit('drop', this.name, { what: 'rx frame', reason, counter, frameId: frameId ?? this.rxFrameId });
   }
 
   private receiveFrame(wf: WireFrame): void {
+    this.rxFrameId = wf.id;
     const r = this.regs;
     const trace = this.sim.trace;
     if (this.macLink === null || this.macLink.speed !== (wf.bitTimeNs === 1 ? 1000 : wf.bitTimeNs === 10 ? 100 : 10)) {

@@ -18,8 +18,8 @@ export interface TraceEventMap {
   log: { level: 'debug' | 'info' | 'warn' | 'error'; message: string };
   /** A state machine changed state. */
   state: { machine: string; from: string; to: string; event: string };
-  /** Something was dropped; `counter` names the one place it is counted. */
-  drop: { what: string; reason: string; counter: string };
+  /** Something was dropped; `counter` names the one place it is counted; `frameId` when it was a frame on a medium. */
+  drop: { what: string; reason: string; counter: string; frameId?: number };
 }
 
 /** The kinds of trace event currently declared. */

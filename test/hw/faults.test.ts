@@ -264,7 +264,7 @@ describe('scriptedFlips', () => {
     expect(rd(nic, R.GPRC)).toBe(1);
     expect(rec.events.map((e) => ({ ...e, time: undefined }))).toEqual([
       { kind: 'fault', source: 'flip', time: undefined, fault: 'bit', frameId: sent.id, position: FCS_BIT, detail: 'scripted' },
-      { kind: 'drop', source: 'dut', time: undefined, what: 'rx frame', reason: 'FCS error', counter: 'CRCERRS' },
+      { kind: 'drop', source: 'dut', time: undefined, what: 'rx frame', reason: 'FCS error', counter: 'CRCERRS', frameId: sent.id },
     ]);
   });
 
