@@ -11,16 +11,22 @@ import { Nic } from '../hw/nic.js';
 import * as R from '../hw/registers/e1000.js';
 import { TXD_CMD, writeRxDescriptor, writeTxDescriptor } from '../hw/descriptors.js';
 import type { BenchResult } from './types.js';
+import type { Speed } from '../hw/medium/types.js';
 
 const RING = 1024;
 const BATCH = 512;
 
 /** Moves frames of `size` bytes (header to FCS) for about `seconds` of wall time; returns frames/s. */
-export function adapterFramesPerSecond(size: number, seconds: number): { framesPerSecond: number; frames: number; simNs: number } {
+export function adapterFramesPerSecond(size: number, seconds: number, opts: { speed?: Speed; fidelity?: 'frame' | 'signal' } = {}): { framesPerSecond: number; frames: number; simNs: number } {
   const sim = new Simulator({ seed: 1 });
+  const speed = opts.speed ?? 1000;
   const mk = (name: string) => {
     const mem = new HostMemory(8 << 20);
-    return { mem, nic: new Nic(sim, { memory: mem, name, phy: { autonegNs: 1_000 } }) };
+    const nic = new Nic(sim, { memory: mem, name, fidelity: opts.fidelity ?? 'frame', phy: { autonegNs: 1_000 } });
+    // advertise only the wanted speed (ANAR, 1000BASE-T control) before the cable is plugged in
+    nic.phy.mdioWrite(9, speed === 1000 ? 0x0200 : 0);
+    nic.phy.mdioWrite(4, speed === 1000 ? 0x01e1 : speed === 100 ? 0x0181 : 0x0061);
+    return { mem, nic };
   };
   const a = mk('a');
   const b = mk('b');
@@ -43,6 +49,7 @@ export function adapterFramesPerSecond(size: number, seconds: number): { framesP
   }
   new Cable(sim, { lengthM: 1 }).connect(a.nic.port, b.nic.port);
   sim.run({ until: 10_000 });
+  if (a.nic.link?.speed !== speed) throw new Error(`link came up at ${a.nic.link?.speed} Mb/s, not ${speed}`);
   const body = size - 4;
   const frame = new Uint8Array(body);
   frame.set(b.nic.macAddress, 0);
@@ -52,12 +59,13 @@ export function adapterFramesPerSecond(size: number, seconds: number): { framesP
   a.mem.write(BUF, frame);
   for (let i = 0; i < RING; i++) writeTxDescriptor(a.mem, TX_RING + 16 * i, { buffer: BUF, length: body, cmd: TXD_CMD.EOP | TXD_CMD.IFCS | TXD_CMD.RS });
   let tail = 0;
+  const batch = Math.min(BATCH, Math.max(8, Math.round(seconds * 1000)));
   const start = performance.now();
   const deadline = start + seconds * 1000;
   let frames = 0;
   const simStart = sim.now;
   while (performance.now() < deadline) {
-    tail = (tail + BATCH) % RING;
+    tail = (tail + batch) % RING;
     a.nic.write32(R.TDT.offset, tail);
     sim.run();
     // hand every receive descriptor back, as a driver's refill would

@@ -6,6 +6,7 @@
  */
 import type { BenchResult } from './types.js';
 import { benchAdapter } from './adapter.js';
+import { benchSignal } from './signal.js';
 import { benchFaults } from './faults.js';
 
 interface Suite {
@@ -15,6 +16,7 @@ interface Suite {
 
 const suites: Suite[] = [
   { prefix: 'adapter.', run: () => benchAdapter() },
+  { prefix: 'phy.', run: () => benchSignal() },
   { prefix: 'faults.', run: () => benchFaults() },
 ];
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { runDemo } from './demo.js';
 import { regsCommand } from './regs.js';
 import { runLan } from './lan.js';
+import { encodeCommand, decodeCommand, parseHexBytes, parseLevels, phyKind } from './linecode.js';
 import { UsageError } from './errors.js';
 import type { Speed } from '../hw/medium/types.js';
 
@@ -20,6 +21,9 @@ commands:
                        [--seed N] [--speed 10|100|1000] [--length METRES] [--verbose] [--json]
   lan --hub            N stations saturate a 10 Mb/s repeater hub: utilization and collisions
                        --stations N --size BYTES [--seconds S] [--seed N] [--length METRES] [--json]
+  encode --phy P HEX   line-code the bytes the MAC hands the PHY (preamble … FCS) [--json] [--no-scramble]
+  decode --phy P [LEVELS|-]
+                       decode line levels (or encode's --json output) back to bytes [--json]
   regs [REG [VALUE]]   the register map, one register's fields, or VALUE decoded [--json]
   help                 this text
 
@@ -37,6 +41,20 @@ N adapters (1..64), each on a cable of METRES (default 25) to one 10 Mb/s repeat
 their transmit rings full of BYTES-byte frames (64..1518, header to FCS) for S simulated seconds
 (default 1, after 100 ms of warm-up). Prints the utilization (bits of intact frames over bit rate
 × time), collisions per intact frame, and per-station frames/s, collisions and deferrals.`,
+  encode: `usage: nicsim encode --phy 10BASE-T|100BASE-TX|1000BASE-X [--json] [--no-scramble] HEX…
+
+Line-codes the bytes the MAC hands the PHY — preamble, SFD, frame and FCS — and prints the line
+stream with its delimiters (/J/K/…/T/R/ for 100BASE-TX, /S/…/T/R/ for 1000BASE-X) as code groups
+and line levels. With --json: { "codeGroups": [...], "levels": [...] }; code groups as bit strings in
+transmission order (8b/10b as abcdeifghj from negative running disparity), levels as numbers
+(-1/0/1 MLT-3, 0/1 Manchester half-bits and NRZ). 100BASE-TX code groups are shown before the
+scrambler and levels after it unless --no-scramble.`,
+  decode: `usage: nicsim decode --phy 10BASE-T|100BASE-TX|1000BASE-X [--json] [--no-scramble] [LEVELS | -]
+
+Decodes line levels back to the bytes the MAC would receive and lists what the PHY reported
+(invalid code groups, disparity errors, missing delimiters, code violations). LEVELS are -1/0/1
+separated by spaces or commas, a string like 0110+0-, or the JSON that 'nicsim encode --json'
+prints; '-' or nothing reads standard input.`,
   regs: `usage: nicsim regs [REG [VALUE]] [--json]
 
 Without arguments, lists every register of the adapter's BAR0 map. With REG (e.g. RCTL, RAH,
@@ -49,6 +67,14 @@ function int(name: string, v: string | undefined, lo: number, hi: number, dflt: 
   const n = Number(v);
   if (n < lo || n > hi) throw new UsageError(`--${name} must be between ${lo} and ${hi}, got ${n}`);
   return n;
+}
+
+function readStdin(): string {
+  try {
+    return readFileSync(0, 'utf8');
+  } catch {
+    throw new UsageError('could not read levels from standard input');
+  }
 }
 
 function version(): string {
@@ -106,6 +132,24 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
           ...r.stations.map((s) => `${s.name.padEnd(7)}  ${Math.round(s.framesPerSecond).toString().padStart(8)}  ${String(s.collisions).padStart(10)}  ${String(s.excessiveCollisions).padStart(9)}  ${String(s.lateCollisions).padStart(4)}  ${String(s.deferrals).padStart(9)}`),
         ];
         out(lines.join('\n') + '\n');
+      }
+      return 0;
+    }
+    if (cmd === 'encode' || cmd === 'decode') {
+      const { values, positionals } = parseArgs({ args: rest, strict: true, allowPositionals: true, options: { phy: { type: 'string' }, json: { type: 'boolean' }, 'no-scramble': { type: 'boolean' }, help: { type: 'boolean' } } });
+      if (values.help) {
+        out(HELP[cmd] + '\n');
+        return 0;
+      }
+      const kind = phyKind(values.phy);
+      const scramble = !values['no-scramble'];
+      if (cmd === 'encode') {
+        const r = encodeCommand(kind, parseHexBytes(positionals), scramble);
+        out((values.json ? JSON.stringify(r.data) : r.text) + '\n');
+      } else {
+        const input = positionals.length === 0 || (positionals.length === 1 && positionals[0] === '-') ? readStdin() : positionals.join(' ');
+        const r = decodeCommand(kind, parseLevels(input), scramble);
+        out((values.json ? JSON.stringify(r.data, null, 2) : r.text) + '\n');
       }
       return 0;
     }

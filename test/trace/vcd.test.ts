@@ -1,0 +1,90 @@
+/** The VCD writer: parses as VCD and its signal changes line up with the frames' simulated times. */
+import { expect, test } from 'vitest';
+import { Simulator } from '../../sim/index.js';
+import { Cable, HostMemory, Nic, e1000 as R, writeRxDescriptor, writeTxDescriptor, TXD_CMD, type Speed } from '../../hw/index.js';
+import { VcdWriter } from '../../trace/vcd.js';
+
+function parseVcd(text: string) {
+  const vars = new Map<string, { name: string; kind: string }>();
+  const changes: Array<{ t: number; id: string; v: string }> = [];
+  const lines = text.split('\n');
+  let t = 0;
+  let inDefs = true;
+  let inDump = false;
+  for (const l of lines) {
+    if (!l) continue;
+    if (inDefs) {
+      const m = /^\$var (wire|real) (\d+) (\S+) (\S+) \$end$/.exec(l);
+      if (m) vars.set(m[3], { kind: m[1], name: m[4] });
+      else if (l === '$enddefinitions $end') inDefs = false;
+      else if (!/^\$(version|timescale|scope|upscope)/.test(l)) throw new Error(`bad header line: ${l}`);
+      continue;
+    }
+    if (l.startsWith('#')) {
+      const nt = Number(l.slice(1));
+      if (!(nt >= t)) throw new Error('time goes backwards');
+      t = nt;
+    } else if (l === '$dumpvars') inDump = true;
+    else if (l === '$end') inDump = false;
+    else if (inDump) continue; // initial values
+    else {
+      const m = /^(?:r(-?\d+(?:\.\d+)?) (\S+)|([01xz])(\S+))$/.exec(l);
+      if (!m) throw new Error(`bad value line: ${l}`);
+      const id = m[2] ?? m[4];
+      if (!vars.has(id)) throw new Error(`undeclared id ${id}`);
+      changes.push({ t, id, v: m[1] ?? m[3] });
+    }
+  }
+  return { vars, changes };
+}
+
+for (const speed of [10, 100, 1000] as Speed[]) {
+  test(`${speed} Mb/s: TX line levels start at the frame's first bit; IRQ and link changes at their instants`, () => {
+    const sim = new Simulator({ seed: 1 });
+    const vcd = new VcdWriter(sim);
+    const mk = (name: string) => {
+      const memory = new HostMemory(1 << 20);
+      const nic = new Nic(sim, { memory, name, phy: { autonegNs: 1_000_000 } });
+      nic.phy.mdioWrite(9, speed === 1000 ? 0x0200 : 0);
+      nic.phy.mdioWrite(4, speed === 1000 ? 0x01e1 : speed === 100 ? 0x0181 : 0x0061);
+      nic.write32(R.CTRL.offset, R.CTRL.f.SLU.mask);
+      nic.write32(R.TDBAL.offset, 0x1000);
+      nic.write32(R.TDLEN.offset, 128);
+      nic.write32(R.TCTL.offset, R.TCTL.f.EN.mask | R.TCTL.f.PSP.mask);
+      for (let i = 0; i < 8; i++) writeRxDescriptor(memory, 0x2000 + 16 * i, 0x8000 + 2048 * i);
+      nic.write32(R.RDBAL.offset, 0x2000);
+      nic.write32(R.RDLEN.offset, 128);
+      nic.write32(R.RDT.offset, 7);
+      nic.write32(R.RCTL.offset, R.RCTL.f.EN.mask | R.RCTL.f.BAM.mask);
+      nic.write32(R.IMS.offset, R.INT.RXT0);
+      return { nic, memory };
+    };
+    const a = mk('a');
+    const b = mk('b');
+    new Cable(sim, { lengthM: 10 }).connect(a.nic.port, b.nic.port);
+    sim.run({ until: 2_000_000 });
+    const f = new Uint8Array(60).fill(0xff);
+    a.memory.write(0x4000, f);
+    writeTxDescriptor(a.memory, 0x1000, { buffer: 0x4000, length: 60, cmd: TXD_CMD.EOP | TXD_CMD.IFCS | TXD_CMD.RS });
+    const t0 = sim.now;
+    a.nic.write32(R.TDT.offset, 1);
+    sim.run({ until: t0 + 1_000_000 });
+    const { vars, changes } = parseVcd(vcd.render());
+    const names = [...vars.values()].map((v) => v.name).sort();
+    const tx = speed === 10 ? 'a.tx_10BASE_T' : speed === 100 ? 'a.tx_100BASE_TX' : 'a.tx_1000BASE_X';
+    expect(names).toEqual(['a.link_up', tx, 'b.irq', 'b.link_up'].sort());
+    const id = (n: string) => [...vars.entries()].find(([, v]) => v.name === n)![0];
+    const txc = changes.filter((c) => c.id === id(tx));
+    const bit = speed === 10 ? 100 : speed === 100 ? 10 : 1;
+    const dur = (8 + 64) * 8 * bit; // ns on the wire
+    // the line stream begins with the frame's first bit (idle before is drawn flat) and ends after its last symbols
+    expect(txc[0].t).toBe(t0 * 10);
+    expect(txc[txc.length - 1].t).toBeGreaterThanOrEqual((t0 + dur) * 10);
+    expect(txc[txc.length - 1].t).toBeLessThanOrEqual((t0 + dur + 96 * bit) * 10);
+    const irq = changes.filter((c) => c.id === id('b.irq'));
+    expect(irq[0]).toEqual({ t: (t0 + dur + 50) * 10, id: id('b.irq'), v: '1' }); // RXT0 when the last bit arrives
+    const link = changes.filter((c) => c.id === id('a.link_up'));
+    expect(link[0]).toEqual({ t: 1_000_000 * 10, id: id('a.link_up'), v: '1' });
+    if (speed === 100) expect(new Set(txc.map((c) => c.v))).toEqual(new Set(['-1', '0', '1']));
+  });
+}
