@@ -4,8 +4,8 @@
  * link state. Frames carry their line symbols in signal fidelity; in frame fidelity the writer
  * line-codes the frame itself with the PHY of the link's speed (10BASE-T Manchester, 100BASE-TX
  * 4B/5B + scrambler + MLT-3, 1000BASE-X 8b/10b), so the picture is the same either way. Between
- * frames the line is drawn at rest (0); the continuous 100BASE-TX and 1000BASE-X idle streams
- * are not drawn.
+ * frames a 10BASE-T line carries its link integrity pulses (100 ns, every 16 ms ± 8 ms, jitter from
+ * a seeded stream); the continuous 100BASE-TX and 1000BASE-X idle streams are drawn at rest (0).
  *
  * Timescale 100 ps, so every code bit of every PHY (50 ns half-bits, 8 ns, 0.8 ns) lands exactly.
  * @module
@@ -13,7 +13,8 @@
 import type { Simulator } from '../sim/simulator.js';
 import type { TraceEvent } from '../sim/trace.js';
 import type { Nanos } from '../sim/time.js';
-import { createLineCodec, type LineCodec, type LineStream, type PhyKind } from '../hw/phy/linecode/index.js';
+import { createLineCodec, nlpPulseTimes, NLP_PULSE_WIDTH_NS, type LineCodec, type LineStream, type PhyKind } from '../hw/phy/linecode/index.js';
+import type { Rng } from '../sim/rng.js';
 import '../hw/nic.js';
 import '../hw/irq.js';
 
@@ -45,8 +46,13 @@ export class VcdWriter {
   private readonly codecs = new Map<string, LineCodec>();
   private nextId = 0;
   private readonly stop: () => void;
+  /** Per adapter: intervals [from, to) of a 10 Mb/s link, and its frames' busy intervals. */
+  private readonly tenBaseT = new Map<string, { up: Array<[Nanos, Nanos]>; busy: Array<[Nanos, Nanos]> }>();
+  private readonly sim: Simulator;
+  private rendered = false;
 
   constructor(sim: Simulator, opts: VcdOptions = {}) {
+    this.sim = sim;
     this.from = opts.fromNs ?? 0;
     this.to = opts.toNs ?? Infinity;
     this.stop = sim.trace.subscribe((e) => this.on(e), ['wire.tx', 'irq', 'nic.link']);
@@ -75,6 +81,11 @@ export class VcdWriter {
       if (this.inWindow(e.time)) this.signal(`${e.line}.irq`, 'wire').changes.push([e.time * 10, e.level ? '1' : '0']);
     } else if (e.kind === 'nic.link') {
       if (this.inWindow(e.time)) this.signal(`${e.source}.link_up`, 'wire').changes.push([e.time * 10, e.up ? '1' : '0']);
+      const t = this.tenBaseT.get(e.source) ?? { up: [], busy: [] };
+      this.tenBaseT.set(e.source, t);
+      const open = t.up.length > 0 && t.up[t.up.length - 1][1] === Infinity;
+      if (open) t.up[t.up.length - 1][1] = e.time;
+      if (e.up && e.speed === 10) t.up.push([e.time, Infinity]);
     } else if (e.kind === 'wire.tx') {
       const f = e.frame;
       if (f.txStart > this.to || e.end < this.from) return;
@@ -82,6 +93,7 @@ export class VcdWriter {
       if (!kind) return;
       const stream = (f.symbols as LineStream | undefined) ?? this.codec(e.source, kind).encodeFrame(f.bytes, { idleBefore: 0, idleAfter: 0 });
       this.drawStream(e.source, kind, stream, f.txStart);
+      if (kind === '10BASE-T') this.tenBaseT.get(e.source)?.busy.push([f.txStart, e.end + 96 * f.bitTimeNs]);
     }
   }
 
@@ -120,8 +132,29 @@ export class VcdWriter {
     if (end >= lo && end <= hi) sig.changes.push([end, sig.kind === 'real' ? 'r0' : '0']);
   }
 
-  /** The VCD text. */
+  /** Adds the 10BASE-T link integrity pulses of idle periods in the window (up to `until`, default now). */
+  private drawLinkPulses(until: Nanos): void {
+    for (const [source, t] of this.tenBaseT) {
+      const rng: Rng = this.sim.rng(`vcd.nlp.${source}`);
+      for (const [a, b] of t.up) {
+        const lo = Math.max(a, this.from);
+        const hi = Math.min(b === Infinity ? until : b, this.to, until);
+        if (hi <= lo) continue;
+        const sig = this.signal(`${source}.tx_10BASE_T`, 'wire');
+        for (const p of nlpPulseTimes(lo, hi, { random: () => rng.float(), firstAt: a })) {
+          if (t.busy.some(([s, e]) => p + NLP_PULSE_WIDTH_NS > s && p < e)) continue;
+          sig.changes.push([p * 10, '1'], [(p + NLP_PULSE_WIDTH_NS) * 10, '0']);
+        }
+      }
+    }
+  }
+
+  /** The VCD text (link pulses are drawn up to the simulator's current time). */
   render(): string {
+    if (!this.rendered) {
+      this.drawLinkPulses(this.sim.now);
+      this.rendered = true;
+    }
     const sigs = [...this.signals.values()].sort((a, b) => a.name.localeCompare(b.name));
     const out: string[] = [];
     out.push('$version nicsim $end');

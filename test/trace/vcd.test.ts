@@ -72,9 +72,10 @@ for (const speed of [10, 100, 1000] as Speed[]) {
     const { vars, changes } = parseVcd(vcd.render());
     const names = [...vars.values()].map((v) => v.name).sort();
     const tx = speed === 10 ? 'a.tx_10BASE_T' : speed === 100 ? 'a.tx_100BASE_TX' : 'a.tx_1000BASE_X';
-    expect(names).toEqual(['a.link_up', tx, 'b.irq', 'b.link_up'].sort());
+    // at 10 Mb/s both adapters also send link pulses while idle
+    expect(names).toEqual(['a.link_up', tx, 'b.irq', 'b.link_up', ...(speed === 10 ? ['b.tx_10BASE_T'] : [])].sort());
     const id = (n: string) => [...vars.entries()].find(([, v]) => v.name === n)![0];
-    const txc = changes.filter((c) => c.id === id(tx));
+    const txc = changes.filter((c) => c.id === id(tx) && c.t >= t0 * 10);
     const bit = speed === 10 ? 100 : speed === 100 ? 10 : 1;
     const dur = (8 + 64) * 8 * bit; // ns on the wire
     // the line stream begins with the frame's first bit (idle before is drawn flat) and ends after its last symbols
@@ -88,3 +89,28 @@ for (const speed of [10, 100, 1000] as Speed[]) {
     if (speed === 100) expect(new Set(txc.map((c) => c.v))).toEqual(new Set(['-1', '0', '1']));
   });
 }
+
+test('10BASE-T: link integrity pulses of 100 ns every 16 ms ± 8 ms while the line is idle', () => {
+  const sim = new Simulator({ seed: 3 });
+  const vcd = new VcdWriter(sim);
+  const nics = ['a', 'b'].map((name) => {
+    const nic = new Nic(sim, { memory: new HostMemory(1 << 16), name, phy: { autonegNs: 1_000_000 } });
+    nic.phy.mdioWrite(9, 0);
+    nic.phy.mdioWrite(4, 0x0061);
+    nic.write32(R.CTRL.offset, R.CTRL.f.SLU.mask);
+    return nic;
+  });
+  new Cable(sim).connect(nics[0].port, nics[1].port);
+  sim.run({ until: 200_000_000 });
+  const { vars, changes } = parseVcd(vcd.render());
+  const id = [...vars.entries()].find(([, v]) => v.name === 'a.tx_10BASE_T')![0];
+  const rises = changes.filter((c) => c.id === id && c.v === '1').map((c) => c.t / 10);
+  const falls = changes.filter((c) => c.id === id && c.v === '0').map((c) => c.t / 10);
+  expect(rises.length).toBeGreaterThanOrEqual(199 / 24);
+  expect(rises[0]).toBe(1_000_000); // the first pulse when the link comes up
+  rises.forEach((t, i) => expect(falls[i] - t).toBe(100));
+  for (let i = 1; i < rises.length; i++) {
+    expect(rises[i] - rises[i - 1]).toBeGreaterThanOrEqual(8_000_000);
+    expect(rises[i] - rises[i - 1]).toBeLessThanOrEqual(24_000_000);
+  }
+});
