@@ -15,6 +15,7 @@
 import type { Simulator } from '../../sim/simulator.js';
 import type { EventHandle } from '../../sim/queue.js';
 import type { Nanos } from '../../sim/time.js';
+import './cable.js'; // declares the wire.rx trace event
 import { BIT_TIME_NS, frameDurationNs, truncateAt, type Endpoint, type LinkSignal, type MediumLink, type Speed, type WireFrame } from './types.js';
 
 declare module '../../sim/trace.js' {
@@ -210,7 +211,9 @@ export class Hub {
       if (q === p || !q.attached) continue;
       const repeated: WireFrame = { ...out, txStart: inp.startAtHub + d };
       this.sim.at(this.sim.now + d + q.propagationNs, () => {
-        if (q.attached) q.endpoint.receive(repeated);
+        if (!q.attached) return;
+        if (this.sim.trace.active) this.sim.trace.emit('wire.rx', this.name, { frame: repeated, to: q.endpoint.name, start: repeated.txStart + q.propagationNs });
+        q.endpoint.receive(repeated);
       });
     }
     this.updateOutputs();
