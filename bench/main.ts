@@ -8,6 +8,7 @@ import type { BenchResult } from './types.js';
 import { benchAdapter } from './adapter.js';
 import { benchSignal } from './signal.js';
 import { benchFaults } from './faults.js';
+import { benchDriver } from './driver.js';
 
 interface Suite {
   prefix: string;
@@ -16,6 +17,7 @@ interface Suite {
 
 const suites: Suite[] = [
   { prefix: 'adapter.', run: () => benchAdapter() },
+  { prefix: 'driver.', run: () => benchDriver() },
   { prefix: 'phy.', run: () => benchSignal() },
   { prefix: 'faults.', run: () => benchFaults() },
 ];

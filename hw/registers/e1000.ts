@@ -118,15 +118,15 @@ function causeFields(access: 'RC/W1C' | 'WO' | 'W1S'): Record<Cause, ReturnType<
 }
 
 /** ICR — Interrupt Cause Read: read-to-clear; writing 1s also clears. */
-export const ICR = reg(0x00c0, 'ICR', 'Interrupt Cause Read', 'RC/W1C', { group: 'Interrupts', notes: 'The IRQ line is level-triggered: asserted while (ICR & IMS) != 0, subject to ITR throttling. Reading ICR returns the causes and clears them, which deasserts the line.' }, causeFields('RC/W1C'));
+export const ICR = reg(0x00c0, 'ICR', 'Interrupt Cause Read', 'RC/W1C', { group: 'Interrupts', reservedWritesIgnored: true, notes: 'The IRQ line is level-triggered: asserted while (ICR & IMS) != 0, subject to ITR throttling. Reading ICR returns the causes and clears them, which deasserts the line.' }, causeFields('RC/W1C'));
 /** ITR — Interrupt Throttling. */
 export const ITR = reg(0x00c4, 'ITR', 'Interrupt Throttling', 'RW', { group: 'Interrupts', notes: 'Minimum interval between interrupt assertions in 256 ns units; 0 disables throttling.' }, { INTERVAL: bits(0, 16, 'Minimum inter-interrupt interval (256 ns units)') });
 /** ICS — Interrupt Cause Set: writing 1s sets ICR bits (software-raised interrupts). */
-export const ICS = reg(0x00c8, 'ICS', 'Interrupt Cause Set', 'WO', { group: 'Interrupts' }, causeFields('WO'));
+export const ICS = reg(0x00c8, 'ICS', 'Interrupt Cause Set', 'WO', { group: 'Interrupts', reservedWritesIgnored: true, notes: 'Writing 1s to bits that name no cause is ignored silently.' }, causeFields('WO'));
 /** IMS — Interrupt Mask Set/Read: writing 1s enables causes; reads return the mask. */
-export const IMS = reg(0x00d0, 'IMS', 'Interrupt Mask Set/Read', 'W1S', { group: 'Interrupts' }, causeFields('W1S'));
+export const IMS = reg(0x00d0, 'IMS', 'Interrupt Mask Set/Read', 'W1S', { group: 'Interrupts', reservedWritesIgnored: true, notes: 'Writing 1s to bits that name no cause is ignored silently.' }, causeFields('W1S'));
 /** IMC — Interrupt Mask Clear: writing 1s disables causes. */
-export const IMC = reg(0x00d8, 'IMC', 'Interrupt Mask Clear', 'WO', { group: 'Interrupts' }, causeFields('WO'));
+export const IMC = reg(0x00d8, 'IMC', 'Interrupt Mask Clear', 'WO', { group: 'Interrupts', reservedWritesIgnored: true, notes: 'IMC = 0xFFFFFFFF masks every cause (the usual way to mask all); reserved bits are ignored silently.' }, causeFields('WO'));
 
 // ---------------------------------------------------------------- Receive
 /** RCTL — Receive Control. */

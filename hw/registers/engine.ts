@@ -90,6 +90,8 @@ export interface RegDef<F extends Record<string, FieldDef> = Record<string, Fiel
   readonly notes: string;
   /** Bits covered by fields. */
   readonly definedMask: number;
+  /** Writes of 1s to bits no field defines are expected (e.g. IMC = 0xFFFFFFFF) and not reported. */
+  readonly reservedWritesIgnored: boolean;
 }
 
 /** Options of {@link reg}. */
@@ -106,6 +108,8 @@ export interface RegOptions {
   implemented?: boolean;
   /** Behaviour notes. */
   notes?: string;
+  /** Writes to reserved bits are a documented idiom and not reported (default false). */
+  reservedWritesIgnored?: boolean;
 }
 
 /** Declares a register. */
@@ -139,6 +143,7 @@ export function reg<S extends Record<string, FieldSpec>>(
     implemented: opts.implemented ?? true,
     notes: opts.notes ?? '',
     definedMask: defined,
+    reservedWritesIgnored: opts.reservedWritesIgnored ?? false,
   });
 }
 
@@ -373,7 +378,7 @@ export class RegisterFile {
       return;
     }
     if (this.traceAccesses && this.trace.active) this.trace.emit('reg.access', this.source, { op: 'write', offset, reg: inst.label, value, fields: decodeFields(inst.def, value) });
-    const undefinedBits = value & ~inst.def.definedMask;
+    const undefinedBits = inst.def.reservedWritesIgnored ? 0 : value & ~inst.def.definedMask;
     // Writing back a read-only bit's current value (read-modify-write) is normal; only an attempt
     // to change one is reported.
     const roBits = (value ^ this.words[w]) & this.mReadOnly[w];

@@ -1,0 +1,889 @@
+/**
+ * The e1000 netdev glue (the role of Linux's e1000_main.c): probe, open, close, the transmit path
+ * (`xmitFrame`), the interrupt handler (`intr`), the NAPI poll (`poll` → `cleanTxIrq`,
+ * `cleanRxIrq`, `allocRxBuffers`), the link watchdog, receive modes, MTU and statistics. Register
+ * work goes through {@link E1000Hw}; the adapter is reached only through BAR0, its IRQ line and
+ * host memory. The lifecycle is the xstate machine of `lifecycle.ts`; the data path is plain code.
+ *
+ * Guarantees: `transmit`, `intr` and `poll` are synchronous and do bounded work (`poll` handles at
+ * most `budget` receive descriptors and one pass over the transmit ring); rings always keep one
+ * descriptor empty (`nextToUse` never catches up with `nextToClean`); `probe`, `open` and `close`
+ * wait only in bounded polls and end with a {@link DriverError} when the hardware does not answer.
+ * @module
+ */
+import type { Actor } from 'xstate';
+import type { Nanos } from '../sim/time.js';
+import { startSimActor } from '../sim/xstate.js';
+import type { HostMemory } from '../hw/memory.js';
+import * as R from '../hw/registers/e1000.js';
+import { DESC_SIZE, RXD_ERR, RXD_STAT, TXD_CMD, TXD_STA } from '../hw/descriptors.js';
+import type { Kernel, KernelTimer } from './kernel/kernel.js';
+import type { DmaBuffer } from './kernel/dma.js';
+import type { IrqReturn, IrqSource } from './kernel/irq.js';
+import type { Napi, NapiStats } from './kernel/softirq.js';
+import { E1000Hw, emptyHwStats, mtaHashMo0, MTA_REGS, RAR_ENTRIES, type Bar0, type E1000HwOptions, type HwLink, type HwStats } from './e1000_hw.js';
+import { DriverError } from './errors.js';
+import { e1000Lifecycle, lifecycleStateName, type LifecycleState } from './lifecycle.js';
+import type { LinkState, NetDevice, NetDevStats, TransmitResult } from './netdev.js';
+
+declare module '../sim/trace.js' {
+  interface TraceEventMap {
+    /** The driver stopped or woke its transmit queue. */
+    'netdev.queue': { stopped: boolean; free: number };
+  }
+}
+
+/** What the driver is given of the adapter: its BAR0 and its IRQ line (host memory comes from the kernel). */
+export interface E1000Device {
+  /** BAR0 (`read32`/`write32`). */
+  bus: Bar0;
+  /** The adapter's interrupt line. */
+  irq: IrqSource;
+}
+
+/** Driver options (Linux module parameters and ethtool settings). */
+export interface E1000Options {
+  /** Interface name (default `ethN`). */
+  name?: string;
+  /** Transmit descriptors, a multiple of 8 from 8 to 4096 (default 256). */
+  txRingSize?: number;
+  /** Receive descriptors, a multiple of 8 from 8 to 4096 (default 256). */
+  rxRingSize?: number;
+  /** NAPI budget per poll (default 64). */
+  napiWeight?: number;
+  /** ITR: minimum interval between interrupts in 256 ns units (default 0: no throttling; 651 ≈ 6000 interrupts/s). */
+  itr?: number;
+  /** RDTR: receive interrupt delay in 1.024 µs units (default 0). */
+  rxIntDelay?: number;
+  /** RADV: receive absolute interrupt delay in 1.024 µs units (default 0). */
+  rxAbsIntDelay?: number;
+  /** TIDV: transmit interrupt delay in 1.024 µs units (default 0; when set, descriptors carry IDE). */
+  txIntDelay?: number;
+  /** TADV: transmit absolute interrupt delay in 1.024 µs units (default 0). */
+  txAbsIntDelay?: number;
+  /** Refill the receive ring and write RDT every this many cleaned descriptors (default 16). */
+  rxWriteBatch?: number;
+  /** Wake a stopped transmit queue when this many descriptors are free (default 32, capped at half the ring). */
+  txWakeThreshold?: number;
+  /** Period of the watchdog (link check, statistics) while traffic flows; 0 disables the periodic run (default 2 s). */
+  watchdogIntervalNs?: Nanos;
+  /** Timing of the hardware layer's bounded polls. */
+  hw?: E1000HwOptions;
+}
+
+/** Driver-internal counts (beyond the netdev statistics). */
+export interface E1000Counters {
+  /** Interrupts the handler claimed (ICR ≠ 0). */
+  interrupts: number;
+  /** Interrupts answered "not mine" (ICR = 0). */
+  interruptsNotMine: number;
+  /** Times the transmit queue was stopped because the ring was full. */
+  txQueueStops: number;
+  /** Times the stopped queue was woken by descriptor cleanup. */
+  txQueueWakes: number;
+  /** `transmit` calls answered `busy`. */
+  txBusy: number;
+  /** Received frames dropped for descriptor error bits. */
+  rxErrorFrames: number;
+  /** Watchdog runs. */
+  watchdogRuns: number;
+}
+
+/** Size of every DMA buffer (RCTL.BSIZE = 2048; transmit frames are split at this size too). */
+export const E1000_BUFFER_SIZE = 2048;
+/** Smallest MTU accepted (IPv4's minimum). */
+export const E1000_MIN_MTU = 68;
+/** Largest MTU accepted: a 16128-byte frame with RCTL.LPE, header and FCS excluded. */
+export const E1000_MAX_MTU = 16110;
+/** The interrupt causes the driver enables (IMS). */
+export const IMS_ENABLE_MASK = R.INT.RXT0 | R.INT.TXDW | R.INT.LSC | R.INT.RXDMT0 | R.INT.RXSEQ;
+
+const ETH_HLEN = 14;
+/** Received frames are carved out of slabs of this size (as Linux's page-fragment allocator does): one allocation per slab, not per frame. */
+const RX_FRAG_SLAB = 256 * 1024;
+const STD_MTU = 1500;
+const RXD_ERR_FRAME = RXD_ERR.CE | RXD_ERR.SE | RXD_ERR.SEQ | RXD_ERR.CXE | RXD_ERR.RXE;
+const TX_CMD_EOP = TXD_CMD.EOP | TXD_CMD.IFCS | TXD_CMD.RS;
+const TX_CMD_MID = TXD_CMD.IFCS;
+
+interface TxRing {
+  desc: DmaBuffer;
+  bufs: DmaBuffer;
+  count: number;
+  nextToUse: number;
+  nextToClean: number;
+  /** For the first descriptor of a frame: the index of its EOP descriptor. */
+  eop: Int32Array;
+  /** For the first descriptor of a frame: the frame's length. */
+  len: Uint32Array;
+}
+
+interface RxRing {
+  desc: DmaBuffer;
+  bufs: DmaBuffer;
+  count: number;
+  nextToUse: number;
+  nextToClean: number;
+}
+
+function unused(r: { count: number; nextToUse: number; nextToClean: number }): number {
+  return (r.nextToClean > r.nextToUse ? 0 : r.count) + r.nextToClean - r.nextToUse - 1;
+}
+
+function checkRingSize(what: string, n: number): number {
+  if (!Number.isSafeInteger(n) || n < 8 || n > 4096 || n % 8 !== 0) throw new RangeError(`${what} must be a multiple of 8 from 8 to 4096, got ${n}`);
+  return n;
+}
+
+function fmtNs(ns: Nanos): string {
+  return ns >= 1_000_000 ? `${+(ns / 1_000_000).toFixed(3)} ms` : `${+(ns / 1000).toFixed(3)} µs`;
+}
+
+/** The e1000 driver bound to one adapter; it is the adapter's {@link NetDevice}. */
+export class E1000 implements NetDevice {
+  /** Interface name. */
+  readonly name: string;
+  /** The hardware-access layer. */
+  readonly hw: E1000Hw;
+  /** The interrupt vector the adapter's line is wired to. */
+  readonly vector: number;
+  /** Driver-internal counts. */
+  readonly counters: E1000Counters = { interrupts: 0, interruptsNotMine: 0, txQueueStops: 0, txQueueWakes: 0, txBusy: 0, rxErrorFrames: 0, watchdogRuns: 0 };
+  /** The PHY identifier read at probe (PHYID1 << 16 | PHYID2). */
+  phyId = 0;
+
+  private macAddr: Uint8Array = new Uint8Array(6);
+  private mtuValue = STD_MTU;
+  private readonly kernel: Kernel;
+  private readonly memory: HostMemory;
+  private readonly bytes: Uint8Array;
+  private readonly view: DataView;
+  private readonly actor: Actor<typeof e1000Lifecycle>;
+  private readonly napi: Napi;
+  private readonly wd: KernelTimer;
+  private readonly txCount: number;
+  private readonly rxCount: number;
+  private readonly itr: number;
+  private readonly rdtr: number;
+  private readonly radv: number;
+  private readonly tidv: number;
+  private readonly tadv: number;
+  private readonly txIde: number;
+  private readonly rxWriteBatch: number;
+  private readonly txWakeThreshold: number;
+  private readonly wdIntervalNs: Nanos;
+  private readonly costed: boolean;
+  private tx: TxRing | null = null;
+  private rx: RxRing | null = null;
+  private carrier = false;
+  private running = false;
+  private hwReady = false;
+  private queueStopped = false;
+  private link: HwLink | null = null;
+  private pendingLink: HwLink | null = null;
+  private txMaxDescs = 1;
+  private rxCb: ((frame: Uint8Array) => void) | null = null;
+  private linkCbs: ((l: LinkState) => void)[] = [];
+  private wakeCbs: (() => void)[] = [];
+  private promisc = false;
+  private mcList: Uint8Array[] = [];
+  private freeIrq: (() => void) | null = null;
+  private readonly hwStats: HwStats = emptyHwStats();
+  private readonly sw = { rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0, rxDropped: 0, txDropped: 0 };
+  private rxFrag = new ArrayBuffer(RX_FRAG_SLAB);
+  private rxFragOff = 0;
+  private rxParts: Uint8Array[] = [];
+  private rxPartsLen = 0;
+  private rxPartsBad = false;
+
+  constructor(kernel: Kernel, dev: E1000Device, opts: E1000Options = {}) {
+    this.kernel = kernel;
+    this.name = opts.name ?? kernel.sim.uniqueName('eth');
+    this.memory = kernel.memory;
+    this.bytes = kernel.memory.bytes;
+    this.view = kernel.memory.view;
+    this.hw = new E1000Hw(dev.bus, kernel, this.name, opts.hw);
+    this.txCount = checkRingSize('txRingSize', opts.txRingSize ?? 256);
+    this.rxCount = checkRingSize('rxRingSize', opts.rxRingSize ?? 256);
+    const reg16 = (what: string, v: number) => {
+      if (!Number.isSafeInteger(v) || v < 0 || v > 0xffff) throw new RangeError(`${what} must be an integer from 0 to 65535, got ${v}`);
+      return v;
+    };
+    this.itr = reg16('itr', opts.itr ?? 0);
+    this.rdtr = reg16('rxIntDelay', opts.rxIntDelay ?? 0);
+    this.radv = reg16('rxAbsIntDelay', opts.rxAbsIntDelay ?? 0);
+    this.tidv = reg16('txIntDelay', opts.txIntDelay ?? 0);
+    this.tadv = reg16('txAbsIntDelay', opts.txAbsIntDelay ?? 0);
+    this.txIde = this.tidv > 0 ? TXD_CMD.IDE : 0;
+    this.rxWriteBatch = Math.max(1, opts.rxWriteBatch ?? 16);
+    this.txWakeThreshold = Math.max(1, Math.min(opts.txWakeThreshold ?? 32, this.txCount >> 1));
+    this.wdIntervalNs = opts.watchdogIntervalNs ?? 2_000_000_000;
+    this.costed = kernel.cpu.costed;
+    this.vector = kernel.irq.attach(dev.irq);
+    this.napi = kernel.softirq.add(`${this.name}.napi`, (budget) => this.poll(budget), opts.napiWeight ?? 64);
+    this.wd = kernel.timer(() => this.watchdog());
+    const machine = e1000Lifecycle.provide({
+      actions: {
+        carrierOn: () => this.carrierOn(),
+        carrierOff: () => this.carrierOff(),
+        reportFailure: ({ context }) => {
+          if (kernel.sim.trace.active) kernel.sim.trace.emit('log', this.name, { level: 'error', message: `${this.name}: ${context.error ?? 'failed'}` });
+        },
+      },
+    });
+    this.actor = startSimActor(kernel.sim, machine, this.name) as unknown as Actor<typeof e1000Lifecycle>;
+  }
+
+  // ------------------------------------------------------------------ NetDevice
+
+  /** The station MAC address (read from the EEPROM at probe). */
+  get mac(): Uint8Array {
+    return this.macAddr;
+  }
+
+  /** The current MTU. */
+  get mtu(): number {
+    return this.mtuValue;
+  }
+
+  /** Whether the carrier is up. */
+  get linkUp(): boolean {
+    return this.carrier;
+  }
+
+  /** The lifecycle state (`down`, `up.linkUp`, ...). */
+  get state(): LifecycleState {
+    return lifecycleStateName(this.actor.getSnapshot().value);
+  }
+
+  /** The message of the last failed procedure, or null. */
+  get lastError(): string | null {
+    return this.actor.getSnapshot().context.error;
+  }
+
+  /** The link as the stack sees it. */
+  linkState(): LinkState {
+    return this.carrier && this.link ? { up: true, speed: this.link.speed, duplex: this.link.duplex } : { up: false };
+  }
+
+  /** Whether the transmit queue is stopped (ring full or interface closing). */
+  get queueStoppedNow(): boolean {
+    return this.queueStopped;
+  }
+
+  /** Queues a frame (14-byte header + payload, no FCS): `ok`, `busy` (queue stopped) or `down` (no carrier). */
+  transmit(frame: Uint8Array): TransmitResult {
+    if (!this.carrier) return 'down';
+    if (this.queueStopped) {
+      this.counters.txBusy++;
+      return 'busy';
+    }
+    return this.xmitFrame(frame);
+  }
+
+  /** Sets the receive callback; returns a remover. */
+  onReceive(cb: (frame: Uint8Array) => void): () => void {
+    this.rxCb = cb;
+    return () => {
+      if (this.rxCb === cb) this.rxCb = null;
+    };
+  }
+
+  /** Subscribes to carrier changes. */
+  onLinkChange(cb: (link: LinkState) => void): () => void {
+    this.linkCbs = [...this.linkCbs, cb];
+    return () => {
+      this.linkCbs = this.linkCbs.filter((x) => x !== cb);
+    };
+  }
+
+  /** Subscribes to transmit-queue wake-ups. */
+  onTxWake(cb: () => void): () => void {
+    this.wakeCbs = [...this.wakeCbs, cb];
+    return () => {
+      this.wakeCbs = this.wakeCbs.filter((x) => x !== cb);
+    };
+  }
+
+  /** Statistics: the adapter's counters are read (and accumulated) first. */
+  stats(): NetDevStats {
+    this.updateStats();
+    const h = this.hwStats;
+    const s = this.sw;
+    return {
+      rxPackets: s.rxPackets,
+      txPackets: s.txPackets,
+      rxBytes: s.rxBytes,
+      txBytes: s.txBytes,
+      rxErrors: h.rxerrc + h.crcerrs + h.algnerrc + h.ruc + h.roc + h.cexterr,
+      txErrors: h.ecol + h.latecol,
+      rxDropped: s.rxDropped,
+      txDropped: s.txDropped,
+      multicast: h.mprc,
+      collisions: h.colc,
+      rxLengthErrors: h.ruc + h.roc,
+      rxOverErrors: h.rlec,
+      rxCrcErrors: h.crcerrs,
+      rxFrameErrors: h.algnerrc,
+      rxMissedErrors: h.mpc,
+      txAbortedErrors: h.ecol,
+      txCarrierErrors: h.tncrs,
+      txWindowErrors: h.latecol,
+    };
+  }
+
+  /** The adapter's statistics registers, accumulated (read first). */
+  hwStatistics(): HwStats {
+    this.updateStats();
+    return { ...this.hwStats };
+  }
+
+  /** The NAPI context's counts (polls, the most work in one poll, ...). */
+  napiStats(): NapiStats {
+    return { ...this.napi.stats };
+  }
+
+  /** Unicast and multicast promiscuous mode (RCTL.UPE | RCTL.MPE). */
+  setPromiscuous(on: boolean): void {
+    this.promisc = on;
+    if (this.running) this.setRxMode();
+  }
+
+  /** Sets the multicast list: the first 15 in exact filters RAR[1..15], the rest in the MTA hash. */
+  setMulticastList(addrs: readonly Uint8Array[]): void {
+    for (const a of addrs) if (a.length !== 6 || !(a[0] & 1)) throw new RangeError(`not a multicast MAC address: ${Array.from(a, (b) => b.toString(16).padStart(2, '0')).join(':')}`);
+    this.mcList = addrs.map((a) => Uint8Array.from(a));
+    if (this.hwReady) this.setRxMode();
+  }
+
+  /** Changes the MTU; above 1500 the adapter accepts long frames (RCTL.LPE) spanning several buffers. */
+  setMtu(mtu: number): void {
+    if (!Number.isSafeInteger(mtu) || mtu < E1000_MIN_MTU || mtu > E1000_MAX_MTU) throw new RangeError(`MTU must be an integer from ${E1000_MIN_MTU} to ${E1000_MAX_MTU}, got ${mtu}`);
+    this.mtuValue = mtu;
+    this.txMaxDescs = Math.ceil((mtu + ETH_HLEN) / E1000_BUFFER_SIZE);
+    if (this.running) {
+      const rctl = this.hw.rd32(R.RCTL);
+      const want = mtu > STD_MTU ? rctl | R.RCTL.f.LPE.mask : rctl & ~R.RCTL.f.LPE.mask;
+      if (want !== rctl) this.hw.wr32(R.RCTL, want);
+    }
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  private expectState(op: string, ...allowed: LifecycleState[]): void {
+    const s = this.state;
+    if (!allowed.includes(s)) throw new DriverError('bad-state', `${this.name}: cannot ${op} in state '${s}' (allowed: ${allowed.join(', ')})`);
+  }
+
+  /**
+   * probe: reset the adapter, validate the EEPROM checksum, read the MAC through EERD, program
+   * RAR[0], clear RAR[1..15] and the MTA, read the PHY ID through MDIC, let the MAC follow the PHY.
+   * Rejects with a {@link DriverError} (and the lifecycle goes to `failed`) when the hardware
+   * misbehaves.
+   */
+  async probe(): Promise<void> {
+    this.expectState('probe', 'unprobed');
+    this.actor.send({ type: 'PROBE' });
+    try {
+      await this.hw.resetHw();
+      await this.hw.validateEepromChecksum();
+      this.macAddr = await this.hw.readMacAddr();
+      this.hw.initRxAddrs(this.macAddr);
+      this.hw.clearMta();
+      this.phyId = await this.hw.readPhyId();
+      this.hw.setupLink();
+    } catch (e) {
+      this.actor.send({ type: 'PROBE_FAIL', error: e instanceof Error ? e.message : String(e) });
+      throw e;
+    }
+    this.hwReady = true;
+    this.actor.send({ type: 'PROBE_OK' });
+  }
+
+  /**
+   * open: allocate and program the rings, TIPG, TCTL (PSP, CT, COLD), ITR and the receive delay
+   * timers, RCTL, fill the receive ring and set RDT, enable interrupts (IMS), then raise LSC through
+   * ICS so the watchdog checks the link. Transmit is enabled by the watchdog when the link is up.
+   */
+  async open(): Promise<void> {
+    this.expectState('open', 'down');
+    this.actor.send({ type: 'OPEN' });
+    try {
+      this.setupRings();
+    } catch (e) {
+      this.actor.send({ type: 'OPEN_FAIL', error: e instanceof Error ? e.message : String(e) });
+      throw e;
+    }
+    this.freeIrq = this.kernel.irq.request(this.vector, this.name, this.intr);
+    this.configureTx();
+    this.setRxMode();
+    this.configureRx();
+    this.allocRxBuffers(unused(this.rx!));
+    this.napi.enable();
+    this.running = true;
+    this.queueStopped = false;
+    this.irqEnable();
+    this.hw.wr32(R.ICS, R.INT.LSC);
+    this.actor.send({ type: 'OPEN_OK' });
+  }
+
+  /**
+   * close: stop receive and transmit, wait for DMA in flight, stop NAPI and interrupts, collect the
+   * statistics, reset the adapter (keeping its station address and link setup), drop the frames
+   * still queued and free the rings.
+   */
+  async close(): Promise<void> {
+    this.expectState('close', 'up.linkDown', 'up.linkUp');
+    this.actor.send({ type: 'CLOSE' });
+    const hw = this.hw;
+    this.running = false;
+    this.queueStopped = true;
+    hw.wr32(R.RCTL, hw.rd32(R.RCTL) & ~R.RCTL.f.EN.mask);
+    hw.wr32(R.TCTL, hw.rd32(R.TCTL) & ~R.TCTL.f.EN.mask);
+    hw.flush();
+    await this.kernel.sleep(10_000_000);
+    this.napi.disable();
+    this.irqDisable();
+    this.freeIrq?.();
+    this.freeIrq = null;
+    this.wd.cancel();
+    this.updateStats();
+    try {
+      await hw.resetHw();
+      hw.initRxAddrs(this.macAddr);
+      hw.clearMta();
+      hw.setupLink();
+    } catch (e) {
+      this.hwReady = false;
+      this.freeRings();
+      this.actor.send({ type: 'CLOSE_FAIL', error: e instanceof Error ? e.message : String(e) });
+      throw e;
+    }
+    this.freeRings();
+    this.link = null;
+    this.actor.send({ type: 'CLOSE_OK' });
+  }
+
+  /** remove: close if open, unwire the interrupt line; the driver is done with the adapter. */
+  async remove(): Promise<void> {
+    if (this.state === 'up.linkDown' || this.state === 'up.linkUp') await this.close();
+    this.expectState('remove', 'unprobed', 'down', 'failed');
+    this.kernel.irq.detach(this.vector);
+    this.hwReady = false;
+    this.actor.send({ type: 'REMOVE' });
+  }
+
+  /** Resolves when the carrier is up; rejects with `link-timeout` after `timeoutNs` of simulated time. */
+  waitForLink(timeoutNs: Nanos): Promise<LinkState> {
+    if (this.carrier) return Promise.resolve(this.linkState());
+    const sim = this.kernel.sim;
+    return new Promise<LinkState>((resolve, reject) => {
+      const t0 = sim.now;
+      const off = this.onLinkChange((l) => {
+        if (!l.up) return;
+        timer.cancel();
+        off();
+        sim.wake();
+        resolve(l);
+      });
+      const timer = sim.schedule(timeoutNs, () => {
+        off();
+        sim.wake();
+        reject(new DriverError('link-timeout', `${this.name}: the link did not come up within ${fmtNs(sim.now - t0)} (STATUS.LU never set; state '${this.state}')`));
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ setup
+
+  private setupRings(): void {
+    const dma = this.kernel.dma;
+    const allocs: DmaBuffer[] = [];
+    const get = (size: number, align: number, what: string): DmaBuffer => {
+      const b = dma.alloc(size, align);
+      if (b === null) {
+        for (const a of allocs) dma.release(a);
+        throw new DriverError('no-memory', `${this.name}: cannot allocate ${size} bytes of DMA memory for the ${what} (${dma.inUse} bytes in use)`);
+      }
+      allocs.push(b);
+      return b;
+    };
+    const txDesc = get(this.txCount * DESC_SIZE, 4096, 'transmit ring');
+    const txBufs = get(this.txCount * E1000_BUFFER_SIZE, 4096, 'transmit buffers');
+    const rxDesc = get(this.rxCount * DESC_SIZE, 4096, 'receive ring');
+    const rxBufs = get(this.rxCount * E1000_BUFFER_SIZE, 4096, 'receive buffers');
+    const view = this.view;
+    // Each transmit descriptor owns one buffer for the ring's lifetime.
+    for (let i = 0; i < this.txCount; i++) {
+      const da = txDesc.addr + i * DESC_SIZE;
+      const buf = txBufs.addr + i * E1000_BUFFER_SIZE;
+      view.setUint32(da, buf % 0x100000000, true);
+      view.setUint32(da + 4, Math.floor(buf / 0x100000000), true);
+    }
+    this.tx = { desc: txDesc, bufs: txBufs, count: this.txCount, nextToUse: 0, nextToClean: 0, eop: new Int32Array(this.txCount), len: new Uint32Array(this.txCount) };
+    this.rx = { desc: rxDesc, bufs: rxBufs, count: this.rxCount, nextToUse: 0, nextToClean: 0 };
+    this.rxParts = [];
+    this.rxPartsLen = 0;
+    this.rxPartsBad = false;
+    this.txMaxDescs = Math.ceil((this.mtuValue + ETH_HLEN) / E1000_BUFFER_SIZE);
+  }
+
+  private freeRings(): void {
+    const dma = this.kernel.dma;
+    const t = this.tx;
+    if (t) {
+      // frames still queued are dropped
+      let i = t.nextToClean;
+      while (i !== t.nextToUse) {
+        this.sw.txDropped++;
+        i = t.eop[i] + 1 === t.count ? 0 : t.eop[i] + 1;
+      }
+      dma.release(t.desc);
+      dma.release(t.bufs);
+    }
+    if (this.rx) {
+      dma.release(this.rx.desc);
+      dma.release(this.rx.bufs);
+    }
+    this.tx = null;
+    this.rx = null;
+  }
+
+  /** Programs the transmit ring, TIPG, TIDV/TADV and TCTL (without EN: the watchdog sets it). */
+  private configureTx(): void {
+    const hw = this.hw;
+    const t = this.tx!;
+    hw.wr32(R.TDBAL, t.desc.addr % 0x100000000);
+    hw.wr32(R.TDBAH, Math.floor(t.desc.addr / 0x100000000));
+    hw.wr32(R.TDLEN, t.count * DESC_SIZE);
+    hw.wr32(R.TDH, 0);
+    hw.wr32(R.TDT, 0);
+    const G = R.TIPG.f;
+    hw.wr32(R.TIPG, (8 << G.IPGT.lsb) | (8 << G.IPGR1.lsb) | (6 << G.IPGR2.lsb));
+    hw.wr32(R.TIDV, this.tidv);
+    hw.wr32(R.TADV, this.tadv);
+    const T = R.TCTL.f;
+    hw.wr32(R.TCTL, T.PSP.mask | (0x0f << T.CT.lsb) | (0x40 << T.COLD.lsb));
+  }
+
+  private rctlValue(): number {
+    const C = R.RCTL.f;
+    let v = C.EN.mask | C.BAM.mask | C.SECRC.mask | (0 << C.RDMTS.lsb) | (0 << C.BSIZE.lsb) | (0 << C.MO.lsb);
+    if (this.mtuValue > STD_MTU) v |= C.LPE.mask;
+    if (this.promisc) v |= C.UPE.mask | C.MPE.mask;
+    return v >>> 0;
+  }
+
+  /** Programs the receive ring, ITR, RDTR/RADV and RCTL (receiver disabled while the ring is set up). */
+  private configureRx(): void {
+    const hw = this.hw;
+    const r = this.rx!;
+    hw.wr32(R.RCTL, 0);
+    hw.wr32(R.ITR, this.itr);
+    hw.wr32(R.RDTR, this.rdtr);
+    hw.wr32(R.RADV, this.radv);
+    hw.wr32(R.RDBAL, r.desc.addr % 0x100000000);
+    hw.wr32(R.RDBAH, Math.floor(r.desc.addr / 0x100000000));
+    hw.wr32(R.RDLEN, r.count * DESC_SIZE);
+    hw.wr32(R.RDH, 0);
+    hw.wr32(R.RDT, 0);
+    hw.wr32(R.RCTL, this.rctlValue());
+  }
+
+  /** set_rx_mode: RCTL.UPE/MPE (while running), multicast addresses into RAR[1..15] then the MTA hash. */
+  private setRxMode(): void {
+    const hw = this.hw;
+    if (this.running) {
+      const C = R.RCTL.f;
+      const rctl = hw.rd32(R.RCTL);
+      const want = this.promisc ? rctl | C.UPE.mask | C.MPE.mask : rctl & ~(C.UPE.mask | C.MPE.mask);
+      if (want !== rctl) hw.wr32(R.RCTL, want);
+    }
+    const table = new Uint32Array(MTA_REGS);
+    let rar = 1;
+    for (const m of this.mcList) {
+      if (rar < RAR_ENTRIES) hw.rarSet(m, rar++);
+      else {
+        const h = mtaHashMo0(m);
+        table[h >>> 5] |= 1 << (h & 31);
+      }
+    }
+    for (; rar < RAR_ENTRIES; rar++) hw.rarClear(rar);
+    hw.writeMta(table);
+  }
+
+  private irqEnable(): void {
+    this.hw.wr32(R.IMS, IMS_ENABLE_MASK);
+    this.hw.flush();
+  }
+
+  private irqDisable(): void {
+    this.hw.wr32(R.IMC, 0xffffffff);
+    this.hw.flush();
+  }
+
+  // ------------------------------------------------------------------ data path
+
+  /** Copies `frame` into the ring's DMA buffers, fills descriptors (IFCS; EOP|RS on the last) and writes TDT. */
+  xmitFrame(frame: Uint8Array): TransmitResult {
+    const len = frame.length;
+    if (len === 0 || len > this.mtuValue + ETH_HLEN) throw new RangeError(`${this.name}: cannot send a ${len}-byte frame (1 to ${this.mtuValue + ETH_HLEN} bytes with MTU ${this.mtuValue})`);
+    const t = this.tx;
+    if (t === null) return 'down';
+    const count = t.count;
+    const needed = len <= E1000_BUFFER_SIZE ? 1 : Math.ceil(len / E1000_BUFFER_SIZE);
+    if (unused(t) < needed) {
+      this.stopQueue(t);
+      this.counters.txBusy++;
+      return 'busy';
+    }
+    const bytes = this.bytes;
+    const view = this.view;
+    const descBase = t.desc.addr;
+    const bufBase = t.bufs.addr;
+    const first = t.nextToUse;
+    let i = first;
+    let last = first;
+    if (needed === 1) {
+      bytes.set(frame, bufBase + i * E1000_BUFFER_SIZE);
+      const da = descBase + i * DESC_SIZE;
+      view.setUint32(da + 8, len | ((TX_CMD_EOP | this.txIde) << 24), true);
+      view.setUint32(da + 12, 0, true);
+      i = i + 1 === count ? 0 : i + 1;
+    } else {
+      for (let off = 0; off < len; ) {
+        const n = Math.min(E1000_BUFFER_SIZE, len - off);
+        bytes.set(frame.subarray(off, off + n), bufBase + i * E1000_BUFFER_SIZE);
+        off += n;
+        const da = descBase + i * DESC_SIZE;
+        view.setUint32(da + 8, n | (((off === len ? TX_CMD_EOP : TX_CMD_MID) | this.txIde) << 24), true);
+        view.setUint32(da + 12, 0, true);
+        last = i;
+        i = i + 1 === count ? 0 : i + 1;
+      }
+    }
+    t.eop[first] = needed === 1 ? first : last;
+    t.len[first] = len;
+    t.nextToUse = i;
+    if (this.costed) this.kernel.cpu.chargeCopy(len);
+    this.hw.wr32(R.TDT, i);
+    if (unused(t) < this.txMaxDescs) this.stopQueue(t);
+    return 'ok';
+  }
+
+  private stopQueue(t: TxRing): void {
+    if (this.queueStopped) return;
+    this.queueStopped = true;
+    this.counters.txQueueStops++;
+    const trace = this.kernel.sim.trace;
+    if (trace.active) trace.emit('netdev.queue', this.name, { stopped: true, free: unused(t) });
+  }
+
+  /**
+   * The interrupt handler: read ICR (which clears it); 0 means another device's interrupt. Otherwise
+   * note link events for the watchdog, mask everything with IMC and schedule the NAPI poll.
+   */
+  readonly intr = (): IrqReturn => {
+    const icr = this.hw.rd32(R.ICR);
+    if (icr === 0) {
+      this.counters.interruptsNotMine++;
+      return 'none';
+    }
+    this.counters.interrupts++;
+    if (icr & (R.INT.LSC | R.INT.RXSEQ) && this.running) this.wd.mod(0);
+    this.hw.wr32(R.IMC, 0xffffffff);
+    this.hw.flush();
+    if (!this.napi.schedule() && this.running) this.irqEnable();
+    return 'handled';
+  };
+
+  /** The NAPI poll: clean the transmit ring, then at most `budget` receive descriptors; re-enable interrupts when under budget. */
+  poll(budget: number): number {
+    this.cleanTxIrq();
+    const work = this.cleanRxIrq(budget);
+    if (this.wdIntervalNs > 0 && !this.wd.pending && this.running) this.wd.mod(this.wdIntervalNs);
+    if (work < budget) {
+      this.napi.complete();
+      if (this.running) this.irqEnable();
+    }
+    return work;
+  }
+
+  /** Reclaims transmitted frames (EOP descriptor has DD), counts them, and wakes the queue when enough is free. */
+  cleanTxIrq(): number {
+    const t = this.tx;
+    if (t === null) return 0;
+    const bytes = this.bytes;
+    const descBase = t.desc.addr;
+    const count = t.count;
+    let i = t.nextToClean;
+    const ntu = t.nextToUse;
+    let frames = 0;
+    let bytesDone = 0;
+    while (i !== ntu) {
+      const eop = t.eop[i];
+      if (!(bytes[descBase + eop * DESC_SIZE + 12] & TXD_STA.DD)) break;
+      frames++;
+      bytesDone += t.len[i];
+      i = eop + 1 === count ? 0 : eop + 1;
+    }
+    t.nextToClean = i;
+    this.sw.txPackets += frames;
+    this.sw.txBytes += bytesDone;
+    if (this.queueStopped && this.running && unused(t) >= this.txWakeThreshold) {
+      this.queueStopped = false;
+      this.counters.txQueueWakes++;
+      const trace = this.kernel.sim.trace;
+      if (trace.active) trace.emit('netdev.queue', this.name, { stopped: false, free: unused(t) });
+      if (this.carrier) for (const cb of this.wakeCbs) cb();
+    }
+    return frames;
+  }
+
+  /** Hands up to `budget` received descriptors to the stack (frames with error bits dropped), refilling in batches. */
+  cleanRxIrq(budget: number): number {
+    const r = this.rx;
+    if (r === null) return 0;
+    const bytes = this.bytes;
+    const view = this.view;
+    const descBase = r.desc.addr;
+    const bufBase = r.bufs.addr;
+    const count = r.count;
+    let i = r.nextToClean;
+    let work = 0;
+    let cleaned = 0;
+    while (work < budget) {
+      const da = descBase + i * DESC_SIZE;
+      const status = bytes[da + 12];
+      if (!(status & RXD_STAT.DD)) break;
+      const errors = bytes[da + 13];
+      const len = view.getUint16(da + 8, true);
+      const buf = bufBase + i * E1000_BUFFER_SIZE;
+      work++;
+      cleaned++;
+      i = i + 1 === count ? 0 : i + 1;
+      r.nextToClean = i;
+      if (!(status & RXD_STAT.EOP)) {
+        // one buffer of a long frame (RCTL.LPE): keep it until the EOP descriptor
+        if (errors & RXD_ERR_FRAME) this.rxPartsBad = true;
+        this.rxParts.push(bytes.slice(buf, buf + len));
+        this.rxPartsLen += len;
+      } else {
+        let frame: Uint8Array | null = null;
+        const bad = (errors & RXD_ERR_FRAME) !== 0 || this.rxPartsBad;
+        if (this.rxParts.length === 0) {
+          if (!bad) {
+            frame = this.allocFrag(len);
+            frame.set(bytes.subarray(buf, buf + len));
+          }
+        } else {
+          if (!bad) {
+            frame = new Uint8Array(this.rxPartsLen + len);
+            let o = 0;
+            for (const p of this.rxParts) {
+              frame.set(p, o);
+              o += p.length;
+            }
+            frame.set(bytes.subarray(buf, buf + len), o);
+          }
+          this.rxParts = [];
+          this.rxPartsLen = 0;
+          this.rxPartsBad = false;
+        }
+        if (frame === null) {
+          this.counters.rxErrorFrames++;
+          this.sw.rxDropped++;
+        } else {
+          this.sw.rxPackets++;
+          this.sw.rxBytes += frame.length;
+          if (this.costed) this.kernel.cpu.chargeCopy(frame.length);
+          const cb = this.rxCb;
+          if (cb !== null) cb(frame);
+        }
+      }
+      if (cleaned >= this.rxWriteBatch) {
+        this.allocRxBuffers(cleaned);
+        cleaned = 0;
+      }
+      if (this.rx !== r) return work; // the callback closed the interface
+    }
+    if (cleaned > 0) this.allocRxBuffers(cleaned);
+    return work;
+  }
+
+  /** An array of `len` bytes for a received frame, carved from the current slab (a fresh slab when it is used up); each region is handed out once. */
+  private allocFrag(len: number): Uint8Array {
+    let off = this.rxFragOff;
+    if (off + len > RX_FRAG_SLAB) {
+      if (len > RX_FRAG_SLAB >> 2) return new Uint8Array(len);
+      this.rxFrag = new ArrayBuffer(RX_FRAG_SLAB);
+      off = 0;
+    }
+    this.rxFragOff = (off + len + 7) & ~7;
+    return new Uint8Array(this.rxFrag, off, len);
+  }
+
+  /** Gives `n` descriptors from `nextToUse` back to the adapter (buffer address, status cleared) and writes RDT once. */
+  allocRxBuffers(n: number): void {
+    const r = this.rx;
+    if (r === null || n <= 0) return;
+    const view = this.view;
+    const descBase = r.desc.addr;
+    const bufBase = r.bufs.addr;
+    const count = r.count;
+    let i = r.nextToUse;
+    for (let k = 0; k < n; k++) {
+      const da = descBase + i * DESC_SIZE;
+      const buf = bufBase + i * E1000_BUFFER_SIZE;
+      view.setUint32(da, buf % 0x100000000, true);
+      view.setUint32(da + 4, Math.floor(buf / 0x100000000), true);
+      view.setUint32(da + 8, 0, true);
+      view.setUint32(da + 12, 0, true);
+      i = i + 1 === count ? 0 : i + 1;
+    }
+    r.nextToUse = i;
+    this.hw.wr32(R.RDT, i);
+  }
+
+  // ------------------------------------------------------------------ watchdog, carrier, statistics
+
+  /** The link watchdog: compares STATUS.LU with the carrier and reports changes; accumulates statistics. */
+  private watchdog(): void {
+    if (!this.running) return;
+    this.counters.watchdogRuns++;
+    const link = this.hw.readLink();
+    if (link.up && !this.carrier) {
+      this.pendingLink = link;
+      this.actor.send({ type: 'LINK_UP' });
+    } else if (!link.up && this.carrier) {
+      this.actor.send({ type: 'LINK_DOWN' });
+    }
+    this.updateStats();
+  }
+
+  private carrierOn(): void {
+    const hw = this.hw;
+    const tctl = hw.rd32(R.TCTL);
+    if (!(tctl & R.TCTL.f.EN.mask)) hw.wr32(R.TCTL, tctl | R.TCTL.f.EN.mask);
+    this.link = this.pendingLink;
+    this.carrier = true;
+    const l = this.linkState();
+    for (const cb of this.linkCbs) cb(l);
+    if (this.queueStopped && this.running && this.tx && unused(this.tx) >= this.txMaxDescs) {
+      this.queueStopped = false;
+      this.counters.txQueueWakes++;
+      for (const cb of this.wakeCbs) cb();
+    }
+  }
+
+  private carrierOff(): void {
+    this.carrier = false;
+    this.link = null;
+    for (const cb of this.linkCbs) cb({ up: false });
+  }
+
+  private updateStats(): void {
+    if (!this.hwReady) return;
+    this.hw.readStats(this.hwStats);
+  }
+}

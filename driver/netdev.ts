@@ -1,0 +1,95 @@
+/**
+ * The network-device interface the stack sees: send a frame, hear frames and link changes, read
+ * statistics, set receive modes and MTU. Frames are Ethernet frames without preamble, SFD or FCS
+ * (destination, source, EtherType, payload). Nothing here names a register.
+ * @module
+ */
+
+/** What `transmit` did: queued the frame, refused it because the queue is full, or refused it because the device is down or has no carrier. */
+export type TransmitResult = 'ok' | 'busy' | 'down';
+
+/** A link state as reported to the stack. */
+export interface LinkState {
+  /** Carrier present. */
+  up: boolean;
+  /** Speed in Mb/s while up. */
+  speed?: 10 | 100 | 1000;
+  /** Duplex while up. */
+  duplex?: 'full' | 'half';
+}
+
+/**
+ * Interface statistics (the fields of Linux's rtnl_link_stats64). Counters are plain numbers,
+ * exact to 2^53, accumulated by the driver from the adapter's 32-bit clear-on-read registers and
+ * its own counts.
+ */
+export interface NetDevStats {
+  /** Frames delivered to the stack. */
+  rxPackets: number;
+  /** Frames the adapter finished sending. */
+  txPackets: number;
+  /** Bytes delivered to the stack (FCS excluded). */
+  rxBytes: number;
+  /** Bytes sent (FCS excluded). */
+  txBytes: number;
+  /** Receive errors (CRC, length, alignment, symbol and carrier-extension errors). */
+  rxErrors: number;
+  /** Transmit errors (excessive and late collisions). */
+  txErrors: number;
+  /** Received frames the driver dropped (descriptor error bits). */
+  rxDropped: number;
+  /** Frames the driver dropped before sending (flushed from the ring on close). */
+  txDropped: number;
+  /** Multicast frames received. */
+  multicast: number;
+  /** Collisions. */
+  collisions: number;
+  /** Undersize and oversize frames. */
+  rxLengthErrors: number;
+  /** Frames that did not fit the receive buffers (RLEC). */
+  rxOverErrors: number;
+  /** FCS errors. */
+  rxCrcErrors: number;
+  /** Alignment errors. */
+  rxFrameErrors: number;
+  /** Frames missed for lack of receive descriptors (MPC). */
+  rxMissedErrors: number;
+  /** Frames aborted after excessive collisions. */
+  txAbortedErrors: number;
+  /** Transmissions without carrier sense. */
+  txCarrierErrors: number;
+  /** Late collisions. */
+  txWindowErrors: number;
+}
+
+/** A network device as the stack uses it. */
+export interface NetDevice {
+  /** Interface name (`eth0`). */
+  readonly name: string;
+  /** The station MAC address (6 bytes). */
+  readonly mac: Uint8Array;
+  /** Maximum payload of a frame (bytes after the 14-byte header). */
+  readonly mtu: number;
+  /** Whether the carrier is up (frames can be sent). */
+  readonly linkUp: boolean;
+  /** Queues a frame for sending (synchronous, cheap); the device copies it, so the caller may reuse the array. */
+  transmit(frame: Uint8Array): TransmitResult;
+  /**
+   * Sets the receive callback (one per device; a later call replaces it); returns a function that
+   * removes it. The frame belongs to the receiver, but it may be a view into a larger buffer:
+   * read it through its own indices (or `byteOffset`), not through `frame.buffer` from 0.
+   */
+  onReceive(cb: (frame: Uint8Array) => void): () => void;
+  /** Subscribes to carrier changes; returns an unsubscribe function. */
+  onLinkChange(cb: (link: LinkState) => void): () => void;
+  /** Subscribes to "the transmit queue accepts frames again" after a `busy`; returns an unsubscribe function. */
+  onTxWake(cb: () => void): () => void;
+  /** Current statistics. */
+  stats(): NetDevStats;
+  /** Receives every frame (unicast and multicast promiscuous) or only the filtered ones. */
+  setPromiscuous(on: boolean): void;
+  /** Sets the multicast addresses to receive (replacing the previous list). */
+  setMulticastList(addrs: readonly Uint8Array[]): void;
+  /** Changes the MTU (throws RangeError outside the device's range). */
+  setMtu(mtu: number): void;
+}
