@@ -30,6 +30,10 @@ declare module '../sim/trace.js' {
   interface TraceEventMap {
     /** The driver stopped or woke its transmit queue. */
     'netdev.queue': { stopped: boolean; free: number };
+    /** xmitFrame copied a frame into DMA buffers and filled descriptors (before the TDT doorbell). */
+    'netdev.xmit': { length: number; firstDescriptor: number; descriptors: number };
+    /** The poll handed a received frame to the stack. */
+    'netdev.rx': { length: number; descriptor: number };
   }
 }
 
@@ -666,6 +670,8 @@ export class E1000 implements NetDevice {
     t.len[first] = len;
     t.nextToUse = i;
     if (this.costed) this.kernel.cpu.chargeCopy(len);
+    const trace = this.kernel.sim.trace;
+    if (trace.active) trace.emit('netdev.xmit', this.name, { length: len, firstDescriptor: first, descriptors: needed });
     this.hw.wr32(R.TDT, i);
     if (unused(t) < this.txMaxDescs) this.stopQueue(t);
     return 'ok';
@@ -797,6 +803,8 @@ export class E1000 implements NetDevice {
           this.sw.rxPackets++;
           this.sw.rxBytes += frame.length;
           if (this.costed) this.kernel.cpu.chargeCopy(frame.length);
+          const trace = this.kernel.sim.trace;
+          if (trace.active) trace.emit('netdev.rx', this.name, { length: frame.length, descriptor: i === 0 ? count - 1 : i - 1 });
           const cb = this.rxCb;
           if (cb !== null) cb(frame);
         }

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, dirname, resolve } from 'node:path';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const LAYERS = ['sim', 'hw', 'driver', 'stack', 'trace', 'cli', 'bench', 'scripts'] as const;
+const LAYERS = ['sim', 'hw', 'driver', 'stack', 'trace', 'topology', 'cli', 'bench', 'scripts'] as const;
 
 function files(dir: string): string[] {
   const abs = join(ROOT, dir);
@@ -47,8 +47,9 @@ const ALLOWED: Record<string, string[]> = {
   driver: ['sim', 'hw'], // hw: only the datasheet tables and host memory — see driver's own boundary test
   stack: ['sim', 'driver'],
   trace: ['sim', 'hw', 'driver', 'stack'],
-  cli: ['sim', 'hw', 'driver', 'stack', 'trace', 'package.json'],
-  bench: ['sim', 'hw', 'driver', 'stack', 'trace'],
+  topology: ['sim', 'hw', 'driver', 'stack'],
+  cli: ['sim', 'hw', 'driver', 'stack', 'trace', 'topology', 'package.json'],
+  bench: ['sim', 'hw', 'driver', 'stack', 'trace', 'topology'],
   scripts: ['sim', 'hw', 'driver', 'stack', 'trace'],
 };
 

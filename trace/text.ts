@@ -13,6 +13,9 @@ import '../hw/registers/engine.js';
 import '../hw/medium/hub.js';
 import '../hw/medium/switch.js';
 import '../hw/faults.js';
+import '../driver/e1000.js';
+import '../driver/kernel/irq.js';
+import '../driver/kernel/softirq.js';
 
 const hex = (v: number, w = 8) => '0x' + (v >>> 0).toString(16).padStart(w, '0');
 
@@ -78,6 +81,16 @@ export function describeEvent(e: TraceEvent): string | null {
       return e.up ? `port ${e.port} link up: ${e.speed} Mb/s ${e.duplex} duplex` : `port ${e.port} link down`;
     case 'fault':
       return `fault injected: ${e.fault} on frame #${e.frameId}${e.position !== undefined ? ` at ${e.fault === 'symbol' ? 'code bit' : 'bit'} ${e.position}` : ''}${e.detail ? ` (${e.detail})` : ''}`;
+    case 'netdev.xmit':
+      return `driver copied a ${e.length}-byte frame into a DMA buffer and filled TX descriptor ${e.firstDescriptor}${e.descriptors > 1 ? ` (+${e.descriptors - 1})` : ''}`;
+    case 'netdev.rx':
+      return `driver handed a ${e.length}-byte frame from RX descriptor ${e.descriptor} to the stack`;
+    case 'netdev.queue':
+      return e.stopped ? `driver stopped its transmit queue (${e.free} descriptors free)` : `driver woke its transmit queue (${e.free} descriptors free)`;
+    case 'kernel.irq':
+      return `kernel: interrupt vector ${e.vector} → handler ${e.handled ? 'handled it' : 'said "not mine"'}`;
+    case 'napi.poll':
+      return `NAPI poll ${e.napi}: ${e.work} of budget ${e.budget}`;
     case 'state':
       return `${e.machine}: ${e.from || '∅'} → ${e.to} (${e.event})`;
     case 'log':
