@@ -13,3 +13,8 @@ export {
   type PcapHeaderOptions, type PcapPacket, type PcapngOption, type PcapngSectionOptions, type PcapngInterface, type PcapngPacket,
 } from './pcap.js';
 export { toLine, toJson, toJsonl, jsonlSink, toHex, fromHex, type JsonValue } from './jsonl.js';
+export { summarizeFrame, summarizeWireFrame, type SummaryOptions } from './summary.js';
+export {
+  LadderRecorder, renderLadderSvg, buildLadderModel, LADDER_KINDS,
+  type LadderArrow, type LadderMark, type LadderColumn, type LadderModel, type LadderFault, type LadderOptions, type LadderModelOptions,
+} from './ladder.js';
