@@ -1,0 +1,616 @@
+/**
+ * The IPv4 layer (RFC 791, RFC 1122 §3.3, RFC 1812 for forwarding).
+ *
+ * Input: the header is validated with the wire codec (version, lengths, reserved flag, checksum,
+ * option lengths; options are otherwise ignored: no source routing, record route or timestamp);
+ * link-layer padding is stripped; the source must be a unicast host other than ourselves
+ * (0.0.0.0 only towards a broadcast); a datagram that came as a link-layer broadcast must have a
+ * broadcast or multicast destination (RFC 1122 §3.3.6). Then: our addresses (any interface: the
+ * weak host model), 255.255.255.255 and each connected network's broadcast address, and the
+ * multicast groups joined (224.0.0.1 always) are delivered locally, after reassembly, by protocol
+ * number (ICMP internally, others to the handler registered with {@link Ipv4Layer.register});
+ * everything else is forwarded when the stack is a router (TTL decremented, ICMP time exceeded
+ * when it would reach 0, net unreachable without a route, fragmentation needed when DF forbids
+ * fragmenting to the outgoing MTU), or dropped. Multicast is never forwarded; no redirects are sent.
+ *
+ * Output ({@link Ipv4Layer.output}): route (longest prefix), choose the source address (the
+ * outgoing interface's), fragment to the outgoing MTU, resolve the next hop with ARP (broadcast
+ * and multicast destinations map to their MACs directly), transmit. A datagram to one of our own
+ * addresses is delivered internally at the same simulated instant (no loopback interface).
+ *
+ * Data path: a frame is built once in the outgoing interface's scratch buffer (header written
+ * field by field, payload copied once) and handed to the device, which copies it; on an ARP miss
+ * or a busy device the frame is copied into the waiting queue. Input allocates a header view, a
+ * payload view and the {@link IpDelivery} per datagram.
+ * @module
+ */
+import type { Simulator } from '../../sim/simulator.js';
+import { WireError } from '../wire/error.js';
+import { MAC_BROADCAST } from '../wire/ethernet.js';
+import { IP_PROTOCOL, IPV4_FIELD, IPV4_MIN_HEADER_LEN, Ipv4Packet, NO_IPV4_OPTIONS, emitIpv4, formatIpv4Addr, isLoopbackIpv4, isMulticastIpv4, parseIpv4Options } from '../wire/ipv4.js';
+import { ICMP_TIME_EXCEEDED, ICMP_TYPE, ICMP_UNREACH } from '../wire/icmp.js';
+import type { CounterRef, Counters, StackTimers } from '../host.js';
+import type { Iface, TxStatus } from '../iface/netif.js';
+import type { RoutingTable } from '../iface/route.js';
+import type { Icmp } from '../icmp.js';
+import { IPV4_MAX_DATAGRAM, Reassembler, copiedOptions, fragmentPayload, type ReassemblyConfig } from './frag.js';
+import type { Napt } from './napt.js';
+
+declare module '../../sim/trace.js' {
+  interface TraceEventMap {
+    /** An IPv4 packet (or fragment) received or sent by the IP layer. */
+    'ip.packet': { dir: 'rx' | 'tx'; iface: string; src: string; dst: string; protocol: number; length: number; ttl: number; id: number; fragOffset: number; more: boolean };
+  }
+}
+
+/** What `ip.output` sends. */
+export interface IpOutput {
+  /** Source address (default: the outgoing interface's). */
+  src?: number;
+  /** Destination address. */
+  dst: number;
+  /** Protocol number ({@link IP_PROTOCOL}). */
+  protocol: number;
+  /** The transport segment (copied: the caller may reuse it on return). */
+  payload: Uint8Array;
+  /** Time to live (default: the stack's, 64; 1 for multicast). */
+  ttl?: number;
+  /** Don't Fragment: a datagram over the MTU fails with EMSGSIZE instead of being fragmented. */
+  df?: boolean;
+  /** The TOS byte (DSCP and ECN; default 0). */
+  tos?: number;
+  /** Identification (default: the stack's counter). */
+  id?: number;
+}
+
+/** Errno-style failures of `ip.output`. EHOSTUNREACH is reported later, through `icmpError`, when address resolution fails. */
+export type IpOutputError = 'ENETUNREACH' | 'EHOSTUNREACH' | 'EMSGSIZE' | 'ENOBUFS';
+
+/** What `ip.output` did: sent to the device, queued (waiting for ARP or a busy device), or failed. */
+export type OutputResult = 'sent' | 'queued' | { readonly error: IpOutputError };
+
+/** A datagram delivered to a transport. */
+export interface IpDelivery {
+  /** Source address. */
+  readonly src: number;
+  /** Destination address (ours, a broadcast or a multicast group). */
+  readonly dst: number;
+  /** Protocol number. */
+  readonly protocol: number;
+  /** TTL as received. */
+  readonly ttl: number;
+  /** The transport segment (a view into the received bytes: copy it to keep it past the call). */
+  readonly payload: Uint8Array;
+  /** The checked IPv4 header view (TOS, id, options…) over the whole datagram. */
+  readonly header: Ipv4Packet;
+  /** The interface it arrived on. */
+  readonly iface: Iface;
+  /** Sent to 255.255.255.255 or a network's broadcast address. */
+  readonly broadcast: boolean;
+  /** Sent to a multicast group. */
+  readonly multicast: boolean;
+}
+
+/** An ICMP error about a datagram a transport sent (or address-resolution failure reported to ourselves). */
+export interface IcmpErrorInfo {
+  /** ICMP type (3 destination unreachable, 11 time exceeded, 12 parameter problem). */
+  readonly type: number;
+  /** ICMP code ({@link ICMP_UNREACH}, {@link ICMP_TIME_EXCEEDED}). */
+  readonly code: number;
+  /** Who reported it (the ICMP message's source; our own address for a resolution failure). */
+  readonly from: number;
+  /** Next-hop MTU of "fragmentation needed" when the router gave one. */
+  readonly mtu?: number;
+  /** The datagram it is about, as quoted. */
+  readonly original: {
+    /** Its source (ours). */
+    readonly src: number;
+    /** Its destination. */
+    readonly dst: number;
+    /** Its protocol. */
+    readonly protocol: number;
+    /** Its first payload bytes (at least 8: the ports, or the echo identifier and sequence). */
+    readonly payload: Uint8Array;
+  };
+}
+
+/** A transport's registration with {@link Ipv4Layer.register}. */
+export interface IpHandler {
+  /** A datagram for this protocol arrived. */
+  receive(d: IpDelivery): void;
+  /** An ICMP error about a datagram of this protocol arrived. */
+  icmpError?(e: IcmpErrorInfo): void;
+}
+
+/** Where `ip.output` would send a datagram (for transports choosing a source address or an MSS). */
+export interface RouteInfo {
+  /** Outgoing interface. */
+  readonly iface: Iface;
+  /** Next hop (the destination itself when on-link). */
+  readonly nextHop: number;
+  /** Source address `output` would use. */
+  readonly src: number;
+  /** MTU of the outgoing interface. */
+  readonly mtu: number;
+  /** Delivered internally (one of our addresses). */
+  readonly local: boolean;
+}
+
+/** What the IP layer needs from its stack. */
+export interface Ipv4Context {
+  /** The simulator. */
+  readonly sim: Simulator;
+  /** The stack's counters. */
+  readonly counters: Counters;
+  /** The stack's timers. */
+  readonly timers: StackTimers;
+  /** The routing table. */
+  readonly routes: RoutingTable;
+  /** Act as a router. */
+  readonly forwarding: boolean;
+  /** TTL of locally generated datagrams. */
+  readonly defaultTtl: number;
+  /** Reassembly limits. */
+  readonly reassembly: Readonly<ReassemblyConfig>;
+  /** First identification value. */
+  readonly firstIdent: number;
+}
+
+interface TxHeader {
+  tos: number;
+  id: number;
+  df: boolean;
+  mf: boolean;
+  fragOffset: number;
+  ttl: number;
+  protocol: number;
+  src: number;
+  dst: number;
+}
+
+const E_NETUNREACH: OutputResult = Object.freeze({ error: 'ENETUNREACH' });
+const E_MSGSIZE: OutputResult = Object.freeze({ error: 'EMSGSIZE' });
+const E_NOBUFS: OutputResult = Object.freeze({ error: 'ENOBUFS' });
+
+const FLAG_DF = 0x4000;
+const FLAG_MF = 0x2000;
+const FRAG_BITS = 0x3fff; // MF and the offset
+const ALL_HOSTS = 0xe000_0001;
+
+/** The MAC an IPv4 multicast group maps to (RFC 1112: 01:00:5e + the low 23 bits). */
+export function multicastMac(group: number): number {
+  return 0x01_00_5e_00_00_00 + (group & 0x7f_ffff);
+}
+
+function statusRank(s: TxStatus): number {
+  return s === 'sent' ? 0 : s === 'queued' ? 1 : s === 'nobufs' ? 2 : 3;
+}
+
+/** The IPv4 layer of one stack. */
+export class Ipv4Layer {
+  /** The reassembly buffer. */
+  readonly reassembler: Reassembler;
+  /** Whether this host forwards datagrams not addressed to it. */
+  readonly forwarding: boolean;
+  /** TTL of locally generated datagrams. */
+  readonly defaultTtl: number;
+  /** NAPT, when configured on this router. */
+  napt: Napt | null = null;
+
+  private icmpLayer: Icmp | null = null;
+  private readonly ctx: Ipv4Context;
+  private readonly counters: Counters;
+  private readonly handlers: (IpHandler | undefined)[] = new Array<IpHandler | undefined>(256).fill(undefined);
+  private readonly local = new Map<number, Iface>();
+  private readonly bcast = new Map<number, Iface>();
+  private readonly ifaceList: Iface[] = [];
+  private readonly groups = new Set<number>([ALL_HOSTS]);
+  private nextIdent: number;
+  private readonly hdr: TxHeader = { tos: 0, id: 0, df: false, mf: false, fragOffset: 0, ttl: 64, protocol: 0, src: 0, dst: 0 };
+  private rtIface: Iface | null = null;
+  private rtNextHop = 0;
+  private rtL2 = -1;
+  private readonly cDelivered: CounterRef;
+  private readonly cForwarded: CounterRef;
+  private readonly cOutRequests: CounterRef;
+  private readonly cFragCreated: CounterRef;
+
+  /** Creates the layer (the stack attaches interfaces and ICMP). */
+  constructor(ctx: Ipv4Context) {
+    this.ctx = ctx;
+    this.counters = ctx.counters;
+    this.forwarding = ctx.forwarding;
+    this.defaultTtl = ctx.defaultTtl;
+    this.nextIdent = ctx.firstIdent & 0xffff;
+    this.cDelivered = ctx.counters.ref('ip.delivered');
+    this.cForwarded = ctx.counters.ref('ip.forwarded');
+    this.cOutRequests = ctx.counters.ref('ip.outRequests');
+    this.cFragCreated = ctx.counters.ref('ip.fragCreated');
+    this.reassembler = new Reassembler(ctx.reassembly, ctx.counters, ctx.timers, {
+      timedOut: (iface, invoking) => this.icmp.sendError(invoking, ICMP_TYPE.TIME_EXCEEDED, ICMP_TIME_EXCEEDED.REASSEMBLY, iface),
+    });
+  }
+
+  /** The ICMP layer. */
+  get icmp(): Icmp {
+    if (this.icmpLayer === null) throw new Error('ICMP is not attached');
+    return this.icmpLayer;
+  }
+
+  /** Attaches the ICMP layer (done once by the stack). */
+  attachIcmp(icmp: Icmp): void {
+    this.icmpLayer = icmp;
+  }
+
+  /** Adds an interface's addresses (done by `NetStack.addInterface`). */
+  attach(iface: Iface): void {
+    this.ifaceList.push(iface);
+    this.local.set(iface.address, iface);
+    if (iface.broadcast !== 0xffff_ffff) this.bcast.set(iface.broadcast, iface);
+    this.updateMulticastFilters();
+  }
+
+  /** The interfaces, in the order they were added. */
+  get interfaces(): readonly Iface[] {
+    return this.ifaceList;
+  }
+
+  /**
+   * Registers the transport for `protocol` (one per number; ICMP is built in). Returns a function
+   * that removes it. Registering a taken number is a programmer error.
+   */
+  register(protocol: number, handler: IpHandler): () => void {
+    if (!Number.isInteger(protocol) || protocol < 0 || protocol > 255) throw new RangeError(`protocol must be 0…255, got ${protocol}`);
+    if (protocol === IP_PROTOCOL.ICMP) throw new Error('ICMP is handled by the stack itself (use stack.icmp)');
+    if (this.handlers[protocol] !== undefined) throw new Error(`protocol ${protocol} already has a handler`);
+    this.handlers[protocol] = handler;
+    return () => {
+      if (this.handlers[protocol] === handler) this.handlers[protocol] = undefined;
+    };
+  }
+
+  /** The handler registered for `protocol`, if any. */
+  handler(protocol: number): IpHandler | undefined {
+    return this.handlers[protocol];
+  }
+
+  /** True for one of our interface addresses. */
+  isLocal(addr: number): boolean {
+    return this.local.has(addr >>> 0);
+  }
+
+  /** The interface owning a local address. */
+  ifaceOf(addr: number): Iface | undefined {
+    return this.local.get(addr >>> 0);
+  }
+
+  /** True for 255.255.255.255 and the broadcast address of each connected network. */
+  isBroadcast(addr: number): boolean {
+    addr >>>= 0;
+    return addr === 0xffff_ffff || this.bcast.has(addr);
+  }
+
+  /** Joins a multicast group (datagrams to it are delivered; the devices' filters are updated). */
+  joinGroup(group: number): void {
+    group >>>= 0;
+    if (!isMulticastIpv4(group)) throw new RangeError(`${formatIpv4Addr(group)} is not a multicast group`);
+    this.groups.add(group);
+    this.updateMulticastFilters();
+  }
+
+  /** Leaves a multicast group (224.0.0.1 cannot be left). */
+  leaveGroup(group: number): void {
+    group >>>= 0;
+    if (group === ALL_HOSTS) return;
+    this.groups.delete(group);
+    this.updateMulticastFilters();
+  }
+
+  /** The multicast groups joined. */
+  get joinedGroups(): readonly number[] {
+    return [...this.groups];
+  }
+
+  /** Where a datagram to `dst` would go (undefined when there is no route). */
+  routeTo(dst: number, src?: number): RouteInfo | undefined {
+    dst >>>= 0;
+    const li = this.local.get(dst);
+    if (li !== undefined) return { iface: li, nextHop: dst, src: src ?? dst, mtu: li.mtu, local: true };
+    if (!this.pickRoute(dst, src)) return undefined;
+    const iface = this.rtIface!;
+    return { iface, nextHop: this.rtNextHop, src: src ?? iface.address, mtu: iface.mtu, local: false };
+  }
+
+  /**
+   * Sends a datagram: route, source address, fragmentation to the outgoing MTU, ARP, device.
+   * The path UDP and TCP use. Never throws on a well-formed request.
+   */
+  output(o: IpOutput): OutputResult {
+    this.cOutRequests.value++;
+    const dst = o.dst >>> 0;
+    const payload = o.payload;
+    if (IPV4_MIN_HEADER_LEN + payload.length > IPV4_MAX_DATAGRAM) {
+      this.counters.drop('ip.outTooBig');
+      return E_MSGSIZE;
+    }
+    const multicast = isMulticastIpv4(dst);
+    const h = this.hdr;
+    h.tos = (o.tos ?? 0) & 0xff;
+    h.id = o.id !== undefined ? o.id & 0xffff : this.allocIdent();
+    h.df = o.df ?? false;
+    h.mf = false;
+    h.fragOffset = 0;
+    h.ttl = (o.ttl ?? (multicast ? 1 : this.defaultTtl)) & 0xff;
+    h.protocol = o.protocol & 0xff;
+    h.dst = dst;
+    const li = this.local.get(dst);
+    if (li !== undefined) {
+      h.src = o.src !== undefined ? o.src >>> 0 : dst;
+      return this.loopback(li, h, payload);
+    }
+    if (!this.pickRoute(dst, o.src)) {
+      this.counters.drop('ip.outNoRoute');
+      return E_NETUNREACH;
+    }
+    const iface = this.rtIface!;
+    h.src = o.src !== undefined ? o.src >>> 0 : iface.address;
+    if (h.df && IPV4_MIN_HEADER_LEN + payload.length > iface.mtu) {
+      this.counters.drop('ip.outTooBig');
+      return E_MSGSIZE;
+    }
+    const st = this.sendDatagram(iface, this.rtNextHop, this.rtL2, h, null, payload);
+    return st === 'sent' ? 'sent' : st === 'queued' ? 'queued' : st === 'nobufs' ? E_NOBUFS : E_NETUNREACH;
+  }
+
+  /** IPv4 input from an interface (`packet` is the Ethernet payload, padding included). Never throws. */
+  input(iface: Iface, packet: Uint8Array, linkBroadcast: boolean): void {
+    this.receive(iface, packet, linkBroadcast, false);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Input
+
+  private receive(iface: Iface, pkt: Uint8Array, linkBroadcast: boolean, loopback: boolean): void {
+    const counters = this.counters;
+    const p = new Ipv4Packet(pkt);
+    const err = p.check();
+    if (err !== undefined) return counters.drop(err.kind === 'truncated' ? 'ip.truncated' : err.kind === 'unsupported' ? 'ip.badVersion' : 'ip.badHeader');
+    if (!p.checksumOk()) return counters.drop('ip.badChecksum');
+    const hl = p.headerLen;
+    if (hl > IPV4_MIN_HEADER_LEN && parseIpv4Options(p.optionBytes) instanceof WireError) return counters.drop('ip.badOptions');
+    const total = p.totalLen;
+    const packet = total === pkt.length ? pkt : pkt.subarray(0, total);
+    const src = p.src;
+    const dst = p.dst;
+    const isB = dst === 0xffff_ffff || this.bcast.has(dst);
+    const isM = !isB && dst >>> 28 === 0xe;
+    if (!loopback && this.badSource(src, isB)) return counters.drop('ip.badSource');
+    if (linkBroadcast && !isB && !isM) return counters.drop('ip.l2Broadcast');
+    if (this.ctx.sim.trace.active) this.traceIp('rx', iface, p);
+    if (isB) return this.localIn(iface, p, packet, true, false);
+    if (isM) {
+      if (this.groups.has(dst)) return this.localIn(iface, p, packet, false, true);
+      return counters.drop('ip.notForUs');
+    }
+    if (this.local.has(dst)) return this.localIn(iface, p, packet, false, false);
+    if (dst >>> 24 === 0 || isLoopbackIpv4(dst) || dst >>> 28 === 0xf) return counters.drop('ip.badDestination');
+    if (!this.forwarding) return counters.drop('ip.notForUs');
+    if (this.napt !== null && iface === this.napt.inside && (p.flagsFrag & FRAG_BITS) !== 0) {
+      // NAPT needs the transport header: reassemble before translating (as Linux's defrag does).
+      const whole = this.reassembler.add(iface, p);
+      if (whole === null) return;
+      const wp = new Ipv4Packet(whole);
+      return this.forward(iface, wp, whole, wp.src, wp.dst, wp.payload);
+    }
+    this.forward(iface, p, packet, src, dst, p.payload);
+  }
+
+  private badSource(src: number, toBroadcast: boolean): boolean {
+    if (src === 0) return !toBroadcast;
+    return src === 0xffff_ffff || src >>> 28 >= 0xe || isLoopbackIpv4(src) || this.local.has(src) || this.bcast.has(src);
+  }
+
+  private localIn(iface: Iface, p: Ipv4Packet, packet: Uint8Array, isB: boolean, isM: boolean): void {
+    if ((p.flagsFrag & FRAG_BITS) !== 0) {
+      const whole = this.reassembler.add(iface, p);
+      if (whole === null) return;
+      packet = whole;
+      p = new Ipv4Packet(whole);
+    }
+    const napt = this.napt;
+    if (napt !== null && !isB && !isM && iface === napt.outside && p.dst === napt.outside.address) {
+      const t = napt.inbound(p);
+      if (t !== null) return this.forward(iface, p, packet, p.src, t.dst, t.payload);
+    }
+    this.deliver(iface, p, packet, isB, isM);
+  }
+
+  private deliver(iface: Iface, p: Ipv4Packet, packet: Uint8Array, isB: boolean, isM: boolean): void {
+    const protocol = p.protocol;
+    if (protocol === IP_PROTOCOL.ICMP) return this.icmp.input(iface, p, packet, isB, isM);
+    const h = this.handlers[protocol];
+    if (h === undefined) {
+      this.counters.drop('ip.unknownProtocol');
+      this.icmp.sendError(packet, ICMP_TYPE.DEST_UNREACHABLE, ICMP_UNREACH.PROTOCOL, iface);
+      return;
+    }
+    this.cDelivered.value++;
+    h.receive({ src: p.src, dst: p.dst, protocol, ttl: p.ttl, payload: p.payload, header: p, iface, broadcast: isB, multicast: isM });
+  }
+
+  /** Delivers a datagram built by `output` for one of our own addresses, at the same instant. */
+  private loopback(iface: Iface, h: TxHeader, payload: Uint8Array): OutputResult {
+    const pkt = new Uint8Array(IPV4_MIN_HEADER_LEN + payload.length);
+    emitIpv4(
+      {
+        dscp: h.tos >>> 2,
+        ecn: h.tos & 3,
+        ident: h.id,
+        dontFragment: h.df,
+        moreFragments: false,
+        fragmentOffset: 0,
+        ttl: h.ttl,
+        protocol: h.protocol,
+        src: h.src,
+        dst: h.dst,
+        options: NO_IPV4_OPTIONS,
+        payload,
+      },
+      pkt,
+    );
+    this.counters.inc('ip.loopback');
+    this.ctx.sim.schedule(0, () => this.receive(iface, pkt, false, true));
+    return 'sent';
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Forwarding
+
+  /**
+   * Forwards `p` (its bytes `packet`, as received) with source `src`, destination `dst` and
+   * transport segment `payload` (they differ from the packet's only after NAPT inbound).
+   */
+  private forward(inIface: Iface, p: Ipv4Packet, packet: Uint8Array, src: number, dst: number, payload: Uint8Array): void {
+    const counters = this.counters;
+    if (p.ttl <= 1) {
+      counters.drop('ip.ttlExpired');
+      this.icmp.sendError(packet, ICMP_TYPE.TIME_EXCEEDED, ICMP_TIME_EXCEEDED.TTL, inIface);
+      return;
+    }
+    const r = this.ctx.routes.lookup(dst);
+    if (r === undefined) {
+      counters.drop('ip.noRoute');
+      this.icmp.sendError(packet, ICMP_TYPE.DEST_UNREACHABLE, ICMP_UNREACH.NET, inIface);
+      return;
+    }
+    const out = r.iface;
+    const napt = this.napt;
+    if (napt !== null && inIface === napt.inside && out === napt.outside) {
+      const t = napt.outbound(p, payload);
+      if (t === null) return; // counted by NAPT
+      src = out.address;
+      payload = t;
+    }
+    const hl = p.headerLen;
+    if (hl + payload.length > out.mtu && p.dontFragment) {
+      counters.drop('ip.fragNeeded');
+      this.icmp.sendError(packet, ICMP_TYPE.DEST_UNREACHABLE, ICMP_UNREACH.FRAG_NEEDED, inIface, out.mtu);
+      return;
+    }
+    this.cForwarded.value++;
+    const h = this.hdr;
+    h.tos = p.buffer[p.offset + IPV4_FIELD.TOS];
+    h.id = p.ident;
+    h.df = p.dontFragment;
+    h.mf = p.moreFragments;
+    h.fragOffset = p.fragmentOffset;
+    h.ttl = p.ttl - 1;
+    h.protocol = p.protocol;
+    h.src = src;
+    h.dst = dst;
+    const onLink = r.gateway === 0;
+    this.sendDatagram(out, onLink ? dst : r.gateway, onLink && dst === out.broadcast ? MAC_BROADCAST : -1, h, hl > IPV4_MIN_HEADER_LEN ? p.optionBytes : null, payload);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Output
+
+  /** Sets rtIface/rtNextHop/rtL2 for `dst`; false when there is no route. */
+  private pickRoute(dst: number, src: number | undefined): boolean {
+    if (dst === 0xffff_ffff) {
+      this.rtIface = (src !== undefined ? this.local.get(src >>> 0) : undefined) ?? this.ifaceList[0] ?? null;
+      this.rtNextHop = dst;
+      this.rtL2 = MAC_BROADCAST;
+      return this.rtIface !== null;
+    }
+    if (isMulticastIpv4(dst)) {
+      const r = this.ctx.routes.lookup(dst);
+      this.rtIface = r?.iface ?? (src !== undefined ? this.local.get(src >>> 0) : undefined) ?? this.ifaceList[0] ?? null;
+      this.rtNextHop = dst;
+      this.rtL2 = multicastMac(dst);
+      return this.rtIface !== null;
+    }
+    const r = this.ctx.routes.lookup(dst);
+    if (r === undefined) return false;
+    this.rtIface = r.iface;
+    const onLink = r.gateway === 0;
+    this.rtNextHop = onLink ? dst : r.gateway;
+    this.rtL2 = onLink && dst === r.iface.broadcast ? MAC_BROADCAST : -1;
+    return true;
+  }
+
+  private allocIdent(): number {
+    const id = this.nextIdent;
+    this.nextIdent = (id + 1) & 0xffff;
+    return id;
+  }
+
+  /** Sends one datagram, fragmenting it to the interface MTU when needed; returns the worst fragment status. */
+  private sendDatagram(iface: Iface, nextHop: number, l2: number, h: TxHeader, options: Uint8Array | null, payload: Uint8Array): TxStatus {
+    const mtu = iface.mtu;
+    const hl = IPV4_MIN_HEADER_LEN + (options === null ? 0 : options.length);
+    if (hl + payload.length <= mtu) return this.sendFrame(iface, nextHop, l2, h, h.fragOffset, h.mf, options, payload);
+    let worst: TxStatus = 'sent';
+    const later = options === null ? null : copiedOptions(options);
+    const n = fragmentPayload(payload, mtu, options, later !== null && later.length > 0 ? later : null, h.fragOffset, h.mf, (offset, more, data, opts) => {
+      const st = this.sendFrame(iface, nextHop, l2, h, offset, more, opts, data);
+      if (statusRank(st) > statusRank(worst)) worst = st;
+    });
+    if (n === 0) {
+      this.counters.drop('ip.outTooBig', 1, 'MTU too small to fragment');
+      return 'nobufs';
+    }
+    this.cFragCreated.value += n;
+    return worst;
+  }
+
+  /** Builds one frame in the interface's scratch buffer and sends it (or hands it to ARP). */
+  private sendFrame(iface: Iface, nextHop: number, l2: number, h: TxHeader, fragOffset: number, more: boolean, options: Uint8Array | null, data: Uint8Array): TxStatus {
+    const hl = IPV4_MIN_HEADER_LEN + (options === null ? 0 : options.length);
+    const ipLen = hl + data.length;
+    const frameLen = 14 + ipLen;
+    const buf = iface.ensureTxBuf(frameLen);
+    const ip = iface.txIp;
+    buf[14] = 0x40 | (hl >>> 2);
+    buf[14 + IPV4_FIELD.TOS] = h.tos;
+    ip.totalLen = ipLen;
+    ip.ident = h.id;
+    ip.flagsFrag = (h.df ? FLAG_DF : 0) | (more ? FLAG_MF : 0) | (fragOffset >>> 3);
+    ip.ttl = h.ttl;
+    ip.protocol = h.protocol;
+    ip.src = h.src;
+    ip.dst = h.dst;
+    if (options !== null) buf.set(options, 14 + IPV4_MIN_HEADER_LEN);
+    ip.fillChecksum();
+    buf.set(data, 14 + hl);
+    const eth = iface.txEth;
+    eth.src = iface.mac;
+    eth.outerEthertype = 0x0800;
+    if (this.ctx.sim.trace.active) this.traceIp('tx', iface, ip);
+    if (l2 >= 0) {
+      eth.dst = l2;
+      return iface.transmitFrame(buf, frameLen);
+    }
+    return iface.arp.send(nextHop, buf, frameLen);
+  }
+
+  private updateMulticastFilters(): void {
+    const macs = [...this.groups].map((g) => Uint8Array.of(0x01, 0x00, 0x5e, (g >>> 16) & 0x7f, (g >>> 8) & 0xff, g & 0xff));
+    for (const i of this.ifaceList) i.dev.setMulticastList(macs);
+  }
+
+  private traceIp(dir: 'rx' | 'tx', iface: Iface, p: Ipv4Packet): void {
+    this.ctx.sim.trace.emit('ip.packet', iface.name, {
+      dir,
+      iface: iface.name,
+      src: formatIpv4Addr(p.src),
+      dst: formatIpv4Addr(p.dst),
+      protocol: p.protocol,
+      length: p.totalLen,
+      ttl: p.ttl,
+      id: p.ident,
+      fragOffset: p.fragmentOffset,
+      more: p.moreFragments,
+    });
+  }
+}
