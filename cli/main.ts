@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs';
 import { runDemo } from './demo.js';
 import { regsCommand } from './regs.js';
 import { runLan } from './lan.js';
+import { runNetDemo } from './netdemo.js';
+import { LAYERS, type Layer } from '../trace/narrate.js';
+import { formatPing } from '../stack/tools/ping.js';
 import { encodeCommand, decodeCommand, parseHexBytes, parseLevels, phyKind } from './linecode.js';
 import { UsageError } from './errors.js';
 import type { Speed } from '../hw/medium/types.js';
@@ -17,7 +20,13 @@ const USAGE = `nicsim — an Ethernet LAN adapter (Intel 8254x subset) emulated 
 usage: nicsim <command> [options]
 
 commands:
-  demo                 two adapters on a cable exchange a frame, narrated step by step
+  demo                 the main job: a client resolves a server's name and pings it across a
+                       router; narrated journey of the first message, summary, and files
+                       [--out DIR] [--detail app|stack|driver|hw|wire] [--json] [--no-files]
+                       [--seed N] [--phy P] [--fidelity frame|signal] [--ber R] [--flip N:BIT] [--inspect]
+  ping HOST            ping HOST (a name such as server.lan, or an address) from the demo's client
+                       [--count N] [--size BYTES] [--ttl N] [--json] [--seed N] [--phy P] [--fidelity F] [--ber R]
+  adapters             two bare adapters programmed through registers exchange one frame
                        [--seed N] [--speed 10|100|1000] [--length METRES] [--verbose] [--json]
   lan --hub            N stations saturate a 10 Mb/s repeater hub: utilization and collisions
                        --stations N --size BYTES [--seconds S] [--seed N] [--length METRES] [--json]
@@ -30,7 +39,24 @@ commands:
 Run 'nicsim <command> --help' for a command's options.`;
 
 const HELP: Record<string, string> = {
-  demo: `usage: nicsim demo [--seed N] [--speed 10|100|1000] [--length METRES] [--verbose] [--json]
+  demo: `usage: nicsim demo [--out DIR] [--detail app|stack|driver|hw|wire] [--json] [--no-files] [--seed N]
+                   [--phy 10BASE-T|100BASE-TX|1000BASE-X] [--fidelity frame|signal] [--ber RATE] [--inspect]
+
+A client and a DNS server share a switched LAN with a router; a server sits on another subnet
+behind it. The client resolves server.lan and pings it. Prints the narrated journey of the first
+message (the DNS query) from socket to wire and back at the chosen detail (default hw: registers,
+DMA and interrupts included; wire adds the PHYs and media), then a summary per host (interfaces,
+ARP table, routes, sockets, counters), and writes capture.pcapng, capture.pcap,
+capture-wire.pcapng, ladder.svg, signals.vcd and trace.jsonl into --out (default ./nicsim-out).
+--phy picks the speed every adapter advertises, --fidelity signal line-codes every frame,
+--ber injects independent bit errors on every cable, --flip N:BIT flips bit BIT (from the first
+preamble bit; a code bit in signal fidelity) of the N-th frame the client sends, and --inspect
+narrates the state machines too.`,
+  ping: `usage: nicsim ping HOST [--count N] [--size BYTES] [--ttl N] [--json] [--seed N] [--phy P] [--fidelity F] [--ber R]
+
+Builds the demo network, resolves HOST through its DNS server when it is a name (server.lan,
+dns.lan, router.lan) and pings it from the client, printing ping's familiar output.`,
+  adapters: `usage: nicsim adapters [--seed N] [--speed 10|100|1000] [--length METRES] [--verbose] [--json]
 
 Two adapters, programmed through their registers, auto-negotiate over a cable and exchange one
 frame. Prints the narrated trace: descriptor fetch, doorbell, bytes on the wire with preamble,
@@ -69,6 +95,13 @@ function int(name: string, v: string | undefined, lo: number, hi: number, dflt: 
   return n;
 }
 
+function parseFlip(v: string | undefined): { frame: number; bit: number } | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d+):(\d+)$/.exec(v);
+  if (!m || Number(m[1]) < 1) throw new UsageError(`--flip expects FRAME:BIT (e.g. 2:300: bit 300 of the client's second frame), got '${v}'`);
+  return { frame: Number(m[1]), bit: Number(m[2]) };
+}
+
 function readStdin(): string {
   try {
     return readFileSync(0, 'utf8');
@@ -86,8 +119,19 @@ function version(): string {
   }
 }
 
-/** Runs the CLI; returns the exit status. */
-export function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): number {
+/** On a terminal, shows how far a long run got (wall time) on stderr; quiet when piped. Returns a stop function. */
+function startProgress(err: (s: string) => void): () => void {
+  if (!process.stderr.isTTY) return () => {};
+  const t0 = Date.now();
+  const timer = setInterval(() => err(`\r  running… ${((Date.now() - t0) / 1000).toFixed(1)} s`), 250);
+  return () => {
+    clearInterval(timer);
+    err('\r\x1b[K');
+  };
+}
+
+/** Runs the CLI; resolves to the exit status. */
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
   try {
     const [cmd, ...rest] = argv;
     if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
@@ -98,10 +142,83 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
       out(version() + '\n');
       return 0;
     }
-    if (cmd === 'demo') {
+    if (cmd === 'demo' || cmd === 'ping') {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        strict: true,
+        allowPositionals: cmd === 'ping',
+        options: {
+          out: { type: 'string' },
+          detail: { type: 'string' },
+          json: { type: 'boolean' },
+          'no-files': { type: 'boolean' },
+          seed: { type: 'string' },
+          phy: { type: 'string' },
+          fidelity: { type: 'string' },
+          ber: { type: 'string' },
+          inspect: { type: 'boolean' },
+          count: { type: 'string' },
+          size: { type: 'string' },
+          ttl: { type: 'string' },
+          flip: { type: 'string' },
+          help: { type: 'boolean' },
+        },
+      });
+      if (values.help) {
+        out(HELP[cmd] + '\n');
+        return 0;
+      }
+      const detail = values.detail ?? 'hw';
+      if (!(LAYERS as readonly string[]).includes(detail)) throw new UsageError(`--detail must be one of ${LAYERS.join(', ')}, got '${detail}'`);
+      const fidelity = values.fidelity ?? 'frame';
+      if (fidelity !== 'frame' && fidelity !== 'signal') throw new UsageError(`--fidelity must be frame or signal, got '${fidelity}'`);
+      const ber = values.ber === undefined ? 0 : Number(values.ber);
+      if (!(ber >= 0 && ber < 0.01)) throw new UsageError(`--ber must be a bit error rate in [0, 0.01), got '${values.ber}'`);
+      const speed: Speed = values.phy === undefined ? 1000 : ({ '10BASE-T': 10, '100BASE-TX': 100, '1000BASE-X': 1000 } as const)[phyKind(values.phy)];
+      if (cmd === 'ping' && positionals.length !== 1) throw new UsageError('ping needs one HOST (e.g. server.lan or 10.0.1.2)');
+      if (cmd === 'demo' && (values.count || values.size || values.ttl)) throw new UsageError('--count, --size and --ttl are options of ping');
+      const opts = {
+        seed: int('seed', values.seed, 0, 2 ** 32 - 1, 1),
+        outDir: cmd === 'demo' && !values['no-files'] ? (values.out ?? 'nicsim-out') : null,
+        detail: detail as Layer,
+        fidelity: fidelity as 'frame' | 'signal',
+        speed,
+        ber,
+        inspect: values.inspect ?? false,
+        count: int('count', values.count, 1, 1000, cmd === 'ping' ? 4 : 3),
+        target: cmd === 'ping' ? positionals[0] : 'server.lan',
+        flip: parseFlip(values.flip),
+      };
+      const progress = startProgress(err);
+      let r;
+      try {
+        r = await runNetDemo(opts);
+      } finally {
+        progress();
+      }
+      if (cmd === 'ping') {
+        if (values.json) out(JSON.stringify(r.summary.ping ?? { error: r.summary.lookupError }, null, 2) + '\n');
+        else out((r.ping ? formatPing(r.ping) : `ping: ${opts.target}: ${String(r.summary.lookupError)}`) + '\n');
+        return r.ping && r.ping.received > 0 ? 0 : 1;
+      }
+      if (values.json) {
+        out(JSON.stringify({ ...r.summary, files: r.files }, null, 2) + '\n');
+        return 0;
+      }
+      const text = [
+        `== The journey of the first message: the client's DNS query for server.lan, from socket to wire and back (detail: ${detail}) ==`,
+        ...r.journey,
+        '',
+        ...r.sections.flatMap((sec) => [`== ${sec.title} ==`, sec.text, '']),
+        ...(r.files.length ? ['== files ==', ...r.files.map((f) => `${f.path}\n    ${f.what}`)] : []),
+      ];
+      out(text.join('\n') + '\n');
+      return 0;
+    }
+    if (cmd === 'adapters') {
       const { values } = parseArgs({ args: rest, strict: true, allowPositionals: false, options: { seed: { type: 'string' }, speed: { type: 'string' }, length: { type: 'string' }, verbose: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' } } });
       if (values.help) {
-        out(HELP.demo + '\n');
+        out(HELP.adapters + '\n');
         return 0;
       }
       const speed = int('speed', values.speed, 10, 1000, 1000);
@@ -175,4 +292,4 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isMain) process.exitCode = main(process.argv.slice(2));
+if (isMain) main(process.argv.slice(2)).then((code) => (process.exitCode = code));

@@ -421,6 +421,7 @@ export class NetStack {
     });
     this.ip.attachIcmp(this.icmp);
     this.host = {
+      name: this.name,
       sim,
       counters: this.counters,
       ipInput: (iface, packet, linkBroadcast) => this.ip.input(iface, packet, linkBroadcast),

@@ -11,6 +11,11 @@
  * counting conflicts; randomised ARP reachable time; NAPT port preservation, hairpinning,
  * TCP-state-aware timeouts and translation of protocols other than TCP, UDP and ICMP echo.
  * @module
+  *
+ * Not implemented above IP: TCP (the socket layer's protocol switch has its slot: `SOCK_STREAM`
+ * answers EPROTONOSUPPORT until a TCP registers), raw sockets, SO_REUSEADDR/SO_REUSEPORT,
+ * multicast socket options (use `stack.ip.joinGroup`), IP_RECVERR's error queue, privileged ports,
+ * DNS over TCP, negative caching and AAAA records.
  */
 
 // wire: the codecs' addresses and constants most users need
@@ -69,6 +74,194 @@ export { Napt, NAPT_DEFAULTS, type NaptMapping, type NaptOptions, type NaptRow }
 
 // icmp
 export { Icmp, ICMP_DEFAULTS, ICMP_ERROR_QUOTE_MAX, type EchoError, type EchoReply, type EchoRequest, type IcmpConfig } from './icmp.js';
+
+// udp: the transport
+export {
+  /** UDP on one host (`Udp.of(stack)` attaches it): port table, demultiplexing, send path. */
+  Udp,
+  /** A UDP socket (protocol control block). */
+  UdpSocket,
+  /** UDP's counter definitions. */
+  UDP_COUNTERS,
+  /** The counters where each datagram delivered to UDP ends. */
+  UDP_RX_OUTCOMES,
+  /** Largest UDP payload (65,507 bytes). */
+  UDP_MAX_PAYLOAD,
+  /** Default socket buffer size (212,992 bytes). */
+  UDP_DEFAULT_BUFFER,
+  /** The errno an ICMP error means for a socket, and whether it is hard. */
+  icmpErrno,
+  /** UDP options of one host. */
+  type UdpOptions,
+} from './udp.js';
+
+// socket: the descriptor API and the protocol switch
+export {
+  /** A process on a host: descriptor table and the socket calls. */
+  Process,
+  /** Options of a process. */
+  type ProcessOptions,
+  /** A socket address as applications write it. */
+  type SockAddrIn,
+  /** What `accept` returns. */
+  type Accepted,
+} from './socket/api.js';
+export {
+  /** A socket call failed with an errno code. */
+  SocketError,
+  /** Linux errno numbers of the codes the socket layer reports. */
+  ERRNO,
+  /** strerror text of each code. */
+  ERRNO_MESSAGE,
+  /** True for a SocketError (optionally with a given code). */
+  isSocketError,
+  /** An errno code. */
+  type Errno,
+} from './socket/errors.js';
+export {
+  /** Address family IPv4. */
+  AF_INET,
+  /** Stream sockets (TCP). */
+  SOCK_STREAM,
+  /** Datagram sockets (UDP). */
+  SOCK_DGRAM,
+  /** Raw sockets (not implemented). */
+  SOCK_RAW,
+  /** Protocol number of TCP. */
+  IPPROTO_TCP,
+  /** Protocol number of UDP. */
+  IPPROTO_UDP,
+  /** An IPv4 socket address (numbers). */
+  type SockAddr,
+  /** A received datagram and its sender. */
+  type RecvResult,
+  /** Options of a receive call. */
+  type RecvOptions,
+  /** Socket option names. */
+  type SocketOption,
+  /** What netstat shows of a socket. */
+  type SocketInfo,
+  /** The operations a transport socket offers the API. */
+  type ProtoSocket,
+  /** A protocol-switch entry. */
+  type ProtoEntry,
+} from './socket/types.js';
+export {
+  /** The protocol switch: transports by (type, protocol). */
+  ProtocolSwitch,
+  /** The socket table of one host. */
+  SocketLayer,
+  /** An open socket in the host's table. */
+  type OpenSocket,
+  /** Who holds a socket. */
+  type SocketOwner,
+} from './socket/proto.js';
+export {
+  /** Every open socket of a host as data. */
+  socketTable,
+  /** One open socket. */
+  type SocketRow,
+} from './socket/netstat.js';
+
+// apps
+export {
+  /** The stub resolver: hosts table, TTL cache, queries with retries. */
+  DnsResolver,
+  /** A small authoritative DNS server app. */
+  DnsServer,
+  /** A failed lookup. */
+  DnsError,
+  /** A DNS query message for one A question. */
+  dnsQuery,
+  /** Why a lookup failed. */
+  type DnsErrorCode,
+  /** A successful lookup. */
+  type DnsAnswer,
+  /** Where an answer came from. */
+  type DnsSource,
+  /** Options of a resolver. */
+  type DnsResolverOptions,
+  /** What a resolver did so far. */
+  type DnsResolverStats,
+  /** A cached answer. */
+  type DnsCacheEntry,
+  /** A zone: names and addresses. */
+  type DnsZone,
+  /** Options of a DNS server. */
+  type DnsServerOptions,
+  /** What a DNS server did so far. */
+  type DnsServerStats,
+} from './apps/dns.js';
+export {
+  /** The UDP echo service (RFC 862). */
+  EchoServer,
+  /** Options of an echo server. */
+  type EchoServerOptions,
+} from './apps/echo.js';
+
+// tools
+export {
+  /** Pings a destination; resolves to the statistics. */
+  ping,
+  /** A ping run as iputils prints it. */
+  formatPing,
+  /** iputils' text for an ICMP error. */
+  pingErrorText,
+  /** The data of an echo request (pattern + timeval). */
+  pingData,
+  /** iputils' per-reply time format. */
+  formatRttMs,
+  /** printf's %g. */
+  formatG,
+  /** Options of ping. */
+  type PingOptions,
+  /** The outcome of a ping run. */
+  type PingResult,
+  /** One echo reply. */
+  type PingReply,
+  /** One ICMP error about a request. */
+  type PingError,
+  /** Replies, errors and send failures in order. */
+  type PingEvent,
+} from './tools/ping.js';
+export {
+  /** Every interface's ARP entries. */
+  arp,
+  /** The ARP table as `arp -n` prints it. */
+  formatArp,
+  /** The ARP table as `ip neigh` prints it. */
+  formatIpNeigh,
+} from './tools/arp.js';
+export {
+  /** The routing table as `route -n` rows. */
+  route,
+  /** The routing table as `route -n` prints it. */
+  formatRoute,
+  /** The routing table as `ip route` rows. */
+  ipRoute,
+  /** The routing table as `ip route` prints it. */
+  formatIpRoute,
+  /** One line of `ip route`. */
+  type IpRouteRow,
+} from './tools/route.js';
+export {
+  /** The sockets netstat lists. */
+  netstat,
+  /** The sockets as netstat prints them. */
+  formatNetstat,
+  /** One line of netstat. */
+  type NetstatRow,
+  /** Options of netstat. */
+  type NetstatOptions,
+} from './tools/netstat.js';
+export {
+  /** Every interface with its device statistics. */
+  ipLink,
+  /** The interfaces as `ip [-s [-s]] link` prints them. */
+  formatIpLink,
+  /** One interface as `ip link` shows it. */
+  type LinkRow,
+} from './tools/iplink.js';
 
 // host: the stack, its counters and timers
 export {

@@ -374,7 +374,9 @@ export function buildLadderModel(events: readonly TraceEvent[], opts: LadderMode
     addColumn(a.from);
     addColumn(a.to);
   }
-  for (const m of shownMarks) if (m.kind === 'drop') addColumn(m.column);
+  // a drop mark adds a column only for a station of the picture (an adapter, switch or hub): a
+  // router's stack, named after the host rather than an adapter, has its drops left out
+  for (const m of shownMarks) if (m.kind === 'drop' && (opts.stations === undefined || adapters.has(m.column) || switches.has(m.column) || hubs.has(m.column))) addColumn(m.column);
   const finalMarks = shownMarks.filter((m) => seen.has(m.column)).sort((a, b) => a.time - b.time);
   const columns: LadderColumn[] = names.map((name) => ({ name, kind: switches.has(name) ? 'switch' : hubs.has(name) ? 'hub' : adapters.has(name) ? 'adapter' : 'endpoint' }));
   return { columns, arrows, marks: finalMarks, omitted };

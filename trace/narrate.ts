@@ -40,6 +40,7 @@ const PREFIX_LAYER: Array<[string, Layer]> = [
   ['eeprom.', 'hw'],
   ['mdio', 'hw'],
   ['irq', 'hw'],
+  ['wire.tx', 'hw'], // the MAC putting preamble, SFD, frame and FCS on the line
   ['wire.', 'wire'],
   ['phy.', 'wire'],
   ['cable.', 'wire'],

@@ -14,6 +14,11 @@ import '../hw/medium/hub.js';
 import '../hw/medium/switch.js';
 import '../hw/faults.js';
 import '../driver/e1000.js';
+import '../stack/iface/arp.js';
+import '../stack/ip/ipv4.js';
+import '../stack/ip/napt.js';
+import '../stack/udp.js';
+import '../stack/socket/api.js';
 import '../driver/kernel/irq.js';
 import '../driver/kernel/softirq.js';
 
@@ -81,6 +86,25 @@ export function describeEvent(e: TraceEvent): string | null {
       return e.up ? `port ${e.port} link up: ${e.speed} Mb/s ${e.duplex} duplex` : `port ${e.port} link down`;
     case 'fault':
       return `fault injected: ${e.fault} on frame #${e.frameId}${e.position !== undefined ? ` at ${e.fault === 'symbol' ? 'code bit' : 'bit'} ${e.position}` : ''}${e.detail ? ` (${e.detail})` : ''}`;
+    case 'socket.call':
+      return `${e.process}[${e.pid}] ${e.call}${e.fd >= 0 ? ` on fd ${e.fd}` : ''} → ${e.result}`;
+    case 'udp.datagram':
+      return e.dir === 'tx'
+        ? `UDP wrote its 8-byte header: ${e.src}:${e.srcPort} → ${e.dst}:${e.dstPort}, ${e.length} bytes${e.checksum ? ', checksum over the pseudo-header' : ', no checksum'}`
+        : `UDP datagram ${e.src}:${e.srcPort} → ${e.dst}:${e.dstPort} (${e.length} bytes) checked and handed to the socket`;
+    case 'ip.packet': {
+      const frag = e.fragOffset || e.more ? `, fragment offset ${e.fragOffset}${e.more ? ' MF' : ''}` : '';
+      const proto = e.protocol === 1 ? 'ICMP' : e.protocol === 6 ? 'TCP' : e.protocol === 17 ? 'UDP' : `protocol ${e.protocol}`;
+      return e.dir === 'tx'
+        ? `IP wrote a 20-byte header: ${e.src} → ${e.dst} ${proto}, ${e.length} bytes, TTL ${e.ttl}, id ${e.id}${frag}; out of ${e.iface}`
+        : `IP received ${e.src} → ${e.dst} ${proto} (${e.length} bytes, TTL ${e.ttl}${frag}) on ${e.iface}`;
+    }
+    case 'arp.packet':
+      if (e.op === 'request') return e.dir === 'tx' ? `ARP broadcast on ${e.iface}: who has ${e.targetIp}? tell ${e.senderIp}` : `ARP request on ${e.iface}: who has ${e.targetIp}? (from ${e.senderIp} at ${e.senderHw})`;
+      if (e.op === 'reply') return e.dir === 'tx' ? `ARP reply on ${e.iface}: ${e.senderIp} is at ${e.senderHw} (to ${e.targetIp})` : `ARP reply on ${e.iface}: ${e.senderIp} is at ${e.senderHw} — the MAC header can now be written`;
+      return `ARP ${e.op} ${e.dir === 'tx' ? 'sent' : 'received'} on ${e.iface}: ${e.senderIp} (${e.senderHw})`;
+    case 'napt.mapping':
+      return `NAPT ${e.event === 'create' ? 'created' : 'expired'} ${e.protocol} mapping ${e.inside} ↔ ${e.outside} (remote ${e.remote})`;
     case 'netdev.xmit':
       return `driver copied a ${e.length}-byte frame into a DMA buffer and filled TX descriptor ${e.firstDescriptor}${e.descriptors > 1 ? ` (+${e.descriptors - 1})` : ''}`;
     case 'netdev.rx':

@@ -415,6 +415,6 @@ export function decodeFields(def: RegDef, value: number): string {
     }
   }
   const undef = (value & ~def.definedMask) >>> 0;
-  if (undef) parts.push(`?0x${undef.toString(16)}`);
+  if (undef && !def.reservedWritesIgnored) parts.push(`?0x${undef.toString(16)}`);
   return parts.join('|');
 }

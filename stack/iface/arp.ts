@@ -517,7 +517,7 @@ export class ArpCache {
   }
 
   private traceArp(dir: 'tx' | 'rx', op: 'request' | 'reply' | 'announce' | 'probe' | 'other', sha: number, spa: number, tha: number, tpa: number): void {
-    this.sim.trace.emit('arp.packet', this.iface.name, {
+    this.sim.trace.emit('arp.packet', this.iface.traceName, {
       iface: this.iface.name,
       dir,
       op,

@@ -28,6 +28,8 @@ export type TxStatus = 'sent' | 'queued' | 'nobufs' | 'down';
 
 /** What an interface needs from its stack. */
 export interface IfaceHost {
+  /** The host's name (trace events of an interface are emitted as `<host>.<interface>`). */
+  readonly name: string;
   /** The simulator. */
   readonly sim: Simulator;
   /** The stack's counters. */
@@ -58,6 +60,8 @@ export interface IfaceConfig {
 export class Iface {
   /** Interface name. */
   readonly name: string;
+  /** Trace source of this interface's events: `<host>.<interface>`. */
+  readonly traceName: string;
   /** The device. */
   readonly dev: NetDevice;
   /** The station MAC as a 48-bit integer. */
@@ -96,6 +100,7 @@ export class Iface {
   ) {
     this.dev = dev;
     this.name = cfg.name ?? dev.name;
+    this.traceName = `${host.name}.${this.name}`;
     this.mac = readMac(dev.mac, 0);
     this.address = cfg.address >>> 0;
     this.prefixLength = cfg.prefixLength;

@@ -600,7 +600,7 @@ export class Ipv4Layer {
   }
 
   private traceIp(dir: 'rx' | 'tx', iface: Iface, p: Ipv4Packet): void {
-    this.ctx.sim.trace.emit('ip.packet', iface.name, {
+    this.ctx.sim.trace.emit('ip.packet', iface.traceName, {
       dir,
       iface: iface.name,
       src: formatIpv4Addr(p.src),

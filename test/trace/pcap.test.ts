@@ -5,7 +5,7 @@
  * frame whose FCS a scripted bit flip damaged, timestamps equal to the simulated ns.
  */
 import { afterAll, describe, expect, test } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { HAVE_TSHARK, AGG, PI_CHECKSUM, PI_MALFORMED, PI_WARN, badExperts, epoch, scratchDir, tshark as runTshark, type Row } from './tshark.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -352,69 +352,16 @@ describe('Capture', () => {
 
 // ------------------------------------------------------------------ tshark
 
-const HAVE_TSHARK = spawnSync('which', ['tshark']).status === 0;
 if (!HAVE_TSHARK) console.warn('test/trace/pcap.test.ts: tshark is not installed — skipping the tshark tests (apt-get install -y tshark)');
 
-const SEP = '\t';
-const AGG = '|';
-const FIELDS = [
-  'frame.number',
-  'frame.time_epoch',
-  'frame.protocols',
-  'frame.interface_name',
-  'frame.packet_flags_direction',
-  'fpp.checksum.status',
-  'eth.fcs.status',
-  'ip.checksum.status',
-  'udp.checksum.status',
-  '_ws.malformed',
-  '_ws.expert.group',
-  '_ws.expert.severity',
-  '_ws.expert.message',
-] as const;
+const scratch = HAVE_TSHARK ? scratchDir() : null;
+const dir = scratch?.dir ?? '';
+afterAll(() => scratch?.remove());
 
-type Row = Record<(typeof FIELDS)[number], string>;
-
-/** Expert groups and severities (epan/proto.h). */
-const PI_CHECKSUM = 0x01000000;
-const PI_MALFORMED = 0x07000000;
-const PI_WARN = 0x00600000;
-
-const dir = HAVE_TSHARK ? mkdtempSync(join(tmpdir(), 'nicsim-tshark-')) : '';
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-/** Writes `bytes` and runs tshark over it with every checksum check on; one row per frame. */
+/** Writes `bytes` and runs tshark over it (see ./tshark.ts). */
 function tshark(name: string, bytes: Uint8Array): Row[] {
-  const path = join(dir, name);
-  writeFileSync(path, bytes);
-  const prefs = ['eth.check_fcs:TRUE', 'ip.check_checksum:TRUE', 'udp.check_checksum:TRUE'].flatMap((p) => ['-o', p]);
-  const out = execFileSync('tshark', ['-n', '-r', path, ...prefs, '-T', 'fields', '-E', `separator=${SEP}`, '-E', 'occurrence=a', '-E', `aggregator=${AGG}`, ...FIELDS.flatMap((f) => ['-e', f])], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return out
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => {
-      const cols = l.split(SEP);
-      return Object.fromEntries(FIELDS.map((f, i) => [f, cols[i] ?? ''])) as Row;
-    });
+  return runTshark(dir, name, bytes);
 }
-
-/** The expert infos of a row that say malformed, bad checksum, or anything at warning level or above. */
-function badExperts(r: Row): string[] {
-  if (r['_ws.expert.group'] === '') return r['_ws.malformed'] === '' ? [] : ['malformed'];
-  const groups = r['_ws.expert.group'].split(AGG).map(Number);
-  const sev = r['_ws.expert.severity'].split(AGG).map(Number);
-  const msgs = r['_ws.expert.message'].split(AGG);
-  if ([...groups, ...sev].some(Number.isNaN)) return [`unparsed expert fields: ${r['_ws.expert.group']} / ${r['_ws.expert.severity']}`];
-  return groups.flatMap((g, i) => (g === PI_CHECKSUM || g === PI_MALFORMED || sev[i] >= PI_WARN ? [msgs[i] ?? `group ${g}`] : []));
-}
-
-/** tshark's epoch time for `ns`: seconds with nine decimals. */
-const epoch = (ns: number) => `${Math.floor(ns / 1e9)}.${String(ns % 1e9).padStart(9, '0')}`;
 
 /** Protocol stacks of FROM_A and FROM_B as tshark names them, after the link layer. */
 const STACKS = ['eth:ethertype:arp', 'eth:ethertype:ip:udp:data', 'eth:ethertype:ip:udp:data', 'eth:ethertype:ip:udp:data'];

@@ -1,0 +1,231 @@
+/**
+ * `nicsim demo` — the main job. A small network: a client and a DNS server on a switched LAN with
+ * a router, and a server on another subnet behind it. The client resolves the server's name and
+ * pings it. The result is the narrated journey of the first message (the DNS query) from socket to
+ * wire and back, a summary (counters, ARP tables, routes, sockets, ping), and the files people
+ * look at: a pcapng capture (plus a classic pcap and a capture with preamble, SFD and FCS), an SVG
+ * ladder diagram, a VCD waveform and the JSON lines of every trace event.
+ * @module
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { TraceEvent } from '../sim/trace.js';
+import { MS, formatNanos, formatDuration } from '../sim/time.js';
+import { Network, type NetHost } from '../topology/network.js';
+import { bitErrors, scriptedFlips } from '../hw/faults.js';
+import type { Cable } from '../hw/medium/cable.js';
+import type { Speed } from '../hw/medium/types.js';
+import { Process } from '../stack/socket/api.js';
+import { DnsResolver, DnsServer } from '../stack/apps/dns.js';
+import { ping, formatPing, type PingResult } from '../stack/tools/ping.js';
+import { arp, formatArp } from '../stack/tools/arp.js';
+import { route, formatRoute } from '../stack/tools/route.js';
+import { netstat, formatNetstat } from '../stack/tools/netstat.js';
+import { ipLink, formatIpLink } from '../stack/tools/iplink.js';
+import { formatIpv4Addr } from '../stack/wire/ipv4.js';
+import { Capture } from '../trace/capture.js';
+import { LadderRecorder } from '../trace/ladder.js';
+import { VcdWriter } from '../trace/vcd.js';
+import { toLine } from '../trace/jsonl.js';
+import { narrateAll, type Layer } from '../trace/narrate.js';
+
+/** Options of the demo. */
+export interface NetDemoOptions {
+  /** Simulation seed. */
+  seed: number;
+  /** Where to write the files (null: write nothing). */
+  outDir: string | null;
+  /** Detail of the narrated journey. */
+  detail: Layer;
+  /** Adapter fidelity. */
+  fidelity: 'frame' | 'signal';
+  /** Link speed every adapter advertises (default: the best, 1000). */
+  speed: Speed;
+  /** Bit error rate on every cable (0: none). */
+  ber: number;
+  /** Also narrate the state machines' transitions. */
+  inspect: boolean;
+  /** Pings to send. */
+  count: number;
+  /** Who to ping: a name the DNS server knows or an address (default server.lan). */
+  target: string;
+  /** Flip bit `bit` (counted from the first preamble bit) of the `frame`-th frame the client sends. */
+  flip?: { frame: number; bit: number };
+}
+
+/** The demo's outcome. */
+export interface NetDemoResult {
+  /** The narrated journey of the first message. */
+  journey: string[];
+  /** Summary text sections. */
+  sections: Array<{ title: string; text: string }>;
+  /** Machine-readable summary. */
+  summary: Record<string, unknown>;
+  /** Files written (absolute paths) with what each holds. */
+  files: Array<{ path: string; what: string }>;
+  /** The ping result (null when the name did not resolve). */
+  ping: PingResult | null;
+}
+
+const ZONE = { 'server.lan': '10.0.1.2', 'dns.lan': '10.0.0.53', 'router.lan': '10.0.0.1', 'client.lan': '10.0.0.2' };
+
+/** ANAR / 1000BASE-T control values advertising only `speed` (both duplexes). */
+function advertise(speed: Speed): [number, number] {
+  return speed === 1000 ? [0x01e1, 0x0300] : speed === 100 ? [0x0181, 0] : [0x0061, 0];
+}
+
+/** Builds the demo network (not started). */
+export function buildDemoNetwork(o: Pick<NetDemoOptions, 'seed' | 'fidelity' | 'speed' | 'ber' | 'flip'>) {
+  const net = new Network({ seed: o.seed, fidelity: o.fidelity });
+  const client = net.host('client', { interfaces: [{ address: '10.0.0.2/24', mac: '02:00:00:00:00:02' }], gateway: '10.0.0.1' });
+  const dns = net.host('dns', { interfaces: [{ address: '10.0.0.53/24', mac: '02:00:00:00:00:35' }], gateway: '10.0.0.1' });
+  const router = net.router('router', { interfaces: [{ address: '10.0.0.1/24', mac: '02:00:00:00:01:01' }, { address: '10.0.1.1/24', mac: '02:00:00:00:01:02' }] });
+  const server = net.host('server', { interfaces: [{ address: '10.0.1.2/24', mac: '02:00:00:00:02:02' }], gateway: '10.0.1.1' });
+  const [anar, gtcr] = advertise(o.speed);
+  for (const h of [client, dns, router, server])
+    for (const n of h.nics) {
+      n.phy.mdioWrite(9, gtcr);
+      n.phy.mdioWrite(4, anar);
+    }
+  const sw = net.switch({ name: 'switch', ports: 3 });
+  const cables: Cable[] = [
+    net.cable(client.port(0), sw.port(0), { lengthM: 10, name: 'cable-client' }),
+    net.cable(dns.port(0), sw.port(1), { lengthM: 30, name: 'cable-dns' }),
+    net.cable(router.port(0), sw.port(2), { lengthM: 5, name: 'cable-router-lan' }),
+    net.cable(router.port(1), server.port(0), { lengthM: 100, name: 'cable-server' }),
+  ];
+  if (o.flip) cables[0].use(0, scriptedFlips(net.sim, [o.fidelity === 'signal' ? { frame: o.flip.frame, symbol: o.flip.bit } : { frame: o.flip.frame, bit: o.flip.bit }], { name: 'flip' }));
+  if (o.ber > 0) for (const c of cables) for (const dir of [0, 1] as const) c.use(dir, bitErrors(net.sim, { ber: o.ber, name: `${c.name}.${dir}` }));
+  return { net, client, dns, router, server, sw, cables };
+}
+
+function hostSections(hosts: NetHost[]): Array<{ title: string; text: string }> {
+  const out: Array<{ title: string; text: string }> = [];
+  for (const h of hosts) {
+    const counters = h.stack.counters.snapshot({ nonZero: true }) as Record<string, number>;
+    const parts = [
+      `interfaces (ip -s link):\n${indent(formatIpLink(ipLink(h.stack), { stats: 1 }))}`,
+      `ARP table (arp -n):\n${indent(formatArp(arp(h.stack)))}`,
+      `routes (route -n):\n${indent(formatRoute(route(h.stack)))}`,
+      `sockets (netstat -anu):\n${indent(formatNetstat(netstat(h.stack)))}`,
+      `stack counters (non-zero): ${Object.entries(counters).map(([k, v]) => `${k}=${v}`).join(' ') || 'none'}`,
+    ];
+    out.push({ title: `${h.name}`, text: parts.join('\n') });
+  }
+  return out;
+}
+
+function indent(s: string): string {
+  return s
+    .trimEnd()
+    .split('\n')
+    .map((l) => '  ' + l)
+    .join('\n');
+}
+
+/** Runs the demo. */
+export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
+  const { net, client, dns, router, server, sw } = buildDemoNetwork(o);
+  const sim = net.sim;
+  const events: TraceEvent[] = [];
+  sim.trace.subscribe((e) => events.push(e));
+  // one capture interface per adapter: what each adapter received (switch ports are not adapters)
+  const adapters = [client, dns, router, server].flatMap((h) => h.nics.map((n) => n.name));
+  const capture = new Capture(sim, { direction: 'rx', variant: 'frame', adapters });
+  // what every link carried, at every receiving end (switch ports too): preamble, SFD, frame, FCS
+  const captureWire = new Capture(sim, { direction: 'rx', variant: 'wire' });
+  const ladder = new LadderRecorder(sim);
+
+  await net.start();
+  const named = new DnsServer(new Process(dns.stack, 'named'), { zone: ZONE });
+  await net.settle(named.start());
+  const proc = new Process(client.stack, 'demo');
+  const resolver = new DnsResolver(proc, { servers: ['10.0.0.53'] });
+
+  // The first message: the DNS query, from the resolver's socket to the wire and back.
+  await net.runFor(1 * MS);
+  const tQuery = sim.now;
+  const vcd = new VcdWriter(sim, { fromNs: tQuery });
+  let address: number | null = null;
+  let lookupError: string | null = null;
+  try {
+    address = await net.settle(resolver.lookup(o.target));
+  } catch (e) {
+    lookupError = e instanceof Error ? e.message : String(e);
+  }
+  const tAnswer = sim.now;
+  vcd.detach();
+
+  let pingResult: PingResult | null = null;
+  if (address !== null) pingResult = await net.settle(ping(client.stack, address, { count: o.count, intervalNs: 1_000 * MS, hostname: o.target }));
+  await net.runFor(10 * MS);
+
+  // the journey ends when the resolver closes its socket (the ping starts at the same instant)
+  const closeAt = events.findIndex((e) => e.time >= tQuery && e.kind === 'socket.call' && e.process === 'demo' && e.call === 'close');
+  const window = closeAt >= 0 ? events.slice(0, closeAt + 1) : events;
+  const journeyEvents = o.inspect ? window : window.filter((e) => e.kind !== 'state');
+  const journey = narrateAll(journeyEvents, o.detail, { from: tQuery, to: tAnswer });
+  const sections = [
+    {
+      title: 'the first message',
+      text:
+        address !== null
+          ? `client asked dns (10.0.0.53) for ${o.target} at ${formatNanos(tQuery)}; the answer ${formatIpv4Addr(address)} reached the application ${formatDuration(tAnswer - tQuery)} later`
+          : `the lookup of ${o.target} failed: ${lookupError}`,
+    },
+    ...(pingResult ? [{ title: `ping ${o.target}`, text: formatPing(pingResult) }] : []),
+    ...hostSections([client, dns, router, server]),
+    {
+      title: 'switch',
+      text: [
+        ...Array.from({ length: sw.portCount }, (_, i) => {
+          const s = sw.portStats(i);
+          return `port ${i}: rx ${s.rxFrames} frames, tx ${s.txFrames}, flooded ${s.flooded}, forwarded ${s.forwarded}, drops ${s.txDrops + s.rxErrors}`;
+        }),
+        `MAC table: ${sw
+          .macTable()
+          .map((m) => `${m.mac}→p${m.port}`)
+          .join(', ')}`,
+      ].join('\n'),
+    },
+  ];
+  const summary: Record<string, unknown> = {
+    target: o.target,
+    resolved: address === null ? null : formatIpv4Addr(address),
+    lookupError,
+    firstMessageNs: tAnswer - tQuery,
+    ping: pingResult && { transmitted: pingResult.transmitted, received: pingResult.received, lossPercent: pingResult.lossPercent, minNs: pingResult.minNs, avgNs: pingResult.avgNs, maxNs: pingResult.maxNs, ttl: pingResult.replies[0]?.ttl },
+    hosts: Object.fromEntries(
+      [client, dns, router, server].map((h) => [
+        h.name,
+        {
+          counters: h.stack.counters.snapshot({ nonZero: true }),
+          arp: arp(h.stack).map((r) => ({ ...r })),
+          interfaces: h.drivers.map((d) => ({ name: d.name, ...d.stats() })),
+        },
+      ]),
+    ),
+    simulatedNs: sim.now,
+    events: events.length,
+  };
+
+  const files: Array<{ path: string; what: string }> = [];
+  if (o.outDir !== null) {
+    const dir = resolve(o.outDir);
+    mkdirSync(dir, { recursive: true });
+    const write = (name: string, data: string | Uint8Array, what: string) => {
+      const p = join(dir, name);
+      writeFileSync(p, data);
+      files.push({ path: p, what });
+    };
+    write('capture.pcapng', capture.toPcapng(), 'every frame each adapter received, one interface per adapter (Wireshark, tshark)');
+    write('capture.pcap', capture.toPcap(), 'the same frames as classic pcap with nanosecond timestamps');
+    write('capture-wire.pcapng', captureWire.toPcapng(), 'what every link carried, at every receiving end (switch ports too): preamble, SFD, frame and FCS (LINKTYPE_ETHERNET_MPACKET)');
+    write('ladder.svg', ladder.toSvg({ title: `nicsim demo: client resolves ${o.target} and pings it`, stations: ['client', 'switch', 'dns', 'router.eth0', 'router.eth1', 'server'] }), 'ladder diagram of every frame, time flowing down to scale');
+    write('signals.vcd', vcd.render(), 'line levels, IRQ lines and link state during the first message (GTKWave)');
+    write('trace.jsonl', events.map((e) => toLine(e)).join(''), 'every trace event as JSON lines');
+  }
+  void router;
+  void server;
+  return { journey, sections, summary, files, ping: pingResult };
+}

@@ -1,0 +1,110 @@
+/**
+ * The protocol switch of the socket layer (BSD's `protosw`, Linux's `inet_protosw`): which
+ * transport implements a `(type, protocol)` pair (each offers the {@link ProtoSocket}
+ * operations, see `types.ts`). UDP registers itself as
+ * `SOCK_DGRAM`/`IPPROTO_UDP`; TCP plugs in later as `SOCK_STREAM`/`IPPROTO_TCP` with
+ * `protocols.register(...)` — until then `socket(AF_INET, SOCK_STREAM)` fails with
+ * EPROTONOSUPPORT.
+ *
+ * {@link SocketLayer} is the per-host socket table (one per {@link NetStack}, created on first
+ * use, which also attaches UDP to the host): the protocol switch, every open socket with its owner
+ * (what `netstat` lists), and the process ids.
+ * @module
+ */
+import type { NetStack } from '../host.js';
+import { Udp } from '../udp.js';
+import { IPPROTO_UDP, SOCK_DGRAM, type ProtoEntry, type ProtoSocket } from './types.js';
+
+/** The protocol switch: the transports available for `socket(domain, type, protocol)`. */
+export class ProtocolSwitch {
+  private readonly entries: ProtoEntry[] = [];
+
+  /** Adds a transport; a second one for the same `(type, protocol)` is a programmer error. */
+  register(entry: ProtoEntry): void {
+    if (this.entries.some((e) => e.type === entry.type && e.protocol === entry.protocol)) {
+      throw new Error(`a protocol is already registered for type ${entry.type}, protocol ${entry.protocol}`);
+    }
+    this.entries.push(entry);
+  }
+
+  /** The transport for `type` and `protocol` (0: the first registered for the type). */
+  find(type: number, protocol: number): ProtoEntry | undefined {
+    return this.entries.find((e) => e.type === type && (protocol === 0 || e.protocol === protocol));
+  }
+
+  /** Every registered transport. */
+  get list(): readonly ProtoEntry[] {
+    return this.entries;
+  }
+}
+
+/** Who holds a socket (for `netstat -p`). */
+export interface SocketOwner {
+  /** Process id. */
+  readonly pid: number;
+  /** Process name. */
+  readonly name: string;
+}
+
+/** An open socket in the host's socket table. */
+export interface OpenSocket {
+  /** A host-unique number (Linux's inode column). */
+  readonly id: number;
+  /** The transport's socket. */
+  readonly proto: ProtoSocket;
+  /** The protocol entry it was created from. */
+  readonly entry: ProtoEntry;
+  /** The process whose descriptor refers to it. */
+  readonly owner: SocketOwner;
+}
+
+const layers = new WeakMap<NetStack, SocketLayer>();
+
+/** The socket table of one host: the protocol switch and the open sockets. */
+export class SocketLayer {
+  /** The transports available to `socket()`. */
+  readonly protocols = new ProtocolSwitch();
+  private readonly open = new Set<OpenSocket>();
+  private nextSocketId = 1;
+  private nextPidValue = 1;
+
+  /** The socket layer of `stack` (created, with UDP registered, on first use). */
+  static of(stack: NetStack): SocketLayer {
+    let l = layers.get(stack);
+    if (l === undefined) {
+      l = new SocketLayer(stack);
+      layers.set(stack, l);
+    }
+    return l;
+  }
+
+  private constructor(
+    /** The host's stack. */
+    readonly stack: NetStack,
+  ) {
+    Udp.of(stack); // a host with sockets has UDP: datagrams to closed ports get port unreachable
+    this.protocols.register({ type: SOCK_DGRAM, protocol: IPPROTO_UDP, name: 'udp', create: (s) => Udp.of(s).socket() });
+  }
+
+  /** A new process id on this host. */
+  allocPid(): number {
+    return this.nextPidValue++;
+  }
+
+  /** Records a new socket owned by `owner`. */
+  add(proto: ProtoSocket, entry: ProtoEntry, owner: SocketOwner): OpenSocket {
+    const s: OpenSocket = { id: this.nextSocketId++, proto, entry, owner };
+    this.open.add(s);
+    return s;
+  }
+
+  /** Forgets a closed socket. */
+  remove(s: OpenSocket): void {
+    this.open.delete(s);
+  }
+
+  /** The open sockets, oldest first. */
+  sockets(): OpenSocket[] {
+    return [...this.open];
+  }
+}

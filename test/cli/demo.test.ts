@@ -1,0 +1,134 @@
+/**
+ * The main job: `nicsim demo`. The files it writes are what people open — so tshark must dissect
+ * every captured frame cleanly, the ladder must draw one arrow per captured frame, and the VCD's
+ * signal changes must line up with the frames' simulated times.
+ */
+import { afterAll, describe, expect, test } from 'vitest';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { runNetDemo, type NetDemoOptions, type NetDemoResult } from '../../cli/netdemo.js';
+import { HAVE_TSHARK, AGG, PI_CHECKSUM, PI_MALFORMED, scratchDir, tsharkFile, type Row } from '../trace/tshark.js';
+
+/** Expert infos that say malformed or bad checksum (what the issue rules out). */
+function malformedOrBadChecksum(r: Row): string[] {
+  if (r['_ws.malformed'] !== '') return ['malformed'];
+  if (r['_ws.expert.group'] === '') return [];
+  const msgs = r['_ws.expert.message'].split(AGG);
+  return r['_ws.expert.group'].split(AGG).flatMap((g, i) => (Number(g) === PI_CHECKSUM || Number(g) === PI_MALFORMED ? [msgs[i]] : []));
+}
+
+const scratch = scratchDir();
+afterAll(() => scratch.remove());
+
+const base: NetDemoOptions = { seed: 1, outDir: null, detail: 'hw', fidelity: 'frame', speed: 1000, ber: 0, inspect: false, count: 3, target: 'server.lan' };
+const runs = new Map<string, Promise<NetDemoResult>>();
+function demo(name: string, extra: Partial<NetDemoOptions> = {}): Promise<NetDemoResult> {
+  let r = runs.get(name);
+  if (!r) runs.set(name, (r = runNetDemo({ ...base, outDir: join(scratch.dir, name), ...extra })));
+  return r;
+}
+
+function countPcapngPackets(bytes: Buffer): number {
+  let n = 0;
+  for (let o = 0; o + 8 <= bytes.length; ) {
+    const type = bytes.readUInt32LE(o);
+    const len = bytes.readUInt32LE(o + 4);
+    if (type === 6) n++;
+    o += len;
+  }
+  return n;
+}
+
+describe('nicsim demo', () => {
+  test('resolves server.lan, pings it across the router, and narrates the first message at every layer', async () => {
+    const r = await demo('plain');
+    expect(r.summary.resolved).toBe('10.0.1.2');
+    expect(r.ping?.received).toBe(3);
+    expect(r.ping?.replies[0].ttl).toBe(63);
+    const j = r.journey.join('\n');
+    // the book's journey, in order: socket, UDP, IP, ARP, descriptor, doorbell, wire, IRQ, ICR, poll, up the stack
+    const steps = [
+      /app +client +demo\[1\] socket on fd 3/,
+      /UDP wrote its 8-byte header: 10\.0\.0\.2:\d+ → 10\.0\.0\.53:53/,
+      /IP wrote a 20-byte header: 10\.0\.0\.2 → 10\.0\.0\.53 UDP/,
+      /driver copied a 42-byte frame into a DMA buffer and filled TX descriptor/,
+      /write TDT/,
+      /on the wire: preamble\+SFD, 60 bytes of frame, FCS/,
+      /ARP broadcast on eth0: who has 10\.0\.0\.53\?/,
+      /IRQ line asserted/,
+      /read  ICR/,
+      /NAPI poll/,
+      /ARP reply on eth0: 10\.0\.0\.53 is at 02:00:00:00:00:35 — the MAC header can now be written/,
+      /IP received 10\.0\.0\.2 → 10\.0\.0\.53 UDP/,
+      /named\[1\] recvfrom on fd 3/,
+      /IP received 10\.0\.0\.53 → 10\.0\.0\.2 UDP/,
+      /demo\[1\] recvfrom on fd 3 → ok/,
+    ];
+    let at = 0;
+    for (const s of steps) {
+      const m = s.exec(j.slice(at));
+      expect(m, `step ${s} after position ${at}`).not.toBeNull();
+      at += m!.index;
+    }
+    const files = r.files.map((f) => f.path.split('/').pop());
+    expect(files).toEqual(['capture.pcapng', 'capture.pcap', 'capture-wire.pcapng', 'ladder.svg', 'signals.vcd', 'trace.jsonl']);
+    for (const f of r.files) expect(existsSync(f.path)).toBe(true);
+    // detail levels are cumulative: app shows only the applications
+    const app = await runNetDemo({ ...base, detail: 'app' });
+    expect(app.journey.every((l) => / app /.test(l))).toBe(true);
+  });
+
+  test.skipIf(!HAVE_TSHARK)('tshark dissects every captured frame with no malformed or bad-checksum expert info; FCS good on the wire capture', async () => {
+    const r = await demo('plain');
+    for (const name of ['capture.pcapng', 'capture.pcap', 'capture-wire.pcapng']) {
+      const rows = tsharkFile(join(scratch.dir, 'plain', name));
+      expect(rows.length).toBeGreaterThan(20);
+      for (const row of rows) expect(malformedOrBadChecksum(row), `${name} frame ${row['frame.number']}`).toEqual([]);
+      // one interface per adapter (the wire capture adds the switch ports)
+      if (name === 'capture.pcapng') expect(new Set(rows.map((x) => x['frame.interface_name']))).toEqual(new Set(['client', 'dns', 'router.eth0', 'router.eth1', 'server']));
+      if (name === 'capture-wire.pcapng') expect(new Set(rows.map((x) => x['fpp.checksum.status']))).toEqual(new Set(['1']));
+      else expect(rows.every((x) => /^eth:ethertype:(arp|ip:(udp:dns|icmp:data))$/.test(x['frame.protocols']))).toBe(true);
+    }
+    expect(r.files.length).toBe(6);
+  });
+
+  test.skipIf(!HAVE_TSHARK)('an injected bit error shows as a bad FCS in the wire capture (and only that frame)', async () => {
+    const r = await demo('flip', { flip: { frame: 2, bit: 400 } });
+    const rows = tsharkFile(join(scratch.dir, 'flip', 'capture-wire.pcapng'));
+    const bad = rows.filter((x) => x['fpp.checksum.status'] === '0');
+    expect(bad).toHaveLength(1);
+    expect(rows.filter((x) => x['fpp.checksum.status'] === '1').length).toBe(rows.length - 1);
+    // the switch port caught it; ARP retried and the lookup still succeeded, a second late
+    expect(r.summary.resolved).toBe('10.0.1.2');
+    expect(Number(r.summary.firstMessageNs)).toBeGreaterThan(1_000_000_000);
+  });
+
+  test('the ladder draws one arrow per frame in the wire capture; the VCD lines up with the frames', async () => {
+    const r = await demo('plain');
+    const svg = readFileSync(join(scratch.dir, 'plain', 'ladder.svg'), 'utf8');
+    expect(svg.startsWith('<svg') || svg.startsWith('<?xml')).toBe(true);
+    expect((svg.match(/<svg\b/g) ?? []).length).toBe(1);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    const arrows = (svg.match(/<g class="frame"/g) ?? []).length;
+    const captured = countPcapngPackets(readFileSync(join(scratch.dir, 'plain', 'capture-wire.pcapng')));
+    expect(arrows).toBe(captured);
+    // VCD: the client's transmit pair starts toggling exactly when its frames start on the wire
+    const vcd = readFileSync(join(scratch.dir, 'plain', 'signals.vcd'), 'utf8');
+    const id = /\$var wire 1 (\S+) client\.tx_1000BASE_X \$end/.exec(vcd)![1];
+    const jsonl = readFileSync(join(scratch.dir, 'plain', 'trace.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const from = Number(/^#(\d+)$/m.exec(vcd.split('$enddefinitions $end')[1])![1]) / 10;
+    const starts = jsonl.filter((e) => e.kind === 'wire.tx' && e.source === 'client' && e.time >= from && e.time < from + Number(r.summary.firstMessageNs)).map((e) => e.time);
+    expect(starts.length).toBeGreaterThanOrEqual(2); // the ARP request and the DNS query
+    const body = vcd.split('$enddefinitions $end')[1].split('\n');
+    let t = 0;
+    const rises = new Set<number>();
+    let inDump = false;
+    for (const l of body) {
+      if (l === '$dumpvars') inDump = true;
+      else if (l === '$end') inDump = false;
+      else if (l.startsWith('#')) t = Number(l.slice(1)) / 10;
+      else if (!inDump && l.endsWith(id) && l.length === 1 + id.length) rises.add(t);
+    }
+    for (const s of starts) expect(rises.has(s), `a level change at ${s} ns`).toBe(true);
+  });
+});
