@@ -58,8 +58,11 @@ export interface LanResult {
   params: { stations: number; size: number; seconds: number; seed: number; speedMbps: number };
 }
 
-/** Runs the study. */
-export function runLan(o: LanOptions): LanResult {
+/** Progress of a long run: simulated time reached and events executed so far. */
+export type Progress = (p: { simNs: number; events: number }) => void;
+
+/** Runs the study; with `onProgress`, runs in slices and reports after each (yielding to the event loop). */
+export async function runLan(o: LanOptions, onProgress?: Progress): Promise<LanResult> {
   const sim = new Simulator({ seed: o.seed });
   const speed = o.speed ?? 10;
   const hub = new Hub(sim, { speed, name: 'hub' });
@@ -80,7 +83,14 @@ export function runLan(o: LanOptions): LanResult {
   const read = (n: Nic, reg: { offset: number }) => n.read32(reg.offset);
   for (const n of nics) for (const r of [R.GPTC, R.COLC, R.ECOL, R.LATECOL, R.DC]) read(n, r); // clear
   const dur = Math.round(o.seconds * SEC);
-  sim.run({ until: sim.now + dur });
+  const end = sim.now + dur;
+  while (sim.now < end) {
+    sim.run({ until: Math.min(end, sim.now + 20 * MS) });
+    if (onProgress) {
+      onProgress({ simNs: sim.now, events: sim.eventsRun });
+      await new Promise((r) => setImmediate(r));
+    }
+  }
   const per = nics.map((n) => ({ name: n.name, sent: read(n, R.GPTC), collisions: read(n, R.COLC), excessive: read(n, R.ECOL), late: read(n, R.LATECOL), deferrals: read(n, R.DC) }));
   const totalSent = per.reduce((a, p) => a + p.sent, 0);
   const totalCol = per.reduce((a, p) => a + p.collisions, 0);

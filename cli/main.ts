@@ -119,14 +119,23 @@ function version(): string {
   }
 }
 
-/** On a terminal, shows how far a long run got (wall time) on stderr; quiet when piped. Returns a stop function. */
-function startProgress(err: (s: string) => void): () => void {
-  if (!process.stderr.isTTY) return () => {};
+/**
+ * On a terminal, shows how far a long run got — simulated time and events per wall-clock second —
+ * on stderr, at most 4 times a second; quiet when piped. Returns `update` and `stop`.
+ */
+function startProgress(err: (s: string) => void): { update: (p: { simNs: number; events: number }) => void; stop: () => void } {
+  if (!process.stderr.isTTY) return { update: () => {}, stop: () => {} };
   const t0 = Date.now();
-  const timer = setInterval(() => err(`\r  running… ${((Date.now() - t0) / 1000).toFixed(1)} s`), 250);
-  return () => {
-    clearInterval(timer);
-    err('\r\x1b[K');
+  let last = 0;
+  return {
+    update: ({ simNs, events }) => {
+      const now = Date.now();
+      if (now - last < 250) return;
+      last = now;
+      const rate = events / Math.max(0.001, (now - t0) / 1000);
+      err(`\r  simulated ${(simNs / 1e9).toFixed(3)} s · ${rate >= 1e6 ? (rate / 1e6).toFixed(2) + ' M' : Math.round(rate / 1e3) + ' k'} events/s`);
+    },
+    stop: () => err('\r\x1b[K'),
   };
 }
 
@@ -189,13 +198,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         target: cmd === 'ping' ? positionals[0] : 'server.lan',
         flip: parseFlip(values.flip),
       };
-      const progress = startProgress(err);
-      let r;
-      try {
-        r = await runNetDemo(opts);
-      } finally {
-        progress();
-      }
+      const r = await runNetDemo(opts);
       if (cmd === 'ping') {
         if (values.json) out(JSON.stringify(r.summary.ping ?? { error: r.summary.lookupError }, null, 2) + '\n');
         else out((r.ping ? formatPing(r.ping) : `ping: ${opts.target}: ${String(r.summary.lookupError)}`) + '\n');
@@ -238,7 +241,13 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       if (values.stations === undefined || values.size === undefined) throw new UsageError('lan needs --stations N and --size BYTES');
       const seconds = values.seconds === undefined ? 1 : Number(values.seconds);
       if (!(seconds > 0 && seconds <= 60)) throw new UsageError(`--seconds must be a number in (0, 60], got '${values.seconds}'`);
-      const r = runLan({ stations: int('stations', values.stations, 1, 64, 1), size: int('size', values.size, 64, 1518, 64), seconds, seed: int('seed', values.seed, 0, 2 ** 32 - 1, 1), lengthM: int('length', values.length, 0, 100, 25) });
+      const progress = startProgress(err);
+      let r;
+      try {
+        r = await runLan({ stations: int('stations', values.stations, 1, 64, 1), size: int('size', values.size, 64, 1518, 64), seconds, seed: int('seed', values.seed, 0, 2 ** 32 - 1, 1), lengthM: int('length', values.length, 0, 100, 25) }, progress.update);
+      } finally {
+        progress.stop();
+      }
       if (values.json) out(JSON.stringify(r, null, 2) + '\n');
       else {
         const lines = [
