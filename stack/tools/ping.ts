@@ -19,12 +19,11 @@
  * @module
  */
 import type { Nanos } from '../../sim/time.js';
-import type { NetStack } from '../host.js';
+import type { NetStack, StackTimer } from '../host.js';
 import { toIpv4 } from '../iface/route.js';
 import type { EchoError, EchoReply } from '../icmp.js';
 import { ICMP_TIME_EXCEEDED, ICMP_TYPE, ICMP_UNREACH } from '../wire/icmp.js';
 import { formatIpv4Addr } from '../wire/ipv4.js';
-import type { StackTimer } from '../host.js';
 import { ERRNO_MESSAGE, type Errno } from '../socket/errors.js';
 
 /** Options of {@link ping} (iputils' flags in brackets). */

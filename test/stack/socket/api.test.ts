@@ -244,6 +244,8 @@ describe('receive options and socket options', () => {
       const err = [await p.getsockopt(fd, 'SO_ERROR'), await p.getsockopt(fd, 'SO_ERROR')];
       await p.setsockopt(fd, 'IP_TTL', 5);
       await p.send(fd, hex('00'));
+      expect(() => p.setsockopt(fd, 'SO_RCVBUF', -1)).toThrow(RangeError);
+      expect(() => p.setsockopt(fd, 'IP_TTL', 256)).toThrow(RangeError);
       return [defaults, err, await code(p.setsockopt(fd, 'SO_ERROR', 1))];
     });
     expect(r).toEqual([[212992, 212992, false, 64, SOCK_DGRAM, 0], [111, 0], 'ENOPROTOOPT']);
