@@ -29,7 +29,7 @@ commands:
   adapters             two bare adapters programmed through registers exchange one frame
                        [--seed N] [--speed 10|100|1000] [--length METRES] [--verbose] [--json]
   lan --hub            N stations saturate a 10 Mb/s repeater hub: utilization and collisions
-                       --stations N --size BYTES [--seconds S] [--seed N] [--length METRES] [--json]
+                       --stations N --size BYTES [--seconds S] [--seed N] [--length METRES] [--phy P] [--json]
   encode --phy P HEX   line-code the bytes the MAC hands the PHY (preamble … FCS) [--json] [--no-scramble]
   decode --phy P [LEVELS|-]
                        decode line levels (or encode's --json output) back to bytes [--json]
@@ -61,11 +61,11 @@ dns.lan, router.lan) and pings it from the client, printing ping's familiar outp
 Two adapters, programmed through their registers, auto-negotiate over a cable and exchange one
 frame. Prints the narrated trace: descriptor fetch, doorbell, bytes on the wire with preamble,
 SFD and FCS, receive DMA, descriptor write-back and the interrupt.`,
-  lan: `usage: nicsim lan --hub --stations N --size BYTES [--seconds S] [--seed N] [--length METRES] [--json]
+  lan: `usage: nicsim lan --hub --stations N --size BYTES [--seconds S] [--seed N] [--length METRES] [--phy 10BASE-T|100BASE-TX] [--json]
 
 N adapters (1..64), each on a cable of METRES (default 25) to one 10 Mb/s repeater hub, keep
 their transmit rings full of BYTES-byte frames (64..1518, header to FCS) for S simulated seconds
-(default 1, after 100 ms of warm-up). Prints the utilization (bits of intact frames over bit rate
+(default 1, after 100 ms of warm-up); --phy 100BASE-TX makes it a 100 Mb/s class II repeater. Prints the utilization (bits of intact frames over bit rate
 × time), collisions per intact frame, and per-station frames/s, collisions and deferrals.`,
   encode: `usage: nicsim encode --phy 10BASE-T|100BASE-TX|1000BASE-X [--json] [--no-scramble] HEX…
 
@@ -232,19 +232,23 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       return 0;
     }
     if (cmd === 'lan') {
-      const { values } = parseArgs({ args: rest, strict: true, allowPositionals: false, options: { hub: { type: 'boolean' }, stations: { type: 'string' }, size: { type: 'string' }, seconds: { type: 'string' }, seed: { type: 'string' }, length: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } } });
+      const { values } = parseArgs({ args: rest, strict: true, allowPositionals: false, options: { hub: { type: 'boolean' }, stations: { type: 'string' }, size: { type: 'string' }, seconds: { type: 'string' }, seed: { type: 'string' }, length: { type: 'string' }, phy: { type: 'string' }, fidelity: { type: 'string' }, ber: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } } });
       if (values.help) {
         out(HELP.lan + '\n');
         return 0;
       }
       if (!values.hub) throw new UsageError('lan needs --hub (the shared-medium study)');
+      if (values.fidelity !== undefined && values.fidelity !== 'frame') throw new UsageError('lan: a hub carries frames only (--fidelity frame); use demo --fidelity signal for line-coded links');
+      if (values.ber !== undefined) throw new UsageError('lan: bit errors are injected on cables, and a hub has none; use demo --ber');
+      const hubSpeed = values.phy === undefined ? 10 : ({ '10BASE-T': 10, '100BASE-TX': 100, '1000BASE-X': 0 } as const)[phyKind(values.phy)];
+      if (hubSpeed === 0) throw new UsageError('lan: repeater hubs run at 10BASE-T or 100BASE-TX');
       if (values.stations === undefined || values.size === undefined) throw new UsageError('lan needs --stations N and --size BYTES');
       const seconds = values.seconds === undefined ? 1 : Number(values.seconds);
       if (!(seconds > 0 && seconds <= 60)) throw new UsageError(`--seconds must be a number in (0, 60], got '${values.seconds}'`);
       const progress = startProgress(err);
       let r;
       try {
-        r = await runLan({ stations: int('stations', values.stations, 1, 64, 1), size: int('size', values.size, 64, 1518, 64), seconds, seed: int('seed', values.seed, 0, 2 ** 32 - 1, 1), lengthM: int('length', values.length, 0, 100, 25) }, progress.update);
+        r = await runLan({ stations: int('stations', values.stations, 1, 64, 1), size: int('size', values.size, 64, 1518, 64), seconds, seed: int('seed', values.seed, 0, 2 ** 32 - 1, 1), lengthM: int('length', values.length, 0, 100, 25), speed: hubSpeed as 10 | 100 }, progress.update);
       } finally {
         progress.stop();
       }

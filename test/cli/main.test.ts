@@ -58,6 +58,9 @@ describe('nicsim CLI', () => {
     expect(r.utilization).toBeGreaterThan(0.9);
     expect(r.utilization).toBeLessThanOrEqual(1518 / 1538);
     expect(r.collisionsPerFrame).toBeGreaterThan(0);
+    const fast = JSON.parse((await run('lan', '--hub', '--stations', '2', '--size', '1518', '--seconds', '0.05', '--phy', '100BASE-TX', '--json')).out);
+    expect(fast.params.speedMbps).toBe(100);
+    expect(fast.framesPerSecond).toBeGreaterThan(7000); // ~8,127 max-size frames/s at 100 Mb/s
   });
 
   test.each([
@@ -71,6 +74,8 @@ describe('nicsim CLI', () => {
     [['demo', '--flip', 'x'], /--flip expects FRAME:BIT/],
     [['demo', '--phy', 'T1'], /unknown PHY 'T1'/],
     [['ping'], /ping needs one HOST/],
+    [['lan', '--hub', '--stations', '2', '--size', '64', '--phy', '1000BASE-X'], /hubs run at 10BASE-T or 100BASE-TX/],
+    [['lan', '--hub', '--stations', '2', '--size', '64', '--ber', '1e-6'], /a hub has none/],
     [['regs', 'NOPE'], /unknown register 'NOPE'/],
     [['regs', 'RCTL', 'zz'], /'zz' is not a number/],
     [['encode', '--phy', 'x', '55'], /unknown PHY 'x'/],
