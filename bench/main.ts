@@ -9,6 +9,7 @@ import { benchAdapter } from './adapter.js';
 import { benchSignal } from './signal.js';
 import { benchFaults } from './faults.js';
 import { benchDriver } from './driver.js';
+import { benchStack } from './stack.js';
 
 interface Suite {
   prefix: string;
@@ -18,6 +19,7 @@ interface Suite {
 const suites: Suite[] = [
   { prefix: 'adapter.', run: () => benchAdapter() },
   { prefix: 'driver.', run: () => benchDriver() },
+  { prefix: 'stack.', run: () => benchStack() },
   { prefix: 'phy.', run: () => benchSignal() },
   { prefix: 'faults.', run: () => benchFaults() },
 ];

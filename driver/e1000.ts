@@ -186,7 +186,7 @@ export class E1000 implements NetDevice {
   private link: HwLink | null = null;
   private pendingLink: HwLink | null = null;
   private txMaxDescs = 1;
-  private rxCb: ((frame: Uint8Array) => void) | null = null;
+  private rxCb: ((frame: Uint8Array, payloadSum?: number) => void) | null = null;
   private linkCbs: ((l: LinkState) => void)[] = [];
   private wakeCbs: (() => void)[] = [];
   private promisc = false;
@@ -286,7 +286,7 @@ export class E1000 implements NetDevice {
   }
 
   /** Sets the receive callback; returns a remover. */
-  onReceive(cb: (frame: Uint8Array) => void): () => void {
+  onReceive(cb: (frame: Uint8Array, payloadSum?: number) => void): () => void {
     this.rxCb = cb;
     return () => {
       if (this.rxCb === cb) this.rxCb = null;
@@ -586,6 +586,8 @@ export class E1000 implements NetDevice {
     hw.wr32(R.ITR, this.itr);
     hw.wr32(R.RDTR, this.rdtr);
     hw.wr32(R.RADV, this.radv);
+    // the legacy packet checksum starts at the Ethernet payload (after the 14-byte header)
+    hw.wr32(R.RXCSUM, ETH_HLEN << R.RXCSUM.f.PCSS.lsb);
     hw.wr32(R.RDBAL, r.desc.addr % 0x100000000);
     hw.wr32(R.RDBAH, Math.floor(r.desc.addr / 0x100000000));
     hw.wr32(R.RDLEN, r.count * DESC_SIZE);
@@ -776,11 +778,13 @@ export class E1000 implements NetDevice {
         this.rxPartsLen += len;
       } else {
         let frame: Uint8Array | null = null;
+        let payloadSum: number | undefined;
         const bad = (errors & RXD_ERR_FRAME) !== 0 || this.rxPartsBad;
         if (this.rxParts.length === 0) {
           if (!bad) {
             frame = this.allocFrag(len);
             frame.set(bytes.subarray(buf, buf + len));
+            payloadSum = view.getUint16(da + 10, true); // the descriptor's packet checksum (one buffer: whole frame)
           }
         } else {
           if (!bad) {
@@ -806,7 +810,7 @@ export class E1000 implements NetDevice {
           const trace = this.kernel.sim.trace;
           if (trace.active) trace.emit('netdev.rx', this.name, { length: frame.length, descriptor: i === 0 ? count - 1 : i - 1 });
           const cb = this.rxCb;
-          if (cb !== null) cb(frame);
+          if (cb !== null) cb(frame, payloadSum);
         }
       }
       if (cleaned >= this.rxWriteBatch) {

@@ -78,8 +78,12 @@ export interface NetDevice {
    * Sets the receive callback (one per device; a later call replaces it); returns a function that
    * removes it. The frame belongs to the receiver, but it may be a view into a larger buffer:
    * read it through its own indices (or `byteOffset`), not through `frame.buffer` from 0.
+   * `payloadSum`, when the device provides it, is the 16-bit ones' complement sum (folded, not
+   * complemented) of the frame from byte 14 — the Ethernet payload — to its end: the e1000
+   * legacy receive checksum with RXCSUM.PCSS = 14, which transports may use to verify their
+   * checksums without reading the payload again.
    */
-  onReceive(cb: (frame: Uint8Array) => void): () => void;
+  onReceive(cb: (frame: Uint8Array, payloadSum?: number) => void): () => void;
   /** Subscribes to carrier changes; returns an unsubscribe function. */
   onLinkChange(cb: (link: LinkState) => void): () => void;
   /** Subscribes to "the transmit queue accepts frames again" after a `busy`; returns an unsubscribe function. */

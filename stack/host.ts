@@ -424,7 +424,7 @@ export class NetStack {
       name: this.name,
       sim,
       counters: this.counters,
-      ipInput: (iface, packet, linkBroadcast) => this.ip.input(iface, packet, linkBroadcast),
+      ipInput: (iface, packet, linkBroadcast, payloadSum) => this.ip.input(iface, packet, linkBroadcast, payloadSum),
       unresolved: (_iface, packet) => this.icmp.reportUnresolved(packet),
     };
   }

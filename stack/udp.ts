@@ -323,7 +323,9 @@ export class Udp implements IpHandler {
     if (len > avail) return counters.drop('udp.truncated');
     const sum = (b[6] << 8) | b[7];
     if (sum !== 0) {
-      if (combineSums(ipv4PseudoHeaderSum(d.src, d.dst, IP_PROTOCOL.UDP, len), onesSum(b, 0, len)) !== 0xffff) return counters.drop('udp.badChecksum');
+      // with the device's receive checksum (and no bytes past the UDP length) the payload is not read again
+      const seg = d.payloadSum !== undefined && len === avail ? d.payloadSum : onesSum(b, 0, len);
+      if (combineSums(ipv4PseudoHeaderSum(d.src, d.dst, IP_PROTOCOL.UDP, len), seg) !== 0xffff) return counters.drop('udp.badChecksum');
     } else this.cNoChecksum.value++;
     const srcPort = (b[0] << 8) | b[1];
     const dstPort = (b[2] << 8) | b[3];

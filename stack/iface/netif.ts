@@ -35,7 +35,7 @@ export interface IfaceHost {
   /** The stack's counters. */
   readonly counters: Counters;
   /** IPv4 input: `packet` is the Ethernet payload; `linkBroadcast` when the frame went to a broadcast or multicast MAC. */
-  ipInput(iface: Iface, packet: Uint8Array, linkBroadcast: boolean): void;
+  ipInput(iface: Iface, packet: Uint8Array, linkBroadcast: boolean, payloadSum?: number): void;
   /** A packet queued for a neighbour that never answered (an IPv4 packet). */
   unresolved(iface: Iface, packet: Uint8Array): void;
 }
@@ -113,7 +113,7 @@ export class Iface {
     this.txIp = new Ipv4Packet(this.txBuf, ETHERNET_HEADER_LEN);
     this.txEth = new EthernetFrame(this.txBuf, 0);
     this.arp = new ArpCache(this, host.sim, host.counters, cfg.arp, (packet) => host.unresolved(this, packet));
-    this.unsubscribe.push(dev.onReceive((frame) => this.input(frame)));
+    this.unsubscribe.push(dev.onReceive((frame, payloadSum) => this.input(frame, payloadSum)));
     this.unsubscribe.push(dev.onTxWake(() => this.drain()));
     // Handled in a separate event at the same instant: a driver reports carrier changes from
     // inside its own state machine, and our reaction (ARP flush, announcement) must not run there.
@@ -163,8 +163,8 @@ export class Iface {
     return this.txBuf;
   }
 
-  /** Ethernet demux of one received frame (never throws). */
-  input(frame: Uint8Array): void {
+  /** Ethernet demux of one received frame (never throws); `payloadSum` as the device reported it (see NetDevice). */
+  input(frame: Uint8Array, payloadSum?: number): void {
     const counters = this.host.counters;
     if (frame.length < ETHERNET_HEADER_LEN) return counters.drop('eth.truncated');
     const dst = readMac(frame, ETHERNET_FIELD.DST);
@@ -175,7 +175,7 @@ export class Iface {
       else return counters.drop('eth.notForUs');
     }
     const type = (frame[ETHERNET_FIELD.ETHERTYPE] << 8) | frame[ETHERNET_FIELD.ETHERTYPE + 1];
-    if (type === ETHERTYPE.IPV4) this.host.ipInput(this, frame.subarray(ETHERNET_FIELD.PAYLOAD), linkBroadcast);
+    if (type === ETHERTYPE.IPV4) this.host.ipInput(this, frame.subarray(ETHERNET_FIELD.PAYLOAD), linkBroadcast, payloadSum);
     else if (type === ETHERTYPE.ARP) this.arp.input(frame.subarray(ETHERNET_FIELD.PAYLOAD));
     else if (type === ETHERTYPE.VLAN) counters.drop('eth.vlanTagged');
     else counters.drop('eth.unknownType');

@@ -89,6 +89,12 @@ export interface IpDelivery {
   readonly broadcast: boolean;
   /** Sent to a multicast group. */
   readonly multicast: boolean;
+  /**
+   * The ones' complement sum of `payload` (folded, not complemented) when the network device
+   * supplied its receive checksum and the datagram arrived whole (not reassembled); a transport
+   * may verify its checksum with it instead of summing the payload again.
+   */
+  readonly payloadSum?: number;
 }
 
 /** An ICMP error about a datagram a transport sent (or address-resolution failure reported to ourselves). */
@@ -199,6 +205,8 @@ export class Ipv4Layer {
 
   private icmpLayer: Icmp | null = null;
   private readonly ctx: Ipv4Context;
+  /** The device's sum over the packet being received (valid only during `input`). */
+  private rxDeviceSum: number | undefined = undefined;
   private readonly counters: Counters;
   private readonly handlers: (IpHandler | undefined)[] = new Array<IpHandler | undefined>(256).fill(undefined);
   private readonly local = new Map<number, Iface>();
@@ -362,9 +370,14 @@ export class Ipv4Layer {
     return st === 'sent' ? 'sent' : st === 'queued' ? 'queued' : st === 'nobufs' ? E_NOBUFS : E_NETUNREACH;
   }
 
-  /** IPv4 input from an interface (`packet` is the Ethernet payload, padding included). Never throws. */
-  input(iface: Iface, packet: Uint8Array, linkBroadcast: boolean): void {
+  /**
+   * IPv4 input from an interface (`packet` is the Ethernet payload, padding included; `deviceSum`
+   * the device's ones' complement sum over it, when it has one). Never throws.
+   */
+  input(iface: Iface, packet: Uint8Array, linkBroadcast: boolean, deviceSum?: number): void {
+    this.rxDeviceSum = deviceSum;
     this.receive(iface, packet, linkBroadcast, false);
+    this.rxDeviceSum = undefined;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -412,6 +425,7 @@ export class Ipv4Layer {
 
   private localIn(iface: Iface, p: Ipv4Packet, packet: Uint8Array, isB: boolean, isM: boolean): void {
     if ((p.flagsFrag & FRAG_BITS) !== 0) {
+      this.rxDeviceSum = undefined; // the device summed one fragment, not the datagram
       const whole = this.reassembler.add(iface, p);
       if (whole === null) return;
       packet = whole;
@@ -435,7 +449,11 @@ export class Ipv4Layer {
       return;
     }
     this.cDelivered.value++;
-    h.receive({ src: p.src, dst: p.dst, protocol, ttl: p.ttl, payload: p.payload, header: p, iface, broadcast: isB, multicast: isM });
+    // The device summed the whole Ethernet payload: the checked header sums to 0xFFFF (ones'
+    // complement zero) and padding beyond the total length is zeros, so the device's sum is
+    // the transport segment's sum.
+    const payloadSum = this.rxDeviceSum;
+    h.receive({ src: p.src, dst: p.dst, protocol, ttl: p.ttl, payload: p.payload, header: p, iface, broadcast: isB, multicast: isM, payloadSum });
   }
 
   /** Delivers a datagram built by `output` for one of our own addresses, at the same instant. */
