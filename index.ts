@@ -1,7 +1,8 @@
 /**
  * nicsim — an Ethernet LAN adapter emulated at register level (an Intel 8254x subset), the media
- * it attaches to, and the simulation kernel they run on. Layers are also reachable as subpaths:
- * `nicsim/sim`, `nicsim/hw`, `nicsim/trace`.
+ * it attaches to, an OS-like driver, an IP stack, and the simulation kernel they run on. Layers are
+ * also reachable as subpaths: `nicsim/sim`, `nicsim/hw`, `nicsim/driver`, `nicsim/stack`,
+ * `nicsim/topology`, `nicsim/trace`.
  * @module
  */
 
@@ -16,5 +17,21 @@ export { writeTxDescriptor, readTxDescriptor, writeRxDescriptor, readRxDescripto
 export { fcs32, fcsValid, serializeFrame, resolveLink, decodeFields } from './hw/index.js';
 export type { NicOptions, NicCounters, CableOptions, Endpoint, MediumLink, WireFrame, LinkSignal, LinkMode, Speed, Duplex, RegDef, FieldDef, FrameMiddleware } from './hw/index.js';
 
+export { Hub, Switch, bitErrors, gilbertElliott, scriptedFlips, dropFrames, duplicateFrames, delayFrames } from './hw/index.js';
+export type { HubOptions, SwitchOptions, FaultInjector } from './hw/index.js';
+
+// driver: the host kernel, the e1000 driver, register-sequence testing
+export { Kernel, E1000, DriverError, recordRegisters, assertRegisterSequence, RegisterSequenceError } from './driver/index.js';
+export type { KernelOptions, E1000Options, NetDevice, NetDevStats, LinkState } from './driver/index.js';
+
+// stack: the IP stack, sockets, applications and tools
+export { NetStack, TestDevice, Process, SocketError, DnsResolver, DnsServer, ping, formatPing } from './stack/index.js';
+export type { NetStackOptions, IpDelivery, IcmpErrorInfo, PingResult } from './stack/index.js';
+
+// topology: whole hosts on cables, hubs and switches
+export { Network, NetHost } from './topology/index.js';
+export type { HostSpec, InterfaceSpec, NetworkOptions } from './topology/index.js';
+
 // trace: views of the trace bus
-export { formatEvent, describeEvent, hexBytes } from './trace/index.js';
+export { formatEvent, describeEvent, hexBytes, VcdWriter, Capture, LadderRecorder, summarizeFrame, summarizeWireFrame, toLine } from './trace/index.js';
+export { narrate, narrateAll, layerOf, LAYERS, type Layer } from './trace/index.js';

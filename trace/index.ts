@@ -18,3 +18,4 @@ export {
   LadderRecorder, renderLadderSvg, buildLadderModel, LADDER_KINDS,
   type LadderArrow, type LadderMark, type LadderColumn, type LadderModel, type LadderFault, type LadderOptions, type LadderModelOptions,
 } from './ladder.js';
+export { narrate, narrateAll, layerOf, shownAt, LAYERS, type Layer } from './narrate.js';
