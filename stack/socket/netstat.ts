@@ -5,31 +5,12 @@
  */
 import type { NetStack } from '../host.js';
 import { SocketLayer } from './proto.js';
+import type { SocketInfo } from './types.js';
 
-/** One open socket. */
-export interface SocketRow {
+/** One open socket: what netstat shows of it, plus its identity and owner. */
+export interface SocketRow extends SocketInfo {
   /** A host-unique socket number (Linux's inode). */
   readonly id: number;
-  /** Protocol name (`udp`). */
-  readonly proto: string;
-  /** Local address (0: any). */
-  readonly localAddress: number;
-  /** Local port (0: unbound). */
-  readonly localPort: number;
-  /** Peer address (0: none). */
-  readonly remoteAddress: number;
-  /** Peer port (0: none). */
-  readonly remotePort: number;
-  /** Bytes waiting to be read. */
-  readonly recvQ: number;
-  /** Bytes not yet sent. */
-  readonly sendQ: number;
-  /** State as netstat prints it (`ESTABLISHED` for a connected UDP socket, empty otherwise). */
-  readonly state: string;
-  /** Datagrams dropped for lack of receive buffer. */
-  readonly drops: number;
-  /** Bound to a port. */
-  readonly bound: boolean;
   /** Owner's process id. */
   readonly pid: number;
   /** Owner's process name. */
