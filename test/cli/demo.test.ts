@@ -131,4 +131,11 @@ describe('nicsim demo', () => {
     }
     for (const s of starts) expect(rises.has(s), `a level change at ${s} ns`).toBe(true);
   });
+
+  test('the ladder diagram embedded in the README is the one the demo draws (regenerate: npm start && cp nicsim-out/ladder.svg docs/)', async () => {
+    await demo('plain');
+    const drawn = readFileSync(join(scratch.dir, 'plain', 'ladder.svg'), 'utf8');
+    const embedded = readFileSync(new URL('../../docs/demo-ladder.svg', import.meta.url), 'utf8');
+    expect(embedded === drawn, 'docs/demo-ladder.svg is stale').toBe(true);
+  });
 });
