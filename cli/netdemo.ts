@@ -174,6 +174,17 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
           : `the lookup of ${o.target} failed: ${lookupError}`,
     },
     ...(pingResult ? [{ title: `ping ${o.target}`, text: formatPing(pingResult) }] : []),
+    ...(o.inspect
+      ? [
+          {
+            title: 'state machines (--inspect): every transition of the run',
+            text: narrateAll(
+              events.filter((e) => e.kind === 'state'),
+              'wire',
+            ).join('\n'),
+          },
+        ]
+      : []),
     ...hostSections([client, dns, router, server]),
     {
       title: 'switch',

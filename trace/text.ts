@@ -115,8 +115,11 @@ export function describeEvent(e: TraceEvent): string | null {
       return `kernel: interrupt vector ${e.vector} → handler ${e.handled ? 'handled it' : 'said "not mine"'}`;
     case 'napi.poll':
       return `NAPI poll ${e.napi}: ${e.work} of budget ${e.budget}`;
-    case 'state':
-      return `${e.machine}: ${e.from || '∅'} → ${e.to} (${e.event})`;
+    case 'state': {
+      // xstate names delayed transitions `xstate.after.<DELAY>.<state path>`
+      const ev = e.event.startsWith('xstate.after.') ? `after ${e.event.split('.')[2]}` : e.event === 'xstate.init' ? 'start' : e.event;
+      return `${e.machine}: ${e.from || '∅'} → ${e.to} (${ev})`;
+    }
     case 'log':
       return e.message;
     default:

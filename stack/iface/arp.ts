@@ -416,7 +416,7 @@ export class ArpCache {
     const e: ArpEntry = { ip, state: mac === undefined ? 'incomplete' : 'stale', mac: mac ?? 0, queue: [], actor: null as unknown as ArpEntry['actor'] };
     this.entries.set(ip, e);
     const input: ArpEntryInput = { ip, mac, maxRequests: this.config.maxRequests, maxProbes: this.config.maxProbes };
-    e.actor = startSimActor(this.sim, this.machine, `${this.iface.name}.arp[${formatIpv4Addr(ip)}]`, { input });
+    e.actor = startSimActor(this.sim, this.machine, `${this.iface.traceName}.arp[${formatIpv4Addr(ip)}]`, { input });
     const mirror = (s: { value: unknown; context: ArpEntryContext }) => {
       e.state = s.value as ArpEntryState;
       e.mac = s.context.mac;

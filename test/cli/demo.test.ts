@@ -132,6 +132,14 @@ describe('nicsim demo', () => {
     for (const s of starts) expect(rises.has(s), `a level change at ${s} ns`).toBe(true);
   });
 
+  test('--inspect narrates every state machine: driver lifecycle, PHY link, ARP entries', async () => {
+    const r = await runNetDemo({ ...base, inspect: true });
+    const sec = r.sections.find((x) => x.title.startsWith('state machines'))!.text;
+    expect(sec).toMatch(/client:eth0 +e1000: unprobed → probing \(PROBE\)/);
+    expect(sec).toMatch(/client\.phy +phy-link: negotiating\.waiting → up \(after SETUP\)/);
+    expect(sec).toMatch(/client\.eth0\.arp\[10\.0\.0\.53\] arp-entry: incomplete → reachable \(CONFIRM\)/);
+  });
+
   test('the ladder diagram embedded in the README is the one the demo draws (regenerate: npm start && cp nicsim-out/ladder.svg docs/)', async () => {
     await demo('plain');
     const drawn = readFileSync(join(scratch.dir, 'plain', 'ladder.svg'), 'utf8');
