@@ -4,7 +4,8 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { runDemo } from './demo.js';
 import { regsCommand } from './regs.js';
 import { runLan } from './lan.js';
@@ -304,5 +305,15 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   }
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+/** Whether this module is the program (also when started through a symlinked `bin`, as npm installs it). */
+function isMainModule(): boolean {
+  const arg = process.argv[1];
+  if (arg === undefined) return false;
+  try {
+    return realpathSync(arg) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+const isMain = isMainModule();
 if (isMain) main(process.argv.slice(2)).then((code) => (process.exitCode = code));
