@@ -290,7 +290,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         out(HELP.regs + '\n');
         return 0;
       }
-      const r = regsCommand(positionals, values.json ?? false);
+      const r = regsCommand(positionals);
       out((values.json ? JSON.stringify(r.data, null, 2) : r.text) + '\n');
       return 0;
     }

@@ -236,7 +236,5 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
     write('signals.vcd', vcd.render(), 'line levels, IRQ lines and link state during the first message (GTKWave)');
     write('trace.jsonl', events.map((e) => toLine(e)).join(''), 'every trace event as JSON lines');
   }
-  void router;
-  void server;
   return { journey, sections, summary, files, ping: pingResult };
 }

@@ -22,7 +22,7 @@ function find(name: string): { def: RegDef; phy: boolean } | undefined {
 }
 
 /** Renders the register listing, one register, or a decoded value; returns text or JSON data. */
-export function regsCommand(args: string[], json: boolean): { text: string; data: unknown } {
+export function regsCommand(args: string[]): { text: string; data: unknown } {
   if (args.length === 0) {
     const rows = E1000_REGISTERS.map((r) => ({ offset: r.offset, name: r.count > 1 ? `${r.name}[${r.count}]` : r.name, long: r.long, access: r.access, reset: r.reset, implemented: r.implemented }));
     const text = [
@@ -66,6 +66,5 @@ export function regsCommand(args: string[], json: boolean): { text: string; data
     ...decoded.map((d) => `  ${d.bits.padEnd(5)} ${d.name.padEnd(12)} = ${String(d.value).padEnd(6)} ${d.meaning ? `(${d.meaning}) ` : ''}— ${d.desc}`),
     ...(undef ? [`  bits ${hex(undef, 8)} are not defined by nicsim for ${def.name}`] : []),
   ].join('\n');
-  void json;
   return { text, data: { name: def.name, value: value >>> 0, fields: decoded, undefinedBits: undef } };
 }

@@ -14,7 +14,6 @@
 import type { Actor } from 'xstate';
 import type { Nanos } from '../sim/time.js';
 import { startSimActor } from '../sim/xstate.js';
-import type { HostMemory } from '../hw/memory.js';
 import * as R from '../hw/registers/e1000.js';
 import { DESC_SIZE, RXD_ERR, RXD_STAT, TXD_CMD, TXD_STA } from '../hw/descriptors.js';
 import type { Kernel, KernelTimer } from './kernel/kernel.js';
@@ -159,7 +158,6 @@ export class E1000 implements NetDevice {
   private macAddr: Uint8Array = new Uint8Array(6);
   private mtuValue = STD_MTU;
   private readonly kernel: Kernel;
-  private readonly memory: HostMemory;
   private readonly bytes: Uint8Array;
   private readonly view: DataView;
   private readonly actor: Actor<typeof e1000Lifecycle>;
@@ -203,7 +201,6 @@ export class E1000 implements NetDevice {
   constructor(kernel: Kernel, dev: E1000Device, opts: E1000Options = {}) {
     this.kernel = kernel;
     this.name = opts.name ?? kernel.sim.uniqueName('eth');
-    this.memory = kernel.memory;
     this.bytes = kernel.memory.bytes;
     this.view = kernel.memory.view;
     this.hw = new E1000Hw(dev.bus, kernel, this.name, opts.hw);

@@ -356,11 +356,9 @@ export class Nic {
     if (v & E.EE_REQ.mask) this.regs.setBits(R.EECD, E.EE_GNT.mask);
     else this.regs.clearBits(R.EECD, E.EE_GNT.mask);
     if (!(this.regs.get(R.EECD) & E.EE_GNT.mask)) return;
-    const before = this.microwire.dout;
     this.microwire.pins((v >>> E.CS.lsb) & 1, (v >>> E.SK.lsb) & 1, (v >>> E.DI.lsb) & 1);
     if (this.microwire.dout) this.regs.setBits(R.EECD, E.DO.mask);
     else this.regs.clearBits(R.EECD, E.DO.mask);
-    void before;
   }
 
   private eerdWritten(written: number): void {
@@ -850,7 +848,6 @@ export class Nic {
   private receiveFrame(wf: WireFrame): void {
     this.rxFrameId = wf.id;
     const r = this.regs;
-    const trace = this.sim.trace;
     if (this.macLink === null || this.macLink.speed !== (wf.bitTimeNs === 1 ? 1000 : wf.bitTimeNs === 10 ? 100 : 10)) {
       this.counters.rxNoLink++;
       this.drop('rxNoLink', 'no link (or a speed mismatch)');

@@ -5,8 +5,8 @@
  * frame whose FCS a scripted bit flip damaged, timestamps equal to the simulated ns.
  */
 import { afterAll, describe, expect, test } from 'vitest';
-import { HAVE_TSHARK, AGG, PI_CHECKSUM, PI_MALFORMED, PI_WARN, badExperts, epoch, scratchDir, tshark as runTshark, type Row } from './tshark.js';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { HAVE_TSHARK, AGG, PI_CHECKSUM, badExperts, epoch, scratchDir, tshark as runTshark, type Row } from './tshark.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TraceBus } from '../../sim/trace.js';
@@ -18,7 +18,6 @@ import { emitArp, ARP_LEN, ARP_OP } from '../../stack/wire/arp.js';
 import { emitIpv4, IP_PROTOCOL, IPV4_MIN_HEADER_LEN, NO_IPV4_OPTIONS, parseIpv4Addr } from '../../stack/wire/ipv4.js';
 import { emitUdp, UDP_HEADER_LEN } from '../../stack/wire/udp.js';
 import {
-  LINKTYPE_ETHERNET,
   LINKTYPE_ETHERNET_MPACKET,
   PcapngWriter,
   concatChunks,

@@ -144,7 +144,7 @@ describe('ARP cache entries over time', () => {
       '40000000000 02:00:00:00:00:01 > 02:00:00:00:00:02 10.0.0.1 > 10.0.0.2 ttl 64 id 101 proto 253 len 1', // a stale entry is used at once
       '45000000000 02:00:00:00:00:01 > 02:00:00:00:00:02 arp who-has 10.0.0.2 tell 10.0.0.1', // unicast probe after DELAY
     ]);
-    const mine = states.events.filter((e) => e.source === 'eth0.arp[10.0.0.2]' && e.kind === 'state').map((e) => `${e.time} ${'from' in e ? `${e.from} → ${e.to}` : ''}`);
+    const mine = states.events.filter((e) => e.source === 'a.eth0.arp[10.0.0.2]' && e.kind === 'state').map((e) => `${e.time} ${'from' in e ? `${e.from} → ${e.to}` : ''}`);
     expect(mine).toEqual([
       '0  → incomplete',
       '2000 incomplete → reachable',
