@@ -375,9 +375,11 @@ export class Ipv4Layer {
    * the device's ones' complement sum over it, when it has one). Never throws.
    */
   input(iface: Iface, packet: Uint8Array, linkBroadcast: boolean, deviceSum?: number): void {
+    // saved and restored: a receive can nest (a zero-latency device delivering during a send)
+    const outer = this.rxDeviceSum;
     this.rxDeviceSum = deviceSum;
     this.receive(iface, packet, linkBroadcast, false);
-    this.rxDeviceSum = undefined;
+    this.rxDeviceSum = outer;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -452,7 +454,8 @@ export class Ipv4Layer {
     // The device summed the whole Ethernet payload: the checked header sums to 0xFFFF (ones'
     // complement zero) and padding beyond the total length is zeros, so the device's sum is
     // the transport segment's sum.
-    const payloadSum = this.rxDeviceSum;
+    // (not on a NAPT router, whose translations rewrite bytes the device summed)
+    const payloadSum = this.napt === null ? this.rxDeviceSum : undefined;
     h.receive({ src: p.src, dst: p.dst, protocol, ttl: p.ttl, payload: p.payload, header: p, iface, broadcast: isB, multicast: isM, payloadSum });
   }
 
