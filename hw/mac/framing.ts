@@ -31,7 +31,7 @@ export const FCS_LEN = 4;
  */
 export function serializeFrame(frame: Uint8Array, appendCrc: boolean, pad: boolean, insertChecksum?: { cso: number; css: number }): Uint8Array {
   const body = pad && frame.length < MIN_FRAME_NO_FCS ? MIN_FRAME_NO_FCS : frame.length;
-  const out = new Uint8Array(PREAMBLE_SFD_LEN + body + (appendCrc ? FCS_LEN : 0));
+  const out = lineBuffer(PREAMBLE_SFD_LEN + body + (appendCrc ? FCS_LEN : 0));
   out.fill(PREAMBLE_OCTET, 0, 7);
   out[7] = SFD;
   out.set(frame, PREAMBLE_SFD_LEN);
@@ -45,6 +45,26 @@ export function serializeFrame(frame: Uint8Array, appendCrc: boolean, pad: boole
     out[o + insertChecksum.cso + 1] = c & 0xff;
   }
   if (appendCrc) appendFcs(out, PREAMBLE_SFD_LEN, PREAMBLE_SFD_LEN + body);
+  return out;
+}
+
+const SLAB_BYTES = 1 << 20;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabUsed = 0;
+
+/**
+ * A zeroed buffer of `n` bytes for one serialized frame, carved from a shared slab: regions are
+ * never reused (a frame's bytes stay valid and unchanged for as long as anyone holds them), so
+ * this only saves the per-frame allocation of a fresh backing store.
+ */
+function lineBuffer(n: number): Uint8Array {
+  if (n > SLAB_BYTES / 16) return new Uint8Array(n);
+  if (slabUsed + n > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const out = new Uint8Array(slab, slabUsed, n);
+  slabUsed += (n + 7) & ~7;
   return out;
 }
 

@@ -34,6 +34,20 @@ describe('framing', () => {
     expect(findFrameStart(Uint8Array.of(0xd5, 1))).toBe(-1);
   });
 
+  test('serialized frames never share bytes, and short frames are zero-padded, across many allocations', () => {
+    const frames: Uint8Array[] = [];
+    for (let i = 0; i < 20_000; i++) frames.push(serializeFrame(Uint8Array.of(i & 0xff, 1, 2), true, true)); // > 1 MiB of frames
+    for (const [i, f] of frames.entries()) {
+      expect(f.length).toBe(8 + 60 + 4);
+      expect(f[8]).toBe(i & 0xff);
+      expect(f.subarray(11, 68).every((b) => b === 0)).toBe(true);
+      expect(fcsValid(f, 8)).toBe(true);
+    }
+    frames[0].fill(0xee);
+    expect(frames[1][8]).toBe(1); // writing one frame leaves its neighbour alone
+    expect(fcsValid(frames[1], 8)).toBe(true);
+  });
+
   test('IC inserts the ones-complement checksum from CSS at CSO', () => {
     // An IPv4 header with a zero checksum field: the inserted value is the header checksum.
     const frame = new Uint8Array(14 + 20);
