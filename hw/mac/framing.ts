@@ -5,6 +5,7 @@
  */
 import { appendFcs } from './fcs.js';
 import { onesComplementSum } from './checksum.js';
+import { slabBytes } from '../slab.js';
 
 /** The preamble octet (10101010 on the wire, LSB first). */
 export const PREAMBLE_OCTET = 0x55;
@@ -31,7 +32,7 @@ export const FCS_LEN = 4;
  */
 export function serializeFrame(frame: Uint8Array, appendCrc: boolean, pad: boolean, insertChecksum?: { cso: number; css: number }): Uint8Array {
   const body = pad && frame.length < MIN_FRAME_NO_FCS ? MIN_FRAME_NO_FCS : frame.length;
-  const out = lineBuffer(PREAMBLE_SFD_LEN + body + (appendCrc ? FCS_LEN : 0));
+  const out = slabBytes(PREAMBLE_SFD_LEN + body + (appendCrc ? FCS_LEN : 0)); // fresh, zeroed, never reused
   out.fill(PREAMBLE_OCTET, 0, 7);
   out[7] = SFD;
   out.set(frame, PREAMBLE_SFD_LEN);
@@ -45,26 +46,6 @@ export function serializeFrame(frame: Uint8Array, appendCrc: boolean, pad: boole
     out[o + insertChecksum.cso + 1] = c & 0xff;
   }
   if (appendCrc) appendFcs(out, PREAMBLE_SFD_LEN, PREAMBLE_SFD_LEN + body);
-  return out;
-}
-
-const SLAB_BYTES = 1 << 20;
-let slab = new ArrayBuffer(SLAB_BYTES);
-let slabUsed = 0;
-
-/**
- * A zeroed buffer of `n` bytes for one serialized frame, carved from a shared slab: regions are
- * never reused (a frame's bytes stay valid and unchanged for as long as anyone holds them), so
- * this only saves the per-frame allocation of a fresh backing store.
- */
-function lineBuffer(n: number): Uint8Array {
-  if (n > SLAB_BYTES / 16) return new Uint8Array(n);
-  if (slabUsed + n > SLAB_BYTES) {
-    slab = new ArrayBuffer(SLAB_BYTES);
-    slabUsed = 0;
-  }
-  const out = new Uint8Array(slab, slabUsed, n);
-  slabUsed += (n + 7) & ~7;
   return out;
 }
 

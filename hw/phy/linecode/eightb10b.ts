@@ -13,6 +13,7 @@
  * @module
  */
 import type { LineError } from './types.js';
+import { slabBytes, slabU16 } from '../../slab.js';
 
 /** 5b/6b sub-block `abcdei` for x = 0–31: [RD−, RD+] (table 36-1a). */
 export const FIVE_B_SIX_B: readonly (readonly [string, string])[] = [
@@ -341,7 +342,7 @@ export function encode8b10bStream(
   const idleAfter = opts.idleAfter ?? EIGHT_B10B_DEFAULTS.idleAfter;
   let max = 2 * (idleBefore + idleAfter + Math.max(0, frames.length - 1) * idleBetween);
   for (const f of frames) max += Math.max(1, f.length) + 3;
-  const out = new Uint16Array(max);
+  const out = slabU16(max); // fresh and zeroed (hw/slab.ts)
   // packed writer state: k (position) << 1 | rd
   let w = putIdle(out, rd & 1, idleBefore);
   for (let fi = 0; fi < frames.length; fi++) {
@@ -459,7 +460,7 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
     // ---- frame: /S/ stands for the first preamble octet
     rd = (e >>> 11) & 1;
     i++;
-    const f = new Uint8Array(n - i + 1);
+    const f = slabBytes(n - i + 1);
     f[0] = 0x55;
     let fl = 1;
     for (;;) {
