@@ -198,6 +198,12 @@ export {
   /** Options of an echo server. */
   type EchoServerOptions,
 } from './apps/echo.js';
+export {
+  /** The shape of a small UDP service (bind, answer each datagram, stop): subclass it. */
+  UdpServer,
+  /** Where a UDP server listens. */
+  type UdpServerBinding,
+} from './apps/udpserver.js';
 
 // tools
 export {

@@ -30,6 +30,7 @@ import { toIpv4 } from '../iface/route.js';
 import { WireError } from '../wire/error.js';
 import { DNS_CLASS, DNS_OPCODE, DNS_RCODE, DNS_TYPE, dnsBufferLen, emitDns, parseDns, type DnsRecord, type DnsRepr } from '../wire/dns.js';
 import { formatIpv4Addr, parseIpv4Addr } from '../wire/ipv4.js';
+import { UdpServer } from './udpserver.js';
 import { UDP_PORT } from '../wire/udp.js';
 import type { Process } from '../socket/api.js';
 import { SocketError, isSocketError } from '../socket/errors.js';
@@ -411,30 +412,24 @@ export interface DnsServerStats {
 }
 
 /** A small authoritative DNS server: an app on a host. */
-export class DnsServer {
+export class DnsServer extends UdpServer {
   /** What it did so far. */
   readonly stats: DnsServerStats = { received: 0, answered: 0, nxdomain: 0, nodata: 0, errors: 0, ignored: 0 };
   /** TTL of the answers, seconds. */
   readonly ttl: number;
 
   private readonly zone = new Map<string, number[]>();
-  private fd = -1;
-  private loop: Promise<void> | null = null;
-  private stopping = false;
-  private readonly port: number;
-  private readonly address: number;
 
   /** A server whose socket belongs to `process` (call `start`). */
-  constructor(
-    /** The process its socket belongs to. */
-    readonly process: Process,
-    opts: DnsServerOptions,
-  ) {
+  constructor(process: Process, opts: DnsServerOptions) {
+    super(process, { port: opts.port ?? UDP_PORT.DNS, address: opts.address === undefined ? 0 : toIpv4(opts.address) }, 'the DNS server');
     this.ttl = opts.ttl ?? 300;
     if (!Number.isInteger(this.ttl) || this.ttl < 0 || this.ttl > 0x7fffffff) throw new RangeError(`ttl must be 0…2^31-1 seconds, got ${this.ttl}`);
-    this.port = opts.port ?? UDP_PORT.DNS;
-    this.address = opts.address === undefined ? 0 : toIpv4(opts.address);
     for (const [name, v] of Object.entries(opts.zone)) this.setRecord(name, v);
+  }
+
+  protected override reply(data: Uint8Array): Uint8Array | null {
+    return this.answer(data);
   }
 
   /** Replaces the addresses of `name` (an empty list removes it). */
@@ -442,33 +437,6 @@ export class DnsServer {
     const list = (Array.isArray(addresses) ? addresses : [addresses]).map((a: string | number) => toIpv4(a));
     if (list.length === 0) this.zone.delete(canonical(name));
     else this.zone.set(canonical(name), list);
-  }
-
-  /** Binds the socket and starts serving; resolves once bound (rejects with EADDRINUSE…). */
-  async start(): Promise<void> {
-    if (this.loop !== null) throw new Error('the DNS server is already running');
-    const p = this.process;
-    const fd = await p.socket(AF_INET, SOCK_DGRAM);
-    try {
-      await p.bind(fd, { address: this.address, port: this.port });
-    } catch (e) {
-      await p.close(fd);
-      throw e;
-    }
-    this.fd = fd;
-    this.stopping = false;
-    this.loop = this.serve(fd);
-  }
-
-  /** Stops serving (closes the socket); resolves when the loop has ended. */
-  async stop(): Promise<void> {
-    const loop = this.loop;
-    if (loop === null) return;
-    this.stopping = true;
-    await this.process.close(this.fd);
-    await loop;
-    this.loop = null;
-    this.fd = -1;
   }
 
   /** The reply to one message, or null when it gets none. */
@@ -513,27 +481,6 @@ export class DnsServer {
     this.stats.answered++;
     const answers: DnsRecord[] = addrs.map((address) => ({ kind: 'a', name: q.name, class: DNS_CLASS.IN, ttl: this.ttl, address }));
     return encode(reply(head, DNS_RCODE.NOERROR, m.questions, answers));
-  }
-
-  private async serve(fd: number): Promise<void> {
-    const p = this.process;
-    for (;;) {
-      let r;
-      try {
-        r = await p.recvfrom(fd);
-      } catch (e) {
-        if (this.stopping || isSocketError(e, 'EBADF')) return;
-        continue; // a pending ICMP error on the socket: keep serving
-      }
-      const out = this.answer(r.data);
-      if (out === null) continue;
-      try {
-        await p.sendto(fd, out, { address: r.address, port: r.port });
-      } catch (e) {
-        if (this.stopping || isSocketError(e, 'EBADF')) return;
-        // unreachable client: nothing to do
-      }
-    }
   }
 }
 
