@@ -23,7 +23,7 @@ import type { Napi, NapiStats } from './kernel/softirq.js';
 import { E1000Hw, emptyHwStats, mtaHashMo0, MTA_REGS, RAR_ENTRIES, type Bar0, type E1000HwOptions, type HwLink, type HwStats } from './e1000_hw.js';
 import { DriverError } from './errors.js';
 import { e1000Lifecycle, lifecycleStateName, type LifecycleState } from './lifecycle.js';
-import type { LinkState, NetDevice, NetDevStats, TransmitResult } from './netdev.js';
+import { NetDeviceListeners, type LinkState, type NetDevice, type NetDevStats, type TransmitResult } from './netdev.js';
 
 declare module '../sim/trace.js' {
   interface TraceEventMap {
@@ -184,9 +184,7 @@ export class E1000 implements NetDevice {
   private link: HwLink | null = null;
   private pendingLink: HwLink | null = null;
   private txMaxDescs = 1;
-  private rxCb: ((frame: Uint8Array, payloadSum?: number) => void) | null = null;
-  private linkCbs: ((l: LinkState) => void)[] = [];
-  private wakeCbs: (() => void)[] = [];
+  private readonly listeners = new NetDeviceListeners();
   private promisc = false;
   private mcList: Uint8Array[] = [];
   private freeIrq: (() => void) | null = null;
@@ -284,26 +282,17 @@ export class E1000 implements NetDevice {
 
   /** Sets the receive callback; returns a remover. */
   onReceive(cb: (frame: Uint8Array, payloadSum?: number) => void): () => void {
-    this.rxCb = cb;
-    return () => {
-      if (this.rxCb === cb) this.rxCb = null;
-    };
+    return this.listeners.onReceive(cb);
   }
 
   /** Subscribes to carrier changes. */
   onLinkChange(cb: (link: LinkState) => void): () => void {
-    this.linkCbs = [...this.linkCbs, cb];
-    return () => {
-      this.linkCbs = this.linkCbs.filter((x) => x !== cb);
-    };
+    return this.listeners.onLinkChange(cb);
   }
 
   /** Subscribes to transmit-queue wake-ups. */
   onTxWake(cb: () => void): () => void {
-    this.wakeCbs = [...this.wakeCbs, cb];
-    return () => {
-      this.wakeCbs = this.wakeCbs.filter((x) => x !== cb);
-    };
+    return this.listeners.onTxWake(cb);
   }
 
   /** Statistics: the adapter's counters are read (and accumulated) first. */
@@ -740,7 +729,7 @@ export class E1000 implements NetDevice {
       this.counters.txQueueWakes++;
       const trace = this.kernel.sim.trace;
       if (trace.active) trace.emit('netdev.queue', this.name, { stopped: false, free: unused(t) });
-      if (this.carrier) for (const cb of this.wakeCbs) cb();
+      if (this.carrier) this.listeners.emitTxWake();
     }
     return frames;
   }
@@ -806,7 +795,7 @@ export class E1000 implements NetDevice {
           if (this.costed) this.kernel.cpu.chargeCopy(frame.length);
           const trace = this.kernel.sim.trace;
           if (trace.active) trace.emit('netdev.rx', this.name, { length: frame.length, descriptor: i === 0 ? count - 1 : i - 1 });
-          const cb = this.rxCb;
+          const cb = this.listeners.rx;
           if (cb !== null) cb(frame, payloadSum);
         }
       }
@@ -877,18 +866,18 @@ export class E1000 implements NetDevice {
     this.link = this.pendingLink;
     this.carrier = true;
     const l = this.linkState();
-    for (const cb of this.linkCbs) cb(l);
+    this.listeners.emitLink(l);
     if (this.queueStopped && this.running && this.tx && unused(this.tx) >= this.txMaxDescs) {
       this.queueStopped = false;
       this.counters.txQueueWakes++;
-      for (const cb of this.wakeCbs) cb();
+      this.listeners.emitTxWake();
     }
   }
 
   private carrierOff(): void {
     this.carrier = false;
     this.link = null;
-    for (const cb of this.linkCbs) cb({ up: false });
+    this.listeners.emitLink({ up: false });
   }
 
   private updateStats(): void {

@@ -19,7 +19,7 @@ export { e1000Lifecycle, lifecycleStateName, type LifecycleEvent, type Lifecycle
 export { DriverError, type DriverErrorCode } from './errors.js';
 
 // the stack's view
-export { type NetDevice, type NetDevStats, type LinkState, type TransmitResult } from './netdev.js';
+export { NetDeviceListeners, type NetDevice, type NetDevStats, type LinkState, type TransmitResult } from './netdev.js';
 
 // register-sequence testing
 export {

@@ -97,3 +97,49 @@ export interface NetDevice {
   /** Changes the MTU (throws RangeError outside the device's range). */
   setMtu(mtu: number): void;
 }
+
+/**
+ * The subscription side of a {@link NetDevice}, for device implementations to delegate to: one
+ * receive callback, and lists of link and transmit-wake listeners (copied on change, so a
+ * listener may unsubscribe while being called).
+ */
+export class NetDeviceListeners {
+  /** The receive callback, or null (read it on the hot path and call it directly). */
+  rx: ((frame: Uint8Array, payloadSum?: number) => void) | null = null;
+  private link: ((l: LinkState) => void)[] = [];
+  private wake: (() => void)[] = [];
+
+  /** Sets the receive callback (replacing any previous one); returns a remover. */
+  onReceive(cb: (frame: Uint8Array, payloadSum?: number) => void): () => void {
+    this.rx = cb;
+    return () => {
+      if (this.rx === cb) this.rx = null;
+    };
+  }
+
+  /** Subscribes to carrier changes; returns an unsubscribe function. */
+  onLinkChange(cb: (link: LinkState) => void): () => void {
+    this.link = [...this.link, cb];
+    return () => {
+      this.link = this.link.filter((x) => x !== cb);
+    };
+  }
+
+  /** Subscribes to transmit-queue wake-ups; returns an unsubscribe function. */
+  onTxWake(cb: () => void): () => void {
+    this.wake = [...this.wake, cb];
+    return () => {
+      this.wake = this.wake.filter((x) => x !== cb);
+    };
+  }
+
+  /** Tells every link listener. */
+  emitLink(l: LinkState): void {
+    for (const cb of this.link) cb(l);
+  }
+
+  /** Tells every transmit-wake listener. */
+  emitTxWake(): void {
+    for (const cb of this.wake) cb();
+  }
+}

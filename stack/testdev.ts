@@ -11,7 +11,7 @@
  */
 import type { Simulator } from '../sim/simulator.js';
 import type { Nanos } from '../sim/time.js';
-import type { LinkState, NetDevice, NetDevStats, TransmitResult } from '../driver/netdev.js';
+import { NetDeviceListeners, type LinkState, type NetDevice, type NetDevStats, type TransmitResult } from '../driver/netdev.js';
 
 /** A frame the device accepted for sending, with the simulated time of the `transmit` call. */
 export interface SentFrame {
@@ -77,9 +77,7 @@ export class TestDevice implements NetDevice {
   private mtuValue: number;
   private up: boolean;
   private txBlocked = false;
-  private rxCb: ((frame: Uint8Array) => void) | null = null;
-  private linkCbs: ((l: LinkState) => void)[] = [];
-  private wakeCbs: (() => void)[] = [];
+  private readonly listeners = new NetDeviceListeners();
   private readonly keepSent: number;
   private readonly counts: NetDevStats = {
     rxPackets: 0,
@@ -173,7 +171,7 @@ export class TestDevice implements NetDevice {
   unblockTx(): void {
     if (!this.txBlocked) return;
     this.txBlocked = false;
-    for (const cb of this.wakeCbs) cb();
+    this.listeners.emitTxWake();
   }
 
   /** Sets the carrier of this device and of its peer (a cable plugged in or pulled out). */
@@ -186,7 +184,7 @@ export class TestDevice implements NetDevice {
     if (this.up === up) return;
     this.up = up;
     const state: LinkState = up ? { up: true, speed: 1000, duplex: 'full' } : { up: false };
-    for (const cb of this.linkCbs) cb(state);
+    this.listeners.emitLink(state);
   }
 
   private receive(frame: Uint8Array): void {
@@ -197,31 +195,22 @@ export class TestDevice implements NetDevice {
     this.counts.rxPackets++;
     this.counts.rxBytes += frame.length;
     if (frame.length > 0 && (frame[0] & 1) === 1) this.counts.multicast++;
-    this.rxCb?.(frame);
+    this.listeners.rx?.(frame);
   }
 
   /** Sets the receive callback (replacing any previous one). */
   onReceive(cb: (frame: Uint8Array) => void): () => void {
-    this.rxCb = cb;
-    return () => {
-      if (this.rxCb === cb) this.rxCb = null;
-    };
+    return this.listeners.onReceive(cb);
   }
 
   /** Subscribes to carrier changes. */
   onLinkChange(cb: (link: LinkState) => void): () => void {
-    this.linkCbs = [...this.linkCbs, cb];
-    return () => {
-      this.linkCbs = this.linkCbs.filter((x) => x !== cb);
-    };
+    return this.listeners.onLinkChange(cb);
   }
 
   /** Subscribes to "transmit accepts frames again". */
   onTxWake(cb: () => void): () => void {
-    this.wakeCbs = [...this.wakeCbs, cb];
-    return () => {
-      this.wakeCbs = this.wakeCbs.filter((x) => x !== cb);
-    };
+    return this.listeners.onTxWake(cb);
   }
 
   /** Current statistics. */
