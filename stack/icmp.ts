@@ -28,7 +28,7 @@ import type { Nanos } from '../sim/time.js';
 import { ICMP_TYPE, ICMP_UNREACH, emitIcmp, parseIcmp, type IcmpRepr } from './wire/icmp.js';
 import { WireError } from './wire/error.js';
 import { IP_PROTOCOL, IPV4_MIN_HEADER_LEN, Ipv4Packet, isLoopbackIpv4 } from './wire/ipv4.js';
-import type { CounterRef, Counters } from './host.js';
+import type { CounterRef, Counters } from './counters.js';
 import type { Iface } from './iface/netif.js';
 import type { IcmpErrorInfo, IpDelivery, Ipv4Layer, OutputResult } from './ip/ipv4.js';
 

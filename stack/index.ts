@@ -270,19 +270,9 @@ export {
 } from './tools/iplink.js';
 
 // host: the stack, its counters and timers
-export {
-  NetStack,
-  Counters,
-  StackTimers,
-  STACK_COUNTERS,
-  type NetStackOptions,
-  type InterfaceOptions,
-  type CounterDef,
-  type CounterKind,
-  type CounterRef,
-  type StackCounterName,
-  type StackTimer,
-} from './host.js';
+export { NetStack, type NetStackOptions, type InterfaceOptions } from './host.js';
+export { Counters, STACK_COUNTERS, type CounterDef, type CounterKind, type CounterRef, type StackCounterName } from './counters.js';
+export { StackTimers, type StackTimer } from './timers.js';
 
 // testing: an in-memory network device
 export { TestDevice, TEST_DEVICE_MTU_RANGE, type SentFrame, type TestDeviceOptions } from './testdev.js';

@@ -41,7 +41,9 @@ import type { Simulator } from '../sim/simulator.js';
 import { combineSums, ipv4PseudoHeaderSum, onesSum } from './wire/checksum.js';
 import { IP_PROTOCOL, formatIpv4Addr, isMulticastIpv4 } from './wire/ipv4.js';
 import { ICMP_TYPE, ICMP_UNREACH } from './wire/icmp.js';
-import type { CounterDef, CounterRef, Counters, NetStack, StackTimer } from './host.js';
+import type { CounterDef, CounterRef, Counters } from './counters.js';
+import type { StackTimer } from './timers.js';
+import type { NetStack } from './host.js';
 import type { IcmpErrorInfo, IpDelivery, IpHandler, IpOutput } from './ip/ipv4.js';
 import { SocketError, type Errno } from './socket/errors.js';
 import {

@@ -44,7 +44,7 @@ import { nsToXstateMs, startSimActor } from '../../sim/xstate.js';
 import { ARP_LEN, ARP_OP, ArpPacket, emitArp } from '../wire/arp.js';
 import { ETHERNET_HEADER_LEN, ETHERTYPE, MAC_BROADCAST, MAC_ZERO, emitEthernet, formatMac, isUnicastMac, writeMac } from '../wire/ethernet.js';
 import { IPV4_BROADCAST, formatIpv4Addr, isLoopbackIpv4, isMulticastIpv4 } from '../wire/ipv4.js';
-import type { CounterRef, Counters } from '../host.js';
+import type { CounterRef, Counters } from '../counters.js';
 import type { Iface, TxStatus } from './netif.js';
 
 declare module '../../sim/trace.js' {

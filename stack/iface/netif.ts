@@ -20,7 +20,7 @@ import type { Simulator } from '../../sim/simulator.js';
 import type { NetDevice } from '../../driver/netdev.js';
 import { ETHERNET_FIELD, ETHERNET_HEADER_LEN, ETHERTYPE, EthernetFrame, MAC_BROADCAST, readMac } from '../wire/ethernet.js';
 import { Ipv4Packet, formatIpv4Addr, prefixToMask, subnetBroadcast } from '../wire/ipv4.js';
-import type { CounterRef, Counters } from '../host.js';
+import type { CounterRef, Counters } from '../counters.js';
 import { ArpCache, type ArpConfig } from './arp.js';
 
 /** What happened to a frame handed to an interface: sent to the device, queued (busy device or unresolved neighbour), refused for lack of room, or refused because the device is down. */

@@ -36,7 +36,8 @@
  */
 import type { Nanos } from '../../sim/time.js';
 import { IPV4_MIN_HEADER_LEN, IPV4_OPTION, Ipv4Packet } from '../wire/ipv4.js';
-import type { CounterRef, Counters, StackTimer, StackTimers } from '../host.js';
+import type { CounterRef, Counters } from '../counters.js';
+import type { StackTimer, StackTimers } from '../timers.js';
 import type { Iface } from '../iface/netif.js';
 
 // ---------------------------------------------------------------------------------------------

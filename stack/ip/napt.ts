@@ -27,7 +27,8 @@ import type { Simulator } from '../../sim/simulator.js';
 import type { Nanos } from '../../sim/time.js';
 import { ICMP_TYPE } from '../wire/icmp.js';
 import { IP_PROTOCOL, formatIpv4Addr, type Ipv4Packet } from '../wire/ipv4.js';
-import type { Counters, StackTimer, StackTimers } from '../host.js';
+import type { Counters } from '../counters.js';
+import type { StackTimer, StackTimers } from '../timers.js';
 import type { Iface } from '../iface/netif.js';
 
 declare module '../../sim/trace.js' {

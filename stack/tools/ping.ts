@@ -19,7 +19,8 @@
  * @module
  */
 import type { Nanos } from '../../sim/time.js';
-import type { NetStack, StackTimer } from '../host.js';
+import type { NetStack } from '../host.js';
+import type { StackTimer } from '../timers.js';
 import { toIpv4 } from '../iface/route.js';
 import type { EchoError, EchoReply } from '../icmp.js';
 import { ICMP_TIME_EXCEEDED, ICMP_TYPE, ICMP_UNREACH } from '../wire/icmp.js';
