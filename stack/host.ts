@@ -9,6 +9,12 @@
  * take no part in that identity. Each drop also emits a `drop` trace event naming its counter.
  * Transports (UDP, TCP, written above this layer) add their own counters with
  * {@link Counters.define}; a packet handed to them is `ip.delivered` here and accounted for there.
+ *
+ * This is the composition root: the infrastructure lives in its own modules (`counters.ts`,
+ * `timers.ts`, `iface/`, `ip/`, `icmp.ts`), and transports see only a {@link TransportContext}.
+ * A host registers its transports once, with their options, when it is created (`udp` option, on
+ * by default) or with {@link NetStack.addTransport}; each goes into IP's protocol table and the
+ * socket layer's protocol switch together.
  * @module
  */
 import type { Simulator } from '../sim/simulator.js';
@@ -23,6 +29,10 @@ import { Icmp, ICMP_DEFAULTS } from './icmp.js';
 import { REASSEMBLY_DEFAULTS } from './ip/frag.js';
 import { Ipv4Layer } from './ip/ipv4.js';
 import { Napt, type NaptOptions } from './ip/napt.js';
+import { SocketLayer } from './socket/proto.js';
+import { WaitQueue } from './socket/waiter.js';
+import type { Transport, TransportContext } from './transport.js';
+import { Udp, type UdpOptions } from './udp.js';
 
 // ---------------------------------------------------------------------------------------------
 // The stack
@@ -69,6 +79,8 @@ export interface NetStackOptions {
   icmpBurst?: number;
   /** Ignore echo requests to broadcast/multicast addresses (default true). */
   icmpEchoIgnoreBroadcasts?: boolean;
+  /** UDP and its options (default: on with Linux's defaults); `false` for a host without UDP. */
+  udp?: UdpOptions | false;
 }
 
 /** How `addInterface` configures an interface. */
@@ -110,11 +122,14 @@ export class NetStack {
   readonly icmp: Icmp;
   /** NAPT, once configured. */
   napt?: Napt;
+  /** The socket table and protocol switch. */
+  readonly sockets: SocketLayer;
 
   private readonly ifaceList: Iface[] = [];
   private readonly arpConfig: Readonly<ArpConfig>;
   private readonly txQueueLen: number;
   private readonly host: IfaceHost;
+  private readonly transportList: Transport[] = [];
 
   /** Creates a stack with no interfaces. */
   constructor(sim: Simulator, opts: NetStackOptions) {
@@ -161,6 +176,64 @@ export class NetStack {
       counters: this.counters,
       ipInput: (iface, packet, linkBroadcast, payloadSum) => this.ip.input(iface, packet, linkBroadcast, payloadSum),
       unresolved: (_iface, packet) => this.icmp.reportUnresolved(packet),
+    };
+    this.sockets = new SocketLayer();
+    const udp = opts.udp;
+    if (udp !== false) this.addTransport((ctx) => new Udp(ctx, udp));
+  }
+
+  /**
+   * Registers a transport, created over a fresh {@link TransportContext}: IP delivers its protocol
+   * number to it and `socket()` creates its sockets for its socket type. Registering a protocol
+   * number or socket type twice is a programmer error.
+   */
+  addTransport<T extends Transport>(create: (ctx: TransportContext) => T): T {
+    const t = create(this.transportContext());
+    this.ip.register(t.ipProtocol, t);
+    this.sockets.protocols.register({ type: t.socketType, protocol: t.ipProtocol, name: t.name, create: () => t.socket() });
+    this.transportList.push(t);
+    return t;
+  }
+
+  /** The registered transports. */
+  get transports(): readonly Transport[] {
+    return this.transportList;
+  }
+
+  /** The transport called `name` (`udp`, `tcp`), if registered. */
+  transport(name: string): Transport | undefined {
+    return this.transportList.find((t) => t.name === name);
+  }
+
+  /** UDP (throws when the host was created with `udp: false`). */
+  get udp(): Udp {
+    const t = this.transport('udp');
+    if (!(t instanceof Udp)) throw new Error(`host ${this.name} has no UDP`);
+    return t;
+  }
+
+  /** A context for a transport of this host. */
+  private transportContext(): TransportContext {
+    const sim = this.sim;
+    const ip = this.ip;
+    const wake = () => sim.wake();
+    return {
+      hostName: this.name,
+      counters: this.counters,
+      timers: this.timers,
+      trace: sim.trace,
+      defaultTtl: ip.defaultTtl,
+      rng: (name) => sim.rng(`${this.name}.${name}`),
+      output: (o) => ip.output(o),
+      route: (dst, src) => ip.routeTo(dst, src),
+      isLocal: (a) => ip.isLocal(a),
+      isBroadcast: (a) => ip.isBroadcast(a),
+      icmpUnreachable: (d, code) => void this.icmp.destUnreachable(d, code),
+      confirmReachable: (dst) => {
+        const r = ip.routeTo(dst);
+        if (r !== undefined && !r.local) r.iface.arp.confirm(r.nextHop);
+      },
+      waitQueue: () => new WaitQueue(this.timers, wake),
     };
   }
 

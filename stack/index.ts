@@ -77,7 +77,7 @@ export { Icmp, ICMP_DEFAULTS, ICMP_ERROR_QUOTE_MAX, type EchoError, type EchoRep
 
 // udp: the transport
 export {
-  /** UDP on one host (`Udp.of(stack)` attaches it): port table, demultiplexing, send path. */
+  /** UDP on one host (`stack.udp`; registered with the `udp` stack option): port table, demultiplexing, send path. */
   Udp,
   /** A UDP socket (protocol control block). */
   UdpSocket,
@@ -137,6 +137,8 @@ export {
   type RecvResult,
   /** Options of a receive call. */
   type RecvOptions,
+  /** Options of a send call (non-blocking, timeout). */
+  type SendOptions,
   /** Socket option names. */
   type SocketOption,
   /** What netstat shows of a socket. */
@@ -156,6 +158,18 @@ export {
   /** Who holds a socket. */
   type SocketOwner,
 } from './socket/proto.js';
+export {
+  /** A FIFO of blocked socket calls that wakes the simulator on every settlement. */
+  WaitQueue,
+  /** Options of one blocking wait. */
+  type WaitOptions,
+} from './socket/waiter.js';
+export {
+  /** What a transport sees of its host. */
+  type TransportContext,
+  /** A transport as the host registers it. */
+  type Transport,
+} from './transport.js';
 export {
   /** Every open socket of a host as data. */
   socketTable,

@@ -37,15 +37,14 @@
  * (see `NetDevice.onReceive`; reassembled and looped-back datagrams are fresh buffers too).
  * @module
  */
-import type { Simulator } from '../sim/simulator.js';
-import { combineSums, ipv4PseudoHeaderSum, onesSum } from './wire/checksum.js';
 import { IP_PROTOCOL, formatIpv4Addr, isMulticastIpv4 } from './wire/ipv4.js';
 import { ICMP_TYPE, ICMP_UNREACH } from './wire/icmp.js';
+import { UDP_HEADER_LEN, UdpPacket } from './wire/udp.js';
 import type { CounterDef, CounterRef, Counters } from './counters.js';
-import type { StackTimer } from './timers.js';
-import type { NetStack } from './host.js';
-import type { IcmpErrorInfo, IpDelivery, IpHandler, IpOutput } from './ip/ipv4.js';
+import type { IcmpErrorInfo, IpDelivery, IpOutput } from './ip/ipv4.js';
 import { SocketError, type Errno } from './socket/errors.js';
+import type { WaitQueue } from './socket/waiter.js';
+import type { Transport, TransportContext } from './transport.js';
 import {
   IPPROTO_UDP,
   SOCK_DGRAM,
@@ -136,16 +135,18 @@ export function icmpErrno(type: number, code: number): { errno: Errno; hard: boo
   return { errno: 'EHOSTUNREACH', hard: false }; // time exceeded and anything else
 }
 
-const udps = new WeakMap<NetStack, Udp>();
-
 function checkPort(port: number, what: string): void {
   if (!Number.isInteger(port) || port < 0 || port > 0xffff) throw new RangeError(`${what} must be an integer 0…65535, got ${port}`);
 }
 
 /** UDP on one host: the port table, demultiplexing, and the send path. */
-export class Udp implements IpHandler {
-  /** The simulator. */
-  readonly sim: Simulator;
+export class Udp implements Transport {
+  /** `udp`. */
+  readonly name = 'udp';
+  /** 17. */
+  readonly ipProtocol = IP_PROTOCOL.UDP;
+  /** SOCK_DGRAM. */
+  readonly socketType = SOCK_DGRAM;
   /** First and last ephemeral port. */
   readonly ephemeral: { readonly low: number; readonly high: number };
   /** Default SO_RCVBUF. */
@@ -156,30 +157,21 @@ export class Udp implements IpHandler {
   private readonly counters: Counters;
   private readonly ports = new Map<number, UdpSocket[]>();
   private nextEphemeral: number;
-  private readonly tx = new Uint8Array(8 + UDP_MAX_PAYLOAD);
+  private readonly tx = new Uint8Array(UDP_HEADER_LEN + UDP_MAX_PAYLOAD);
+  private readonly txView = new UdpPacket(this.tx);
   private readonly out: IpOutput = { src: 0, dst: 0, protocol: IP_PROTOCOL.UDP, payload: new Uint8Array(0), ttl: undefined };
   private readonly cDelivered: CounterRef;
   private readonly cOut: CounterRef;
   private readonly cOutErrors: CounterRef;
   private readonly cNoChecksum: CounterRef;
 
-  /** UDP of `stack`: created and registered with IP (protocol 17) on first use; `opts` apply then. */
-  static of(stack: NetStack, opts?: UdpOptions): Udp {
-    let u = udps.get(stack);
-    if (u === undefined) {
-      u = new Udp(stack, opts ?? {});
-      udps.set(stack, u);
-    }
-    return u;
-  }
-
-  private constructor(
-    /** The host's stack. */
-    readonly stack: NetStack,
-    opts: UdpOptions,
+  /** UDP over `ctx` (the host registers it: `NetStack.addTransport` or the `udp` stack option). */
+  constructor(
+    /** What UDP sees of its host. */
+    readonly ctx: TransportContext,
+    opts: UdpOptions = {},
   ) {
-    this.sim = stack.sim;
-    this.counters = stack.counters;
+    this.counters = ctx.counters;
     const low = opts.ephemeralLow ?? 32768;
     const high = opts.ephemeralHigh ?? 60999;
     checkPort(low, 'ephemeralLow');
@@ -194,10 +186,9 @@ export class Udp implements IpHandler {
     this.cOut = this.counters.ref('udp.outDatagrams');
     this.cOutErrors = this.counters.ref('udp.outErrors');
     this.cNoChecksum = this.counters.ref('udp.noChecksum');
-    stack.ip.register(IP_PROTOCOL.UDP, this);
   }
 
-  /** A new, unbound socket. */
+  /** A new, unbound socket (the socket layer's `socket(AF_INET, SOCK_DGRAM)`). */
   socket(): UdpSocket {
     return new UdpSocket(this);
   }
@@ -214,8 +205,8 @@ export class Udp implements IpHandler {
 
   /** Binds `s` to `address:port` (0: an ephemeral port); throws EADDRINUSE / EADDRNOTAVAIL. */
   bindSocket(s: UdpSocket, address: number, port: number): void {
-    const ip = this.stack.ip;
-    if (address !== 0 && !ip.isLocal(address) && !ip.isBroadcast(address) && !isMulticastIpv4(address)) {
+    const ctx = this.ctx;
+    if (address !== 0 && !ctx.isLocal(address) && !ctx.isBroadcast(address) && !isMulticastIpv4(address)) {
       throw new SocketError('EADDRNOTAVAIL', '', formatIpv4Addr(address));
     }
     if (port === 0) port = this.allocEphemeral();
@@ -260,44 +251,35 @@ export class Udp implements IpHandler {
   /** Sends one datagram from `s` (checks done by the caller except routing); returns the payload length. */
   output(s: UdpSocket, data: Uint8Array, dst: number, dstPort: number): number {
     const n = data.length;
-    const ip = this.stack.ip;
+    const ctx = this.ctx;
     let src = s.localAddr;
-    if (src === 0 || !ip.isLocal(src)) {
+    if (src === 0 || !ctx.isLocal(src)) {
       // unbound, or bound to a broadcast/multicast address: the outgoing interface's address
-      const r = ip.routeTo(dst);
+      const r = ctx.route(dst);
       if (r === undefined) {
         this.cOutErrors.value++;
         throw new SocketError('ENETUNREACH', '', formatIpv4Addr(dst));
       }
       src = r.src;
     }
-    const len = 8 + n;
-    const b = this.tx;
+    const len = UDP_HEADER_LEN + n;
+    const v = this.txView;
     const sp = s.localPort;
-    b[0] = sp >>> 8;
-    b[1] = sp;
-    b[2] = dstPort >>> 8;
-    b[3] = dstPort;
-    b[4] = len >>> 8;
-    b[5] = len;
-    b[6] = 0;
-    b[7] = 0;
-    b.set(data, 8);
+    v.srcPort = sp;
+    v.dstPort = dstPort;
+    v.length = len;
+    this.tx.set(data, UDP_HEADER_LEN);
     const withSum = !s.noChecksum;
-    if (withSum) {
-      const c = ~combineSums(ipv4PseudoHeaderSum(src, dst, IP_PROTOCOL.UDP, len), onesSum(b, 0, len)) & 0xffff;
-      const v = c === 0 ? 0xffff : c;
-      b[6] = v >>> 8;
-      b[7] = v;
-    }
+    if (withSum) v.fillChecksum(src, dst);
+    else v.checksum = 0;
     const out = this.out;
     out.src = src;
     out.dst = dst;
-    out.payload = b.subarray(0, len);
+    out.payload = this.tx.subarray(0, len);
     out.ttl = s.ttl;
-    const trace = this.sim.trace;
-    if (trace.active) trace.emit('udp.datagram', this.stack.name, { dir: 'tx', src: formatIpv4Addr(src), srcPort: sp, dst: formatIpv4Addr(dst), dstPort, length: len, checksum: withSum });
-    const r = this.stack.ip.output(out);
+    const trace = ctx.trace;
+    if (trace.active) trace.emit('udp.datagram', ctx.hostName, { dir: 'tx', src: formatIpv4Addr(src), srcPort: sp, dst: formatIpv4Addr(dst), dstPort, length: len, checksum: withSum });
+    const r = ctx.output(out);
     if (typeof r === 'object') {
       this.cOutErrors.value++;
       throw new SocketError(r.error, '', formatIpv4Addr(dst));
@@ -317,30 +299,27 @@ export class Udp implements IpHandler {
   /** A datagram from IP (never throws). */
   receive(d: IpDelivery): void {
     const counters = this.counters;
-    const b = d.payload;
-    const avail = b.length;
-    if (avail < 8) return counters.drop('udp.truncated');
-    const len = (b[4] << 8) | b[5];
-    if (len < 8) return counters.drop('udp.badLength');
-    if (len > avail) return counters.drop('udp.truncated');
-    const sum = (b[6] << 8) | b[7];
+    const u = new UdpPacket(d.payload);
+    const err = u.check();
+    if (err !== undefined) return counters.drop(err.kind === 'truncated' ? 'udp.truncated' : 'udp.badLength');
+    const len = u.length;
+    const sum = u.checksum;
     if (sum !== 0) {
       // with the device's receive checksum (and no bytes past the UDP length) the payload is not read again
-      const seg = d.payloadSum !== undefined && len === avail ? d.payloadSum : onesSum(b, 0, len);
-      if (combineSums(ipv4PseudoHeaderSum(d.src, d.dst, IP_PROTOCOL.UDP, len), seg) !== 0xffff) return counters.drop('udp.badChecksum');
+      if (!u.checksumOk(d.src, d.dst, len === d.payload.length ? d.payloadSum : undefined)) return counters.drop('udp.badChecksum');
     } else this.cNoChecksum.value++;
-    const srcPort = (b[0] << 8) | b[1];
-    const dstPort = (b[2] << 8) | b[3];
-    const data = b.subarray(8, len);
-    const trace = this.sim.trace;
+    const srcPort = u.srcPort;
+    const dstPort = u.dstPort;
+    const data = u.payload;
+    const trace = this.ctx.trace;
     if (trace.active) {
-      trace.emit('udp.datagram', this.stack.name, { dir: 'rx', src: formatIpv4Addr(d.src), srcPort, dst: formatIpv4Addr(d.dst), dstPort, length: len, checksum: sum !== 0 });
+      trace.emit('udp.datagram', this.ctx.hostName, { dir: 'rx', src: formatIpv4Addr(d.src), srcPort, dst: formatIpv4Addr(d.dst), dstPort, length: len, checksum: sum !== 0 });
     }
     if (d.broadcast || d.multicast) return this.deliverAll(d, data, srcPort, dstPort);
     const s = this.lookup(d.dst, dstPort, d.src, srcPort);
     if (s === undefined) {
       counters.drop('udp.noPort');
-      this.stack.icmp.destUnreachable(d, ICMP_UNREACH.PORT);
+      this.ctx.icmpUnreachable(d, ICMP_UNREACH.PORT);
       return;
     }
     if (s.enqueue(data, d.src, srcPort)) this.cDelivered.value++;
@@ -406,15 +385,6 @@ export class Udp implements IpHandler {
   }
 }
 
-/** A receive call waiting for a datagram. */
-interface Waiter {
-  resolve(r: RecvResult): void;
-  reject(e: SocketError): void;
-  timer: StackTimer | null;
-  opts: RecvOptions | undefined;
-  syscall: string;
-}
-
 /** A UDP socket (protocol control block): addresses, options, the receive queue and its readers. */
 export class UdpSocket implements ProtoSocket {
   /** Always SOCK_DGRAM. */
@@ -450,7 +420,7 @@ export class UdpSocket implements ProtoSocket {
 
   private queue: RecvResult[] = [];
   private head = 0;
-  private waiters: Waiter[] = [];
+  private readonly readers: WaitQueue;
   private error: Errno | null = null;
   private addrFromConnect = false;
 
@@ -458,6 +428,7 @@ export class UdpSocket implements ProtoSocket {
   constructor(private readonly udp: Udp) {
     this.rcvbuf = udp.defaultRcvbuf;
     this.sndbuf = udp.defaultSndbuf;
+    this.readers = udp.ctx.waitQueue();
   }
 
   /** Datagrams queued. */
@@ -494,9 +465,9 @@ export class UdpSocket implements ProtoSocket {
   connect(address: number, port: number): void {
     address >>>= 0;
     if (port === 0) throw new SocketError('EINVAL', '', 'port 0');
-    const ip = this.udp.stack.ip;
-    if (ip.isBroadcast(address) && !this.broadcast) throw new SocketError('EACCES', '', `${formatIpv4Addr(address)} is a broadcast address (set SO_BROADCAST)`);
-    const r = ip.routeTo(address, ip.isLocal(this.localAddr) ? this.localAddr : undefined);
+    const ctx = this.udp.ctx;
+    if (ctx.isBroadcast(address) && !this.broadcast) throw new SocketError('EACCES', '', `${formatIpv4Addr(address)} is a broadcast address (set SO_BROADCAST)`);
+    const r = ctx.route(address, ctx.isLocal(this.localAddr) ? this.localAddr : undefined);
     if (r === undefined) throw new SocketError('ENETUNREACH', '', formatIpv4Addr(address));
     if (this.localPort === 0) this.udp.bindSocket(this, 0, 0);
     if (this.localAddr === 0) {
@@ -538,7 +509,7 @@ export class UdpSocket implements ProtoSocket {
         udp.countSendError();
         throw new SocketError('EINVAL', '', 'port 0');
       }
-      if (udp.stack.ip.isBroadcast(address) && !this.broadcast) {
+      if (udp.ctx.isBroadcast(address) && !this.broadcast) {
         udp.countSendError();
         throw new SocketError('EACCES', '', `${formatIpv4Addr(address)} is a broadcast address (set SO_BROADCAST)`);
       }
@@ -552,65 +523,42 @@ export class UdpSocket implements ProtoSocket {
   }
 
   /** The next datagram: at once when one is queued, else when one arrives. */
-  recvfrom(opts: RecvOptions | undefined, syscall: string): Promise<RecvResult> {
+  recvfrom(opts: RecvOptions | undefined): Promise<RecvResult> {
+    const r = this.tryRecv(opts);
+    if (r !== undefined) return Promise.resolve(r);
+    if (opts?.dontWait === true) return Promise.reject(new SocketError('EAGAIN'));
+    return this.readers.wait(() => this.tryRecv(opts), { timeoutNs: opts?.timeoutNs });
+  }
+
+  /** The pending error (thrown and cleared), else the next datagram, else undefined. */
+  private tryRecv(opts: RecvOptions | undefined): RecvResult | undefined {
     const err = this.error;
     if (err !== null) {
       this.error = null;
-      return Promise.reject(new SocketError(err, syscall));
+      throw new SocketError(err);
     }
-    if (this.head < this.queue.length) {
-      const r = this.queue[this.head];
-      if (opts?.peek !== true) this.dequeue();
-      return Promise.resolve(cut(r, opts));
-    }
-    if (opts?.dontWait === true) return Promise.reject(new SocketError('EAGAIN', syscall));
-    const t = opts?.timeoutNs;
-    if (t !== undefined && (!Number.isSafeInteger(t) || t < 0)) throw new RangeError(`timeoutNs must be an integer ≥ 0, got ${t}`);
-    return new Promise<RecvResult>((resolve, reject) => {
-      const w: Waiter = { resolve, reject, timer: null, opts, syscall };
-      if (t !== undefined) {
-        w.timer = this.udp.stack.timers.after(t, () => {
-          const i = this.waiters.indexOf(w);
-          if (i >= 0) this.waiters.splice(i, 1);
-          reject(new SocketError('ETIMEDOUT', syscall));
-          this.udp.sim.wake();
-        });
-      }
-      this.waiters.push(w);
-    });
+    if (this.head >= this.queue.length) return undefined;
+    const r = this.queue[this.head];
+    if (opts?.peek !== true) this.dequeue();
+    return cut(r, opts);
   }
 
-  /** Queues a received datagram or hands it to the oldest reader; false when the buffer is full. */
+  /** Queues a received datagram and releases waiting readers; false when the buffer is full. */
   enqueue(data: Uint8Array, address: number, port: number): boolean {
-    const waiters = this.waiters;
-    if (waiters.length > 0) {
-      const w = waiters.shift()!;
-      w.timer?.cancel();
-      const r: RecvResult = { data, address, port, truncated: false };
-      if (w.opts?.peek === true) this.push(r);
-      w.resolve(cut(r, w.opts));
-      this.udp.sim.wake();
-      return true;
-    }
     const n = data.length;
     if (this.head < this.queue.length && this.queuedBytes + n > this.rcvbuf) {
       this.drops++;
       return false;
     }
     this.push({ data, address, port, truncated: false });
+    this.readers.notify();
     return true;
   }
 
-  /** Records an error for the next call, or fails the oldest waiting receive with it now. */
+  /** Records an error for the next call (a waiting receive fails with it now). */
   setError(errno: Errno): void {
-    const w = this.waiters.shift();
-    if (w !== undefined) {
-      w.timer?.cancel();
-      w.reject(new SocketError(errno, w.syscall));
-      this.udp.sim.wake();
-      return;
-    }
     this.error = errno;
+    this.readers.notify();
   }
 
   /** Sets an option. */
@@ -659,7 +607,7 @@ export class UdpSocket implements ProtoSocket {
       case 'IP_RECVERR':
         return this.recvErr;
       case 'IP_TTL':
-        return this.ttl ?? this.udp.stack.ip.defaultTtl;
+        return this.ttl ?? this.udp.ctx.defaultTtl;
       case 'SO_ERROR': {
         const e = this.error;
         this.error = null;
@@ -704,13 +652,7 @@ export class UdpSocket implements ProtoSocket {
     this.queue = [];
     this.head = 0;
     this.queuedBytes = 0;
-    const ws = this.waiters;
-    this.waiters = [];
-    for (const w of ws) {
-      w.timer?.cancel();
-      w.reject(new SocketError('EBADF', w.syscall, 'closed while waiting'));
-    }
-    if (ws.length > 0) this.udp.sim.wake();
+    this.readers.failAll('EBADF', 'closed while waiting');
   }
 
   private push(r: RecvResult): void {

@@ -29,7 +29,6 @@ import { BAR0_SIZE } from '../hw/registers/e1000.js';
 import { Kernel, type KernelOptions } from '../driver/kernel/kernel.js';
 import { E1000, type E1000Options } from '../driver/e1000.js';
 import { NetStack } from '../stack/host.js';
-import { Udp } from '../stack/udp.js';
 import type { Iface } from '../stack/iface/netif.js';
 import { parseIpv4Addr, parseIpv4Cidr } from '../stack/wire/ipv4.js';
 
@@ -115,7 +114,6 @@ export class NetHost {
       this.drivers.push(new E1000(this.kernel, { bus: nic, irq: nic.irq }, { name: `${name}:eth${i}`, ...ifc.driver }));
     });
     this.stack = new NetStack(sim, { name, forwarding: spec.forwarding ?? false });
-    Udp.of(this.stack); // every host has UDP, so a closed port answers port unreachable
   }
 
   /** The medium attachment point of interface `i` (for cables, hubs, switches). */

@@ -79,12 +79,9 @@ export class Iface {
   /** The ARP cache of this interface. */
   readonly arp: ArpCache;
 
-  /** Transmit scratch: the IP layer builds outgoing frames here (header at 0, IPv4 at 14). */
-  txBuf: Uint8Array;
-  /** An IPv4 view over `txBuf` at offset 14. */
-  txIp: Ipv4Packet;
-  /** An Ethernet view over `txBuf`. */
-  txEth: EthernetFrame;
+  private txBuf: Uint8Array;
+  private txIp: Ipv4Packet;
+  private txEth: EthernetFrame;
 
   private txQueue: Uint8Array[] = [];
   private detached = false;
@@ -153,14 +150,37 @@ export class Iface {
     return `${this.name} ${formatIpv4Addr(this.address)}/${this.prefixLength}`;
   }
 
-  /** Makes sure `txBuf` holds `len` bytes (it grows when the MTU was raised). */
-  ensureTxBuf(len: number): Uint8Array {
+  /**
+   * An IPv4 view over the interface's transmit buffer with room for a datagram of `ipLen` bytes
+   * (after the link header the interface writes). Valid until {@link Iface.sendDatagram} or the
+   * next call: nothing may be kept in it.
+   */
+  datagramBuffer(ipLen: number): Ipv4Packet {
+    const len = ETHERNET_HEADER_LEN + ipLen;
     if (this.txBuf.length < len) {
       this.txBuf = new Uint8Array(len);
       this.txIp = new Ipv4Packet(this.txBuf, ETHERNET_HEADER_LEN);
       this.txEth = new EthernetFrame(this.txBuf, 0);
     }
-    return this.txBuf;
+    return this.txIp;
+  }
+
+  /**
+   * Sends the `ipLen`-byte datagram written through {@link Iface.datagramBuffer}: writes the
+   * Ethernet header (our MAC, EtherType IPv4) and the destination — `l2` when it is known without
+   * resolution (broadcast, multicast), else the neighbour `nextHop`'s MAC from ARP, which queues
+   * a copy until it answers.
+   */
+  sendDatagram(nextHop: number, l2: number, ipLen: number): TxStatus {
+    const eth = this.txEth;
+    eth.src = this.mac;
+    eth.outerEthertype = ETHERTYPE.IPV4;
+    const frameLen = ETHERNET_HEADER_LEN + ipLen;
+    if (l2 >= 0) {
+      eth.dst = l2;
+      return this.transmitFrame(this.txBuf, frameLen);
+    }
+    return this.arp.send(nextHop, this.txBuf, frameLen);
   }
 
   /** Ethernet demux of one received frame (never throws); `payloadSum` as the device reported it (see NetDevice). */

@@ -18,9 +18,11 @@
  * and multicast destinations map to their MACs directly), transmit. A datagram to one of our own
  * addresses is delivered internally at the same simulated instant (no loopback interface).
  *
- * Data path: a frame is built once in the outgoing interface's scratch buffer (header written
- * field by field, payload copied once) and handed to the device, which copies it; on an ARP miss
- * or a busy device the frame is copied into the waiting queue. Input allocates a header view, a
+ * Data path: a datagram is built once in the outgoing interface's transmit buffer (header written
+ * field by field, payload copied once); the interface writes the Ethernet header, resolves the
+ * neighbour and hands the frame to the device, which copies it; on an ARP miss or a busy device
+ * the frame is copied into the waiting queue. Nothing is kept in the buffer past the call: a
+ * transport that retransmits builds the datagram again from its own buffers. Input allocates a header view, a
  * payload view and the {@link IpDelivery} per datagram.
  * @module
  */
@@ -163,6 +165,13 @@ export interface Ipv4Context {
   readonly firstIdent: number;
 }
 
+/** Where a datagram leaves: the interface, the neighbour, and the link-layer destination when known without ARP (-1: resolve `nextHop`). */
+interface NextHop {
+  readonly iface: Iface;
+  readonly nextHop: number;
+  readonly l2: number;
+}
+
 interface TxHeader {
   tos: number;
   id: number;
@@ -206,8 +215,6 @@ export class Ipv4Layer {
 
   private icmpLayer: Icmp | null = null;
   private readonly ctx: Ipv4Context;
-  /** The device's sum over the packet being received (valid only during `input`). */
-  private rxDeviceSum: number | undefined = undefined;
   private readonly counters: Counters;
   private readonly handlers: (IpHandler | undefined)[] = new Array<IpHandler | undefined>(256).fill(undefined);
   private readonly local = new Map<number, Iface>();
@@ -216,9 +223,6 @@ export class Ipv4Layer {
   private readonly groups = new Set<number>([ALL_HOSTS]);
   private nextIdent: number;
   private readonly hdr: TxHeader = { tos: 0, id: 0, df: false, mf: false, fragOffset: 0, ttl: 64, protocol: 0, src: 0, dst: 0 };
-  private rtIface: Iface | null = null;
-  private rtNextHop = 0;
-  private rtL2 = -1;
   private readonly cDelivered: CounterRef;
   private readonly cForwarded: CounterRef;
   private readonly cOutRequests: CounterRef;
@@ -325,9 +329,10 @@ export class Ipv4Layer {
     dst >>>= 0;
     const li = this.local.get(dst);
     if (li !== undefined) return { iface: li, nextHop: dst, src: src ?? dst, mtu: li.mtu, local: true };
-    if (!this.pickRoute(dst, src)) return undefined;
-    const iface = this.rtIface!;
-    return { iface, nextHop: this.rtNextHop, src: src ?? iface.address, mtu: iface.mtu, local: false };
+    const hop = this.pickRoute(dst, src);
+    if (hop === undefined) return undefined;
+    const iface = hop.iface;
+    return { iface, nextHop: hop.nextHop, src: src ?? iface.address, mtu: iface.mtu, local: false };
   }
 
   /**
@@ -357,17 +362,18 @@ export class Ipv4Layer {
       h.src = o.src !== undefined ? o.src >>> 0 : dst;
       return this.loopback(li, h, payload);
     }
-    if (!this.pickRoute(dst, o.src)) {
+    const hop = this.pickRoute(dst, o.src);
+    if (hop === undefined) {
       this.counters.drop('ip.outNoRoute');
       return E_NETUNREACH;
     }
-    const iface = this.rtIface!;
+    const iface = hop.iface;
     h.src = o.src !== undefined ? o.src >>> 0 : iface.address;
     if (h.df && IPV4_MIN_HEADER_LEN + payload.length > iface.mtu) {
       this.counters.drop('ip.outTooBig');
       return E_MSGSIZE;
     }
-    const st = this.sendDatagram(iface, this.rtNextHop, this.rtL2, h, null, payload);
+    const st = this.sendDatagram(iface, hop.nextHop, hop.l2, h, null, payload);
     return st === 'sent' ? 'sent' : st === 'queued' ? 'queued' : st === 'nobufs' ? E_NOBUFS : E_NETUNREACH;
   }
 
@@ -376,17 +382,13 @@ export class Ipv4Layer {
    * the device's ones' complement sum over it, when it has one). Never throws.
    */
   input(iface: Iface, packet: Uint8Array, linkBroadcast: boolean, deviceSum?: number): void {
-    // saved and restored: a receive can nest (a zero-latency device delivering during a send)
-    const outer = this.rxDeviceSum;
-    this.rxDeviceSum = deviceSum;
-    this.receive(iface, packet, linkBroadcast, false);
-    this.rxDeviceSum = outer;
+    this.receive(iface, packet, linkBroadcast, false, deviceSum);
   }
 
   // -------------------------------------------------------------------------------------------
   // Input
 
-  private receive(iface: Iface, pkt: Uint8Array, linkBroadcast: boolean, loopback: boolean): void {
+  private receive(iface: Iface, pkt: Uint8Array, linkBroadcast: boolean, loopback: boolean, deviceSum: number | undefined): void {
     const counters = this.counters;
     const p = new Ipv4Packet(pkt);
     const err = p.check();
@@ -403,12 +405,12 @@ export class Ipv4Layer {
     if (!loopback && this.badSource(src, isB)) return counters.drop('ip.badSource');
     if (linkBroadcast && !isB && !isM) return counters.drop('ip.l2Broadcast');
     if (this.ctx.sim.trace.active) this.traceIp('rx', iface, p);
-    if (isB) return this.localIn(iface, p, packet, true, false);
+    if (isB) return this.localIn(iface, p, packet, true, false, deviceSum);
     if (isM) {
-      if (this.groups.has(dst)) return this.localIn(iface, p, packet, false, true);
+      if (this.groups.has(dst)) return this.localIn(iface, p, packet, false, true, deviceSum);
       return counters.drop('ip.notForUs');
     }
-    if (this.local.has(dst)) return this.localIn(iface, p, packet, false, false);
+    if (this.local.has(dst)) return this.localIn(iface, p, packet, false, false, deviceSum);
     if (dst >>> 24 === 0 || isLoopbackIpv4(dst) || dst >>> 28 === 0xf) return counters.drop('ip.badDestination');
     if (!this.forwarding) return counters.drop('ip.notForUs');
     if (this.napt !== null && iface === this.napt.inside && (p.flagsFrag & FRAG_BITS) !== 0) {
@@ -426,9 +428,9 @@ export class Ipv4Layer {
     return src === 0xffff_ffff || src >>> 28 >= 0xe || isLoopbackIpv4(src) || this.local.has(src) || this.bcast.has(src);
   }
 
-  private localIn(iface: Iface, p: Ipv4Packet, packet: Uint8Array, isB: boolean, isM: boolean): void {
+  private localIn(iface: Iface, p: Ipv4Packet, packet: Uint8Array, isB: boolean, isM: boolean, deviceSum: number | undefined): void {
     if ((p.flagsFrag & FRAG_BITS) !== 0) {
-      this.rxDeviceSum = undefined; // the device summed one fragment, not the datagram
+      deviceSum = undefined; // the device summed one fragment, not the datagram
       const whole = this.reassembler.add(iface, p);
       if (whole === null) return;
       packet = whole;
@@ -439,10 +441,10 @@ export class Ipv4Layer {
       const t = napt.inbound(p);
       if (t !== null) return this.forward(iface, p, packet, p.src, t.dst, t.payload);
     }
-    this.deliver(iface, p, packet, isB, isM);
+    this.deliver(iface, p, packet, isB, isM, deviceSum);
   }
 
-  private deliver(iface: Iface, p: Ipv4Packet, packet: Uint8Array, isB: boolean, isM: boolean): void {
+  private deliver(iface: Iface, p: Ipv4Packet, packet: Uint8Array, isB: boolean, isM: boolean, deviceSum: number | undefined): void {
     const protocol = p.protocol;
     if (protocol === IP_PROTOCOL.ICMP) return this.icmp.input(iface, p, packet, isB, isM);
     const h = this.handlers[protocol];
@@ -456,7 +458,7 @@ export class Ipv4Layer {
     // complement zero) and padding beyond the total length is zeros, so the device's sum is
     // the transport segment's sum.
     // (not on a NAPT router, whose translations rewrite bytes the device summed)
-    const payloadSum = this.napt === null ? this.rxDeviceSum : undefined;
+    const payloadSum = this.napt === null ? deviceSum : undefined;
     h.receive({ src: p.src, dst: p.dst, protocol, ttl: p.ttl, payload: p.payload, header: p, iface, broadcast: isB, multicast: isM, payloadSum });
   }
 
@@ -481,7 +483,7 @@ export class Ipv4Layer {
       pkt,
     );
     this.counters.inc('ip.loopback');
-    this.ctx.sim.schedule(0, () => this.receive(iface, pkt, false, true));
+    this.ctx.sim.schedule(0, () => this.receive(iface, pkt, false, true, undefined));
     return 'sent';
   }
 
@@ -537,28 +539,21 @@ export class Ipv4Layer {
   // -------------------------------------------------------------------------------------------
   // Output
 
-  /** Sets rtIface/rtNextHop/rtL2 for `dst`; false when there is no route. */
-  private pickRoute(dst: number, src: number | undefined): boolean {
+  /** Where a datagram to `dst` leaves (interface, next hop, link-layer destination); undefined without a route. */
+  private pickRoute(dst: number, src: number | undefined): NextHop | undefined {
     if (dst === 0xffff_ffff) {
-      this.rtIface = (src !== undefined ? this.local.get(src >>> 0) : undefined) ?? this.ifaceList[0] ?? null;
-      this.rtNextHop = dst;
-      this.rtL2 = MAC_BROADCAST;
-      return this.rtIface !== null;
+      const iface = (src !== undefined ? this.local.get(src >>> 0) : undefined) ?? this.ifaceList[0];
+      return iface === undefined ? undefined : { iface, nextHop: dst, l2: MAC_BROADCAST };
     }
     if (isMulticastIpv4(dst)) {
       const r = this.ctx.routes.lookup(dst);
-      this.rtIface = r?.iface ?? (src !== undefined ? this.local.get(src >>> 0) : undefined) ?? this.ifaceList[0] ?? null;
-      this.rtNextHop = dst;
-      this.rtL2 = multicastMac(dst);
-      return this.rtIface !== null;
+      const iface = r?.iface ?? (src !== undefined ? this.local.get(src >>> 0) : undefined) ?? this.ifaceList[0];
+      return iface === undefined ? undefined : { iface, nextHop: dst, l2: multicastMac(dst) };
     }
     const r = this.ctx.routes.lookup(dst);
-    if (r === undefined) return false;
-    this.rtIface = r.iface;
+    if (r === undefined) return undefined;
     const onLink = r.gateway === 0;
-    this.rtNextHop = onLink ? dst : r.gateway;
-    this.rtL2 = onLink && dst === r.iface.broadcast ? MAC_BROADCAST : -1;
-    return true;
+    return { iface: r.iface, nextHop: onLink ? dst : r.gateway, l2: onLink && dst === r.iface.broadcast ? MAC_BROADCAST : -1 };
   }
 
   private allocIdent(): number {
@@ -586,15 +581,15 @@ export class Ipv4Layer {
     return worst;
   }
 
-  /** Builds one frame in the interface's scratch buffer and sends it (or hands it to ARP). */
+  /** Writes one datagram into the interface's transmit buffer and hands it to the interface (link header, neighbour). */
   private sendFrame(iface: Iface, nextHop: number, l2: number, h: TxHeader, fragOffset: number, more: boolean, options: Uint8Array | null, data: Uint8Array): TxStatus {
     const hl = IPV4_MIN_HEADER_LEN + (options === null ? 0 : options.length);
     const ipLen = hl + data.length;
-    const frameLen = 14 + ipLen;
-    const buf = iface.ensureTxBuf(frameLen);
-    const ip = iface.txIp;
-    buf[14] = 0x40 | (hl >>> 2);
-    buf[14 + IPV4_FIELD.TOS] = h.tos;
+    const ip = iface.datagramBuffer(ipLen);
+    const buf = ip.buffer;
+    const o = ip.offset;
+    buf[o] = 0x40 | (hl >>> 2);
+    buf[o + IPV4_FIELD.TOS] = h.tos;
     ip.totalLen = ipLen;
     ip.ident = h.id;
     ip.flagsFrag = (h.df ? FLAG_DF : 0) | (more ? FLAG_MF : 0) | (fragOffset >>> 3);
@@ -602,18 +597,11 @@ export class Ipv4Layer {
     ip.protocol = h.protocol;
     ip.src = h.src;
     ip.dst = h.dst;
-    if (options !== null) buf.set(options, 14 + IPV4_MIN_HEADER_LEN);
+    if (options !== null) buf.set(options, o + IPV4_MIN_HEADER_LEN);
     ip.fillChecksum();
-    buf.set(data, 14 + hl);
-    const eth = iface.txEth;
-    eth.src = iface.mac;
-    eth.outerEthertype = 0x0800;
+    buf.set(data, o + hl);
     if (this.ctx.sim.trace.active) this.traceIp('tx', iface, ip);
-    if (l2 >= 0) {
-      eth.dst = l2;
-      return iface.transmitFrame(buf, frameLen);
-    }
-    return iface.arp.send(nextHop, buf, frameLen);
+    return iface.sendDatagram(nextHop, l2, ipLen);
   }
 
   private updateMulticastFilters(): void {

@@ -26,8 +26,10 @@
 import type { NetStack } from '../host.js';
 import { toIpv4 } from '../iface/route.js';
 import { SocketError, type Errno } from './errors.js';
-import { SocketLayer, type OpenSocket } from './proto.js';
-import { AF_INET, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, type RecvOptions, type RecvResult, type SockAddr, type SocketOption } from './types.js';
+import type { SocketLayer, OpenSocket } from './proto.js';
+import { AF_INET, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, type RecvOptions, type RecvResult, type SendOptions, type SockAddr, type SocketOption } from './types.js';
+
+const DONT_WAIT: SendOptions = Object.freeze({ dontWait: true });
 
 declare module '../../sim/trace.js' {
   interface TraceEventMap {
@@ -96,7 +98,7 @@ export class Process {
   constructor(stack: NetStack, opts: ProcessOptions | string = {}) {
     const o = typeof opts === 'string' ? { name: opts } : opts;
     this.stack = stack;
-    this.layer = SocketLayer.of(stack);
+    this.layer = stack.sockets;
     this.pid = this.layer.allocPid();
     this.name = o.name ?? 'proc';
     this.maxFds = o.maxFds ?? 1024;
@@ -114,7 +116,7 @@ export class Process {
     }
     const fd = this.freeFd();
     if (fd < 0) return this.fail('socket', -1, 'EMFILE');
-    const s = this.layer.add(entry.create(this.stack), entry, this);
+    const s = this.layer.add(entry.create(), entry, this);
     this.table[fd] = s;
     this.traceCall('socket', fd, 'ok');
     return Promise.resolve(fd);
@@ -127,12 +129,17 @@ export class Process {
     return this.call('bind', fd, (s) => s.proto.bind(a.address, a.port));
   }
 
-  /** Sets the peer of a datagram socket (null forgets it) or connects a stream socket. */
+  /**
+   * Sets the peer of a datagram socket (null forgets it) or connects a stream socket: resolves
+   * once established (ECONNREFUSED, ETIMEDOUT, ENETUNREACH…); on a non-blocking socket fails at
+   * once with EINPROGRESS (then EALREADY while pending, EISCONN once connected; the outcome is
+   * in `SO_ERROR`, or wait for it with {@link Process.waitConnected}).
+   */
   connect(fd: number, addr: SockAddrIn | null): Promise<void> {
     checkFd(fd);
     if (addr === null) return this.call('connect', fd, (s) => s.proto.disconnect());
     const a = toSockAddr(addr);
-    return this.call('connect', fd, (s) => s.proto.connect(a.address, a.port));
+    return this.call('connect', fd, (s) => s.proto.connect(a.address, a.port, s.nonBlocking ? DONT_WAIT : undefined));
   }
 
   /** Marks a stream socket as passive (EOPNOTSUPP on datagram sockets). */
@@ -145,13 +152,13 @@ export class Process {
     });
   }
 
-  /** Waits for a connection on a listening stream socket (EOPNOTSUPP on datagram sockets). */
-  accept(fd: number): Promise<Accepted> {
+  /** Waits for a connection on a listening stream socket (EAGAIN when non-blocking and none is ready; EOPNOTSUPP on datagram sockets). */
+  accept(fd: number, opts?: RecvOptions): Promise<Accepted> {
     checkFd(fd);
     return this.call('accept', fd, (s) => {
       const accept = s.proto.accept;
       if (accept === undefined) throw new SocketError('EOPNOTSUPP');
-      return accept.call(s.proto).then(
+      return accept.call(s.proto, this.recvOpts(s, opts)).then(
         ({ socket, peer }) => {
           const nfd = this.freeFd();
           if (nfd < 0) {
@@ -169,43 +176,68 @@ export class Process {
   }
 
   /** Sends `data` to `addr`; resolves to the bytes sent (EMSGSIZE, EACCES, ENETUNREACH, ECONNREFUSED…). */
-  sendto(fd: number, data: Uint8Array, addr: SockAddrIn): Promise<number> {
+  sendto(fd: number, data: Uint8Array, addr: SockAddrIn, opts?: SendOptions): Promise<number> {
     checkFd(fd);
     checkData(data);
     const a = toSockAddr(addr);
-    return this.call('sendto', fd, (s) => s.proto.sendto(data, a.address, a.port));
+    return this.call('sendto', fd, (s) => s.proto.sendto(data, a.address, a.port, this.sendOpts(s, opts)));
   }
 
-  /** Sends `data` to the connected peer (EDESTADDRREQ when unconnected). */
-  send(fd: number, data: Uint8Array): Promise<number> {
+  /**
+   * Sends `data` to the connected peer (EDESTADDRREQ when unconnected). On a stream socket it
+   * resolves once all bytes are in the send buffer — or, with `dontWait` (or a non-blocking
+   * socket), at once with the bytes that fit (EAGAIN when none did); EPIPE after shutdown.
+   */
+  send(fd: number, data: Uint8Array, opts?: SendOptions): Promise<number> {
     checkFd(fd);
     checkData(data);
-    return this.call('send', fd, (s) => s.proto.sendto(data, 0, -1));
+    return this.call('send', fd, (s) => s.proto.sendto(data, 0, -1, this.sendOpts(s, opts)));
   }
 
   /** `send` under its file name. */
-  write(fd: number, data: Uint8Array): Promise<number> {
+  write(fd: number, data: Uint8Array, opts?: SendOptions): Promise<number> {
     checkFd(fd);
     checkData(data);
-    return this.call('write', fd, (s) => s.proto.sendto(data, 0, -1));
+    return this.call('write', fd, (s) => s.proto.sendto(data, 0, -1, this.sendOpts(s, opts)));
   }
 
-  /** Receives the next datagram with its sender (ETIMEDOUT after `timeoutNs`, EAGAIN with `dontWait`). */
+  /** Receives the next datagram (or stream bytes) with its sender (ETIMEDOUT after `timeoutNs`, EAGAIN with `dontWait`). */
   recvfrom(fd: number, opts?: RecvOptions): Promise<RecvResult> {
     checkFd(fd);
-    return this.call('recvfrom', fd, (s) => s.proto.recvfrom(opts, 'recvfrom'));
+    return this.call('recvfrom', fd, (s) => s.proto.recvfrom(this.recvOpts(s, opts)));
   }
 
-  /** Receives the next datagram's bytes. */
+  /** Receives the next datagram's bytes, or what a stream has (at most `maxLength`; zero bytes: the peer closed). */
   recv(fd: number, opts?: RecvOptions): Promise<Uint8Array> {
     checkFd(fd);
-    return this.call('recv', fd, (s) => s.proto.recvfrom(opts, 'recv').then(dataOf));
+    return this.call('recv', fd, (s) => s.proto.recvfrom(this.recvOpts(s, opts)).then(dataOf));
   }
 
   /** `recv` under its file name. */
   read(fd: number, opts?: RecvOptions): Promise<Uint8Array> {
     checkFd(fd);
-    return this.call('read', fd, (s) => s.proto.recvfrom(opts, 'read').then(dataOf));
+    return this.call('read', fd, (s) => s.proto.recvfrom(this.recvOpts(s, opts)).then(dataOf));
+  }
+
+  /** Sets or clears O_NONBLOCK on a descriptor (`fcntl(fd, F_SETFL, O_NONBLOCK)`). */
+  setNonBlocking(fd: number, on: boolean): Promise<void> {
+    checkFd(fd);
+    return this.call('fcntl', fd, (s) => {
+      s.nonBlocking = Boolean(on);
+    });
+  }
+
+  /**
+   * Waits until a stream socket's connection attempt ends (what `poll` for POLLOUT does after a
+   * non-blocking connect): resolves when connected, rejects with the attempt's error.
+   */
+  waitConnected(fd: number, opts?: { timeoutNs?: number }): Promise<void> {
+    checkFd(fd);
+    return this.call('connect', fd, (s) => {
+      const w = s.proto.waitConnected;
+      if (w === undefined) throw new SocketError('EOPNOTSUPP');
+      return w.call(s.proto, opts?.timeoutNs);
+    });
   }
 
   /** Shuts down one or both directions of a stream socket (EOPNOTSUPP on datagram sockets). */
@@ -274,6 +306,18 @@ export class Process {
     });
   }
 
+  private sendOpts(s: OpenSocket, opts: SendOptions | undefined): SendOptions | undefined {
+    if (opts !== undefined && (opts === null || typeof opts !== 'object')) throw new TypeError('send options must be an object');
+    return s.nonBlocking ? { ...opts, dontWait: true } : opts;
+  }
+
+  private recvOpts(s: OpenSocket, opts: RecvOptions | undefined): RecvOptions | undefined {
+    if (opts !== undefined && (opts === null || typeof opts !== 'object')) throw new TypeError('receive options must be an object');
+    const m = opts?.maxLength;
+    if (m !== undefined && (!Number.isSafeInteger(m) || m < 0)) throw new RangeError(`maxLength must be an integer ≥ 0, got ${String(m)}`);
+    return s.nonBlocking ? { ...opts, dontWait: true } : opts;
+  }
+
   private freeFd(): number {
     const t = this.table;
     for (let fd = 3; fd < t.length; fd++) if (t[fd] === undefined) return fd;
@@ -295,7 +339,7 @@ export class Process {
       throw e;
     }
     if (r instanceof Promise) {
-      if (!this.stack.sim.trace.active) return r;
+      if (!this.stack.sim.trace.active) return r.catch((e: unknown) => Promise.reject(e instanceof SocketError ? e.withSyscall(syscall) : e));
       return r.then(
         (v) => {
           this.traceCall(syscall, fd, 'ok');
@@ -303,7 +347,7 @@ export class Process {
         },
         (e: unknown) => {
           this.traceCall(syscall, fd, e instanceof SocketError ? e.code : 'error');
-          throw e;
+          throw e instanceof SocketError ? e.withSyscall(syscall) : e;
         },
       );
     }

@@ -4,7 +4,6 @@
  * @module
  */
 import type { NetStack } from '../host.js';
-import { SocketLayer } from './proto.js';
 import type { SocketInfo } from './types.js';
 
 /** One open socket: what netstat shows of it, plus its identity and owner. */
@@ -19,7 +18,7 @@ export interface SocketRow extends SocketInfo {
 
 /** Every open socket of `stack`, oldest first. */
 export function socketTable(stack: NetStack): SocketRow[] {
-  return SocketLayer.of(stack)
+  return stack.sockets
     .sockets()
     .map((s) => {
       const i = s.proto.info();

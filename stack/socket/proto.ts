@@ -1,19 +1,15 @@
 /**
  * The protocol switch of the socket layer (BSD's `protosw`, Linux's `inet_protosw`): which
  * transport implements a `(type, protocol)` pair (each offers the {@link ProtoSocket}
- * operations, see `types.ts`). UDP registers itself as
- * `SOCK_DGRAM`/`IPPROTO_UDP`; TCP plugs in later as `SOCK_STREAM`/`IPPROTO_TCP` with
- * `protocols.register(...)` — until then `socket(AF_INET, SOCK_STREAM)` fails with
- * EPROTONOSUPPORT.
+ * operations, see `types.ts`). The host fills it when it registers its transports
+ * (`NetStack.addTransport`: UDP as `SOCK_DGRAM`/`IPPROTO_UDP`, TCP as
+ * `SOCK_STREAM`/`IPPROTO_TCP`); a type nobody registered fails with EPROTONOSUPPORT.
  *
- * {@link SocketLayer} is the per-host socket table (one per {@link NetStack}, created on first
- * use, which also attaches UDP to the host): the protocol switch, every open socket with its owner
- * (what `netstat` lists), and the process ids.
+ * {@link SocketLayer} is the per-host socket table (`stack.sockets`): the protocol switch, every
+ * open socket with its owner (what `netstat` lists), and the process ids.
  * @module
  */
-import type { NetStack } from '../host.js';
-import { Udp } from '../udp.js';
-import { IPPROTO_UDP, SOCK_DGRAM, type ProtoEntry, type ProtoSocket } from './types.js';
+import type { ProtoEntry, ProtoSocket } from './types.js';
 
 /** The protocol switch: the transports available for `socket(domain, type, protocol)`. */
 export class ProtocolSwitch {
@@ -56,9 +52,9 @@ export interface OpenSocket {
   readonly entry: ProtoEntry;
   /** The process whose descriptor refers to it. */
   readonly owner: SocketOwner;
+  /** O_NONBLOCK: calls that would block fail with EAGAIN (connect with EINPROGRESS) instead. */
+  nonBlocking: boolean;
 }
-
-const layers = new WeakMap<NetStack, SocketLayer>();
 
 /** The socket table of one host: the protocol switch and the open sockets. */
 export class SocketLayer {
@@ -68,24 +64,6 @@ export class SocketLayer {
   private nextSocketId = 1;
   private nextPidValue = 1;
 
-  /** The socket layer of `stack` (created, with UDP registered, on first use). */
-  static of(stack: NetStack): SocketLayer {
-    let l = layers.get(stack);
-    if (l === undefined) {
-      l = new SocketLayer(stack);
-      layers.set(stack, l);
-    }
-    return l;
-  }
-
-  private constructor(
-    /** The host's stack. */
-    readonly stack: NetStack,
-  ) {
-    Udp.of(stack); // a host with sockets has UDP: datagrams to closed ports get port unreachable
-    this.protocols.register({ type: SOCK_DGRAM, protocol: IPPROTO_UDP, name: 'udp', create: (s) => Udp.of(s).socket() });
-  }
-
   /** A new process id on this host. */
   allocPid(): number {
     return this.nextPidValue++;
@@ -93,7 +71,7 @@ export class SocketLayer {
 
   /** Records a new socket owned by `owner`. */
   add(proto: ProtoSocket, entry: ProtoEntry, owner: SocketOwner): OpenSocket {
-    const s: OpenSocket = { id: this.nextSocketId++, proto, entry, owner };
+    const s: OpenSocket = { id: this.nextSocketId++, proto, entry, owner, nonBlocking: false };
     this.open.add(s);
     return s;
   }

@@ -6,7 +6,6 @@
  * @module
  */
 import type { Nanos } from '../../sim/time.js';
-import type { NetStack } from '../host.js';
 
 /** Address family: IPv4 (the only one). */
 export const AF_INET = 2;
@@ -41,16 +40,34 @@ export interface RecvResult {
   readonly truncated: boolean;
 }
 
-/** Options of one receive call. */
+/**
+ * Options of one receive call. On a datagram socket a datagram longer than `maxLength` is cut and
+ * the rest discarded (MSG_TRUNC); on a stream socket a read returns at most `maxLength` bytes and
+ * the rest stays queued for the next read.
+ */
 export interface RecvOptions {
   /** Fail with ETIMEDOUT when nothing arrives within this many simulated ns (SO_RCVTIMEO). */
   timeoutNs?: Nanos;
   /** Fail with EAGAIN at once when nothing is queued (MSG_DONTWAIT). */
   dontWait?: boolean;
-  /** Room in the caller's buffer: a longer datagram is cut to it and the rest discarded. */
+  /** Room in the caller's buffer (see above). */
   maxLength?: number;
-  /** Return the next datagram without removing it (MSG_PEEK). */
+  /** Return the next datagram or bytes without removing them (MSG_PEEK). */
   peek?: boolean;
+  /** Stream sockets: wait until `maxLength` bytes (or end of stream, or an error) are there (MSG_WAITALL). */
+  waitAll?: boolean;
+}
+
+/**
+ * Options of one send call. A datagram is taken whole or not at all; a stream socket takes what
+ * fits its send buffer: without `dontWait` it blocks until all is taken, with it the call
+ * returns the bytes taken (a partial write) or fails with EAGAIN when none fit.
+ */
+export interface SendOptions {
+  /** Never block (MSG_DONTWAIT, or a non-blocking socket). */
+  dontWait?: boolean;
+  /** Fail with EAGAIN when not all is taken within this many simulated ns (SO_SNDTIMEO); a partial write returns its count. */
+  timeoutNs?: Nanos;
 }
 
 /** Socket options `setsockopt`/`getsockopt` know. */
@@ -107,14 +124,14 @@ export interface ProtoSocket {
   readonly protocol: number;
   /** Binds to `address:port` (port 0: an ephemeral port). */
   bind(address: number, port: number): void;
-  /** Sets the peer (UDP) or opens a connection (TCP, asynchronous). */
-  connect(address: number, port: number): void | Promise<void>;
+  /** Sets the peer (UDP) or opens a connection (TCP: resolves when established; EINPROGRESS with `dontWait`). */
+  connect(address: number, port: number, opts?: SendOptions): void | Promise<void>;
   /** Forgets the peer (connect with AF_UNSPEC). */
   disconnect(): void;
   /** Sends `data` to `address:port`, or to the peer when `port` is -1; resolves to the bytes taken. */
-  sendto(data: Uint8Array, address: number, port: number): number | Promise<number>;
-  /** Receives the next datagram or bytes; `syscall` names the call in errors. */
-  recvfrom(opts: RecvOptions | undefined, syscall: string): Promise<RecvResult>;
+  sendto(data: Uint8Array, address: number, port: number, opts?: SendOptions): number | Promise<number>;
+  /** Receives the next datagram or bytes (a stream's end: zero bytes). */
+  recvfrom(opts: RecvOptions | undefined): Promise<RecvResult>;
   /** Sets an option (EINVAL/ENOPROTOOPT for options this protocol does not have). */
   setOption(name: SocketOption, value: number | boolean): void;
   /** Reads an option. */
@@ -129,10 +146,12 @@ export interface ProtoSocket {
   close(): void;
   /** Marks a stream socket as accepting connections (TCP). */
   listen?(backlog: number): void;
-  /** Waits for an incoming connection (TCP). */
-  accept?(): Promise<{ socket: ProtoSocket; peer: SockAddr }>;
+  /** Waits for an incoming connection (TCP; EAGAIN at once with `dontWait`). */
+  accept?(opts?: RecvOptions): Promise<{ socket: ProtoSocket; peer: SockAddr }>;
   /** Shuts down one or both directions (TCP). */
   shutdown?(how: 'read' | 'write' | 'both'): void;
+  /** Waits until a connection attempt ends: resolves when established, rejects with its error (TCP). */
+  waitConnected?(timeoutNs?: Nanos): Promise<void>;
 }
 
 /** A protocol the switch knows: which `(type, protocol)` it serves and how to make a socket. */
@@ -143,6 +162,6 @@ export interface ProtoEntry {
   readonly protocol: number;
   /** Name (`udp`, `tcp`). */
   readonly name: string;
-  /** Creates an unbound socket on `stack`. */
-  create(stack: NetStack): ProtoSocket;
+  /** Creates an unbound socket. */
+  create(): ProtoSocket;
 }

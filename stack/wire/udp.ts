@@ -124,9 +124,15 @@ export class UdpPacket {
     return combineSums(ipv4PseudoHeaderSum(src, dst, IP_PROTOCOL.UDP, len), onesSum(this.buffer, this.offset, this.offset + len));
   }
 
-  /** True when the checksum is correct for these addresses, or absent (0). */
-  checksumOk(src: Ipv4Addr, dst: Ipv4Addr): boolean {
-    return this.checksum === 0 || this.sum(src, dst) === 0xffff;
+  /**
+   * True when the checksum is correct for these addresses, or absent (0). `segmentSum`, when
+   * given, is the folded ones' complement sum of the whole datagram (a device's receive
+   * checksum), so the bytes are not read again.
+   */
+  checksumOk(src: Ipv4Addr, dst: Ipv4Addr, segmentSum?: number): boolean {
+    if (this.checksum === 0) return true;
+    if (segmentSum === undefined) return this.sum(src, dst) === 0xffff;
+    return combineSums(ipv4PseudoHeaderSum(src, dst, IP_PROTOCOL.UDP, this.length), segmentSum) === 0xffff;
   }
 
   /** Computes and stores the checksum (a computed 0 is stored as 0xffff). */

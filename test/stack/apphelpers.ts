@@ -4,7 +4,6 @@
  */
 import type { RunOptions, Simulator } from '../../sim/simulator.js';
 import type { TestDevice } from '../../stack/testdev.js';
-import { Udp } from '../../stack/udp.js';
 import { routed, summarize, twoHosts } from './helpers.js';
 
 /**
@@ -61,19 +60,12 @@ export function dropFrames(dev: TestDevice, pattern: RegExp, times = Infinity): 
   return dropped;
 }
 
-/** {@link twoHosts} with UDP attached on both hosts (as every host with a socket layer has it). */
-export function twoUdpHosts(...args: Parameters<typeof twoHosts>): ReturnType<typeof twoHosts> {
-  const t = twoHosts(...args);
-  Udp.of(t.a);
-  Udp.of(t.b);
-  return t;
+/** {@link twoHosts} with UDP registered on both hosts (as a host made with the default options has it). */
+export function twoUdpHosts(opts: Parameters<typeof twoHosts>[0] = {}): ReturnType<typeof twoHosts> {
+  return twoHosts({ ...opts, a: { udp: {}, ...opts.a }, b: { udp: {}, ...opts.b } });
 }
 
-/** {@link routed} with UDP attached on the three hosts. */
-export function routedUdp(...args: Parameters<typeof routed>): ReturnType<typeof routed> {
-  const t = routed(...args);
-  Udp.of(t.h);
-  Udp.of(t.r);
-  Udp.of(t.s);
-  return t;
+/** {@link routed} with UDP registered on the three hosts. */
+export function routedUdp(opts: Parameters<typeof routed>[0] = {}): ReturnType<typeof routed> {
+  return routed({ ...opts, h: { udp: {}, ...opts.h }, r: { udp: {}, ...opts.r }, s: { udp: {}, ...opts.s } });
 }

@@ -160,12 +160,12 @@ export function recorder(): { got: (IpDelivery & { data: Uint8Array })[]; errors
   };
 }
 
-/** Two hosts on one link: a = 10.0.0.1/24 (MAC …:01), b = 10.0.0.2/24 (MAC …:02); no announcements. */
+/** Two hosts on one link: a = 10.0.0.1/24 (MAC …:01), b = 10.0.0.2/24 (MAC …:02); no announcements; no transports unless the options add them. */
 export function twoHosts(opts: { a?: Partial<NetStackOptions>; b?: Partial<NetStackOptions>; mtu?: number; latencyNs?: number } = {}) {
   const sim = new Simulator({ seed: 7 });
   const [da, db] = TestDevice.pair(sim, { macs: [mac(1), mac(2)], names: ['eth0', 'eth0'], mtu: opts.mtu, latencyNs: opts.latencyNs });
-  const a = new NetStack(sim, { name: 'a', firstIpId: 100, ...opts.a });
-  const b = new NetStack(sim, { name: 'b', firstIpId: 200, ...opts.b });
+  const a = new NetStack(sim, { name: 'a', firstIpId: 100, udp: false, ...opts.a });
+  const b = new NetStack(sim, { name: 'b', firstIpId: 200, udp: false, ...opts.b });
   const ia = a.addInterface(da, { address: '10.0.0.1', prefixLength: 24, announce: false });
   const ib = b.addInterface(db, { address: '10.0.0.2', prefixLength: 24, announce: false });
   return { sim, a, b, da, db, ia, ib };
@@ -174,15 +174,15 @@ export function twoHosts(opts: { a?: Partial<NetStackOptions>; b?: Partial<NetSt
 /**
  * A routed topology: host h (192.168.1.10/24, MAC …:10) — router r (192.168.1.1 on r0, MAC …:11;
  * 203.0.113.1/24 on r1, MAC …:21) — server s (203.0.113.7/24, MAC …:27). h and s use r as their
- * default gateway. Optionally the link r1–s has another MTU.
+ * default gateway. Optionally the link r1–s has another MTU. No transports unless the options add them.
  */
 export function routed(opts: { r?: Partial<NetStackOptions>; h?: Partial<NetStackOptions>; s?: Partial<NetStackOptions>; mtu2?: number } = {}) {
   const sim = new Simulator({ seed: 11 });
   const [dh, dr0] = TestDevice.pair(sim, { macs: [mac(0x10), mac(0x11)], names: ['eth0', 'r0'] });
   const [dr1, ds] = TestDevice.pair(sim, { macs: [mac(0x21), mac(0x27)], names: ['r1', 'eth0'], mtu: opts.mtu2 });
-  const h = new NetStack(sim, { name: 'h', firstIpId: 1000, ...opts.h });
-  const r = new NetStack(sim, { name: 'r', forwarding: true, firstIpId: 2000, ...opts.r });
-  const s = new NetStack(sim, { name: 's', firstIpId: 3000, ...opts.s });
+  const h = new NetStack(sim, { name: 'h', firstIpId: 1000, udp: false, ...opts.h });
+  const r = new NetStack(sim, { name: 'r', forwarding: true, firstIpId: 2000, udp: false, ...opts.r });
+  const s = new NetStack(sim, { name: 's', firstIpId: 3000, udp: false, ...opts.s });
   const ih = h.addInterface(dh, { address: '192.168.1.10', prefixLength: 24, announce: false });
   const ir0 = r.addInterface(dr0, { address: '192.168.1.1', prefixLength: 24, announce: false });
   const ir1 = r.addInterface(dr1, { address: '203.0.113.1', prefixLength: 24, announce: false });

@@ -11,6 +11,11 @@ import * as stackIndex from '../../stack/index.js';
 import { TestDevice } from '../../stack/testdev.js';
 import { IP_PROTOCOL } from '../../stack/wire/ipv4.js';
 import { hex, ip, recorder, routed, rxAccounted, seqBytes, udp } from './helpers.js';
+import { SocketError } from '../../stack/socket/errors.js';
+import { WaitQueue } from '../../stack/socket/waiter.js';
+import { SOCK_DGRAM, SOCK_STREAM, type ProtoSocket } from '../../stack/socket/types.js';
+import type { Transport, TransportContext } from '../../stack/transport.js';
+import { Udp } from '../../stack/udp.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -72,7 +77,7 @@ describe('timers', () => {
 describe('NetStack', () => {
   it('addInterface: connected route, names, ARP access, duplicate checks', () => {
     const sim = new Simulator();
-    const s = new NetStack(sim, { name: 'h' });
+    const s = new NetStack(sim, { udp: false, name: 'h' });
     const d0 = new TestDevice(sim, { name: 'eth0' });
     const i0 = s.addInterface(d0, { address: '10.1.2.3', prefixLength: 16, announce: false });
     expect([i0.name, i0.address, i0.network, i0.broadcast, i0.mtu, i0.up]).toEqual(['eth0', ip('10.1.2.3'), ip('10.1.0.0'), ip('10.1.255.255'), 1500, true]);
@@ -88,7 +93,7 @@ describe('NetStack', () => {
   });
 
   it('ICMP is built in; a protocol number takes one handler', () => {
-    const s = new NetStack(new Simulator(), { name: 'h' });
+    const s = new NetStack(new Simulator(), { udp: false, name: 'h' });
     expect(() => s.ip.register(IP_PROTOCOL.ICMP, recorder())).toThrow(/ICMP/);
     const off = s.ip.register(IP_PROTOCOL.UDP, recorder());
     expect(() => s.ip.register(IP_PROTOCOL.UDP, recorder())).toThrow(/already/);
@@ -155,5 +160,74 @@ describe('stack boundaries', () => {
     for (const name of ['NetStack', 'Counters', 'Iface', 'ArpCache', 'RoutingTable', 'Ipv4Layer', 'Reassembler', 'Napt', 'Icmp', 'TestDevice', 'arpEntryMachine']) {
       expect(stackIndex).toHaveProperty(name);
     }
+  });
+});
+
+describe('transports', () => {
+  it('a host has UDP from creation, registered with IP (17) and the socket switch (SOCK_DGRAM) together, with its options', () => {
+    const s = new NetStack(new Simulator(), { name: 'h', udp: { ephemeralLow: 40000, ephemeralHigh: 40010, rcvbuf: 1000 } });
+    expect(s.udp).toBeInstanceOf(Udp);
+    expect(s.ip.handler(IP_PROTOCOL.UDP)).toBe(s.udp);
+    expect(s.sockets.protocols.find(SOCK_DGRAM, 0)?.name).toBe('udp');
+    expect(s.udp.ephemeral).toEqual({ low: 40000, high: 40010 });
+    expect(s.udp.defaultRcvbuf).toBe(1000);
+    const none = new NetStack(new Simulator(), { name: 'bare', udp: false });
+    expect(none.ip.handler(IP_PROTOCOL.UDP)).toBeUndefined();
+    expect(none.sockets.protocols.find(SOCK_DGRAM, 0)).toBeUndefined();
+    expect(() => none.udp).toThrow(/no UDP/);
+  });
+
+  it('addTransport hands a context, not the stack, and registers protocol number and socket type once', () => {
+    const s = new NetStack(new Simulator({ seed: 3 }), { name: 'h', udp: false });
+    let seen: TransportContext | undefined;
+    const make = (ctx: TransportContext): Transport => {
+      seen = ctx;
+      return { name: 'x', ipProtocol: 99, socketType: SOCK_STREAM, receive: () => undefined, socket: () => ({}) as ProtoSocket };
+    };
+    const t = s.addTransport(make);
+    expect(s.transport('x')).toBe(t);
+    expect(s.ip.handler(99)).toBe(t);
+    expect(s.sockets.protocols.find(SOCK_STREAM, 99)?.name).toBe('x');
+    expect(Object.keys(seen!).sort()).toEqual(['confirmReachable', 'counters', 'defaultTtl', 'hostName', 'icmpUnreachable', 'isBroadcast', 'isLocal', 'output', 'route', 'rng', 'timers', 'trace', 'waitQueue'].sort());
+    expect(seen!.rng('tcp.isn').nextU32()).toBe(new Simulator({ seed: 3 }).rng('h.tcp.isn').nextU32());
+    expect(() => s.addTransport(make)).toThrow(/already/);
+  });
+});
+
+describe('WaitQueue', () => {
+  it('serves blocked calls in order, retrying on notify, and wakes the simulator on every settlement', async () => {
+    const sim = new Simulator();
+    const q = new WaitQueue(new StackTimers(sim), () => sim.wake());
+    let items = 0;
+    const take = () => (items > 0 ? items-- : undefined);
+    const got: string[] = [];
+    void q.wait(take).then((v) => got.push(`a${v}`));
+    void q.wait(take).then((v) => got.push(`b${v}`));
+    expect(q.notify()).toBe(0);
+    items = 1;
+    expect(q.notify()).toBe(1);
+    await Promise.resolve();
+    expect(got).toEqual(['a1']);
+    expect(q.length).toBe(1);
+    const woken = (sim as unknown as { woken: boolean }).woken;
+    expect(woken).toBe(true);
+  });
+
+  it('rejects with what the attempt throws, on timeout, and on failAll', async () => {
+    const sim = new Simulator();
+    const q = new WaitQueue(new StackTimers(sim), () => sim.wake());
+    const failing = q.wait(() => {
+      throw new SocketError('ECONNRESET');
+    });
+    q.notify();
+    await expect(failing).rejects.toMatchObject({ code: 'ECONNRESET' });
+    const timed = q.wait(() => undefined, { timeoutNs: 1000 });
+    sim.run();
+    await expect(timed).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    expect(sim.now).toBe(1000);
+    const closed = q.wait(() => undefined);
+    expect(q.failAll('EBADF')).toBe(1);
+    await expect(closed).rejects.toMatchObject({ code: 'EBADF' });
+    expect(() => q.wait(() => 1, { timeoutNs: -1 })).toThrow(RangeError);
   });
 });

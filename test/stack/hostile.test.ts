@@ -56,7 +56,7 @@ function hostWorld(seed: number): World {
   const [dev, peer] = TestDevice.pair(sim, { macs: [mac(1), mac(2)], names: ['eth0', 'peer'] });
   void peer;
   dev.sent = [];
-  const stack = new NetStack(sim, { name: 'victim', ...LIMITS });
+  const stack = new NetStack(sim, { udp: false, name: 'victim', ...LIMITS });
   stack.addInterface(dev, { address: '10.0.0.1', prefixLength: 24 });
   stack.routes.setDefaultGateway('10.0.0.254');
   stack.ip.register(IP_PROTOCOL.UDP, { receive: (d) => void (d.payload.length % 3 === 0 && stack.icmp.destUnreachable(d)), icmpError: () => {} });
@@ -71,7 +71,7 @@ function routerWorld(seed: number): World {
   const sim = new Simulator({ seed });
   const [r0] = TestDevice.pair(sim, { macs: [mac(0x11), mac(0x10)], names: ['r0', 'lan'] });
   const [r1] = TestDevice.pair(sim, { macs: [mac(0x21), mac(0x20)], names: ['r1', 'wan'] });
-  const stack = new NetStack(sim, { name: 'router', forwarding: true, ...LIMITS });
+  const stack = new NetStack(sim, { udp: false, name: 'router', forwarding: true, ...LIMITS });
   const inside = stack.addInterface(r0, { address: '192.168.1.1', prefixLength: 24 });
   const outside = stack.addInterface(r1, { address: '203.0.113.1', prefixLength: 24 });
   stack.routes.setDefaultGateway('203.0.113.254');

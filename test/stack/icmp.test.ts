@@ -13,7 +13,7 @@ import { eth, hex, icmp, ip, ipv4, mac, nonZero, recorder, routed, seqBytes, toH
 function host(opts: Partial<ConstructorParameters<typeof NetStack>[1]> = {}) {
   const sim = new Simulator();
   const dev = new TestDevice(sim, { name: 'eth0', mac: mac(1) });
-  const s = new NetStack(sim, { name: 'h', firstIpId: 0x1234, ...opts });
+  const s = new NetStack(sim, { udp: false, name: 'h', firstIpId: 0x1234, ...opts });
   s.addInterface(dev, { address: '10.0.0.1', prefixLength: 24, announce: false });
   // Learn 10.0.0.9 from its request, then confirm it.
   dev.inject(eth(MAC_BROADCAST, mac(9), ETHERTYPE.ARP, hex('00 01 08 00 06 04 00 01 02 00 00 00 00 09 0a 00 00 09 00 00 00 00 00 00 0a 00 00 01')));

@@ -8,7 +8,7 @@ import { EchoServer } from '../../stack/apps/echo.js';
 import { Process } from '../../stack/socket/api.js';
 import { SocketError } from '../../stack/socket/errors.js';
 import { AF_INET, SOCK_DGRAM } from '../../stack/socket/types.js';
-import { UDP_RX_OUTCOMES, Udp, icmpErrno } from '../../stack/udp.js';
+import { UDP_RX_OUTCOMES, icmpErrno } from '../../stack/udp.js';
 import { ETHERTYPE } from '../../stack/wire/ethernet.js';
 import { IP_PROTOCOL } from '../../stack/wire/ipv4.js';
 import { dropFrames, rejection, run, twoUdpHosts } from './apphelpers.js';
@@ -205,7 +205,6 @@ describe('UDP receive', () => {
 
   test('short datagrams and bad length fields are dropped and counted', () => {
     const { sim, b, db } = twoUdpHosts();
-    Udp.of(b);
     const send = (payload: Uint8Array) => db.inject(eth(mac(2), mac(1), ETHERTYPE.IPV4, ipv4({ src: ip('10.0.0.1'), dst: ip('10.0.0.2'), protocol: IP_PROTOCOL.UDP, payload })));
     send(hex('00 07 00 07 00 08 00')); // 7 bytes
     send(hex('00 07 00 07 00 07 00 00')); // length 7
@@ -268,7 +267,7 @@ describe('UDP receive', () => {
     });
     sim.runFor(10_000);
     expect(udpCounters(b)).toEqual({ 'udp.delivered': 3, 'udp.rcvbufErrors': 2 });
-    const sock = Udp.of(b).bound()[0];
+    const sock = b.udp.bound()[0];
     expect(sock.drops).toBe(2);
     expect(sock.queuedBytes).toBe(3000);
     const firsts = await run(sim, async () => [(await pb.recv(srv))[0], (await pb.recv(srv))[0], (await pb.recv(srv))[0]]);

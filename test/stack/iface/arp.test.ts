@@ -23,7 +23,7 @@ function arpFrame(dst: number, src: number, operation: number, senderHw: number,
 function lonely(opts: ConstructorParameters<typeof NetStack>[1] extends infer O ? Partial<O> : never = {}) {
   const sim = new Simulator({ seed: 3 });
   const [dev, peer] = TestDevice.pair(sim, { macs: [mac(1), mac(2)], names: ['eth0', 'peer'] });
-  const a = new NetStack(sim, { name: 'a', firstIpId: 100, ...opts });
+  const a = new NetStack(sim, { udp: false, name: 'a', firstIpId: 100, ...opts });
   const ia = a.addInterface(dev, { address: '10.0.0.1', prefixLength: 24, announce: false });
   return { sim, a, ia, dev, peer };
 }
@@ -248,7 +248,7 @@ describe('ARP cache entries over time', () => {
   it('link down flushes the cache and its queues; link up sends a gratuitous ARP', () => {
     const sim = new Simulator();
     const [dev] = TestDevice.pair(sim, { macs: [mac(1), mac(2)], names: ['eth0', 'peer'] });
-    const a = new NetStack(sim, { name: 'a' });
+    const a = new NetStack(sim, { udp: false, name: 'a' });
     const ia = a.addInterface(dev, { address: '10.0.0.1', prefixLength: 24 });
     a.ip.output({ dst: ip('10.0.0.2'), protocol: TEST_PROTO, payload: hex('01') });
     sim.runFor(500_000_000);

@@ -9,7 +9,7 @@ import { eth, hex, ip, ipv4, mac, nonZero, recorder, trace, twoHosts } from '../
 function host() {
   const sim = new Simulator();
   const dev = new TestDevice(sim, { name: 'eth0', mac: mac(1) });
-  const s = new NetStack(sim, { name: 'h' });
+  const s = new NetStack(sim, { udp: false, name: 'h' });
   const i = s.addInterface(dev, { address: '10.0.0.1', prefixLength: 24, announce: false });
   const rec = recorder();
   s.ip.register(IP_PROTOCOL.UDP, rec);

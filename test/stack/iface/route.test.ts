@@ -7,7 +7,7 @@ import { ip } from '../helpers.js';
 
 function router() {
   const sim = new Simulator();
-  const s = new NetStack(sim, { name: 'r', forwarding: true });
+  const s = new NetStack(sim, { udp: false, name: 'r', forwarding: true });
   const eth0 = s.addInterface(new TestDevice(sim, { name: 'eth0' }), { address: '192.168.1.1', prefixLength: 24, announce: false });
   const eth1 = s.addInterface(new TestDevice(sim, { name: 'eth1' }), { address: '10.0.0.1', prefixLength: 8, announce: false });
   const eth2 = s.addInterface(new TestDevice(sim, { name: 'eth2' }), { address: '172.16.5.1', prefixLength: 16, announce: false });

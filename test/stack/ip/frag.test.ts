@@ -15,7 +15,7 @@ const DST = ip('10.0.0.1');
 function host(opts: Partial<ConstructorParameters<typeof NetStack>[1]> = {}) {
   const sim = new Simulator();
   const dev = new TestDevice(sim, { name: 'eth0', mac: mac(1) });
-  const s = new NetStack(sim, { name: 'h', ...opts });
+  const s = new NetStack(sim, { udp: false, name: 'h', ...opts });
   s.addInterface(dev, { address: '10.0.0.1', prefixLength: 24, announce: false });
   const rec = recorder();
   s.ip.register(253, rec);

@@ -9,7 +9,7 @@ import { eth, hex, ip, ipv4, mac, nonZero, opt, recorder, seqBytes, toHex, trace
 function host(opts: { forwarding?: boolean } = {}) {
   const sim = new Simulator();
   const dev = new TestDevice(sim, { name: 'eth0', mac: mac(1) });
-  const s = new NetStack(sim, { name: 'h', firstIpId: 500, ...opts });
+  const s = new NetStack(sim, { udp: false, name: 'h', firstIpId: 500, ...opts });
   const i = s.addInterface(dev, { address: '10.0.0.1', prefixLength: 24, announce: false });
   const rec = recorder();
   s.ip.register(IP_PROTOCOL.UDP, rec);

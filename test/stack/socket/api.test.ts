@@ -5,9 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { Process } from '../../../stack/socket/api.js';
 import { ERRNO, ERRNO_MESSAGE, SocketError, isSocketError } from '../../../stack/socket/errors.js';
-import { SocketLayer } from '../../../stack/socket/proto.js';
 import { AF_INET, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, type ProtoSocket } from '../../../stack/socket/types.js';
-import { Udp } from '../../../stack/udp.js';
 import { rejection, run, twoUdpHosts } from '../apphelpers.js';
 import { hex, ip } from '../helpers.js';
 
@@ -240,7 +238,7 @@ describe('receive options and socket options', () => {
       const fd = await p.socket();
       const defaults = [await p.getsockopt(fd, 'SO_RCVBUF'), await p.getsockopt(fd, 'SO_SNDBUF'), await p.getsockopt(fd, 'SO_BROADCAST'), await p.getsockopt(fd, 'IP_TTL'), await p.getsockopt(fd, 'SO_TYPE'), await p.getsockopt(fd, 'SO_ERROR')];
       await p.connect(fd, { address: '10.0.0.2', port: 9 });
-      Udp.of(a).bound()[0].setError('ECONNREFUSED');
+      a.udp.bound()[0].setError('ECONNREFUSED');
       const err = [await p.getsockopt(fd, 'SO_ERROR'), await p.getsockopt(fd, 'SO_ERROR')];
       await p.setsockopt(fd, 'IP_TTL', 5);
       await p.send(fd, hex('00'));
@@ -275,8 +273,8 @@ describe('the protocol switch', () => {
       listen: (n) => void calls.push(`listen ${n}`),
       shutdown: (how) => void calls.push(`shutdown ${how}`),
     };
-    SocketLayer.of(a).protocols.register({ type: SOCK_STREAM, protocol: IPPROTO_TCP, name: 'tcp', create: () => fake });
-    expect(() => SocketLayer.of(a).protocols.register({ type: SOCK_STREAM, protocol: IPPROTO_TCP, name: 'tcp2', create: () => fake })).toThrow();
+    a.sockets.protocols.register({ type: SOCK_STREAM, protocol: IPPROTO_TCP, name: 'tcp', create: () => fake });
+    expect(() => a.sockets.protocols.register({ type: SOCK_STREAM, protocol: IPPROTO_TCP, name: 'tcp2', create: () => fake })).toThrow();
     const p = new Process(a);
     const r = await run(sim, async () => {
       const fd = await p.socket(AF_INET, SOCK_STREAM);
