@@ -1,7 +1,9 @@
 /**
  * One-line protocol summaries of Ethernet frames, in the vocabulary of Wireshark's Info column,
  * tcpdump and the book: `ARP who-has 10.0.0.2 tell 10.0.0.1`, `ICMP echo request id=1 seq=1`,
- * `DNS A? server.lan`, `UDP 10.0.0.1:5000 → 10.0.0.2:53 len=31`, `EtherType 0x88b5, 60 bytes`.
+ * `DNS A? server.lan`, `UDP 10.0.0.1:5000 → 10.0.0.2:53 len=31`,
+ * `TCP 10.0.0.1:40000 → 10.0.0.2:80 [SYN, ACK] seq=1 ack=2 win=65160 len=0 mss=1460 ws=7 sack_perm`,
+ * `EtherType 0x88b5, 60 bytes`.
  *
  * Guarantees: {@link summarizeFrame} and {@link summarizeWireFrame} never throw, on any bytes
  * (random ones included); they decode with the `stack/wire` codecs, which return errors instead
@@ -9,7 +11,10 @@
  * checksum)`…). Checksums are reported, not enforced: a frame with a wrong checksum is still
  * summarized, with a note.
  *
- * Not decoded: TCP beyond its ports (no TCP codec yet), IPv6, LLC/SNAP payloads, IPv4 options,
+ * TCP sequence numbers are absolute (no connection tracking); of the options only MSS, window
+ * scale, SACK-permitted and the number of SACK blocks are shown.
+ *
+ * Not decoded: IPv6, LLC/SNAP payloads, IPv4 options,
  * DNS rdata other than A.
  * @module
  */
@@ -23,6 +28,7 @@ import { ARP_OP, parseArp } from '../stack/wire/arp.js';
 import { Ipv4Packet, IP_PROTOCOL, formatIpv4Addr, type Ipv4Addr } from '../stack/wire/ipv4.js';
 import { IcmpPacket, ICMP_TYPE, ICMP_UNREACH, ICMP_TIME_EXCEEDED, parseIcmp, type IcmpRepr } from '../stack/wire/icmp.js';
 import { UdpPacket, UDP_PORT, parseUdp } from '../stack/wire/udp.js';
+import { TcpSegment, TCP_FLAG, parseTcpOptions, tcpOptionsSummary } from '../stack/wire/tcp.js';
 import { DNS_RCODE, DNS_TYPE, dnsRecordType, parseDns, type DnsRepr } from '../stack/wire/dns.js';
 
 /** Options of {@link summarizeFrame}. */
@@ -171,9 +177,43 @@ function endpoints(src: Ipv4Addr, dst: Ipv4Addr, b: Uint8Array): string {
   return `${formatIpv4Addr(src)}:${readU16(b, 0)} ${ARROW} ${formatIpv4Addr(dst)}:${readU16(b, 2)}`;
 }
 
+const TCP_FLAG_NAMES: readonly (readonly [number, string])[] = [
+  [TCP_FLAG.FIN, 'FIN'],
+  [TCP_FLAG.SYN, 'SYN'],
+  [TCP_FLAG.RST, 'RST'],
+  [TCP_FLAG.PSH, 'PSH'],
+  [TCP_FLAG.ACK, 'ACK'],
+  [TCP_FLAG.URG, 'URG'],
+  [TCP_FLAG.ECE, 'ECE'],
+  [TCP_FLAG.CWR, 'CWR'],
+  [TCP_FLAG.NS, 'NS'],
+];
+
+/** `[SYN, ACK]`, in Wireshark's order; `[<None>]` without flags. */
+function tcpFlags(flags: number): string {
+  const names = TCP_FLAG_NAMES.filter(([bit]) => (flags & bit) !== 0).map(([, n]) => n);
+  return `[${names.length > 0 ? names.join(', ') : '<None>'}]`;
+}
+
 function tcp(b: Uint8Array, src: Ipv4Addr, dst: Ipv4Addr): string {
   if (b.length < 4) return `TCP ${formatIpv4Addr(src)} ${ARROW} ${formatIpv4Addr(dst)} (truncated)`;
-  return `TCP ${endpoints(src, dst, b)}`;
+  const s = new TcpSegment(b);
+  const err = s.check();
+  if (err !== undefined) return `TCP ${endpoints(src, dst, b)} (${detail(err)})`;
+  const flags = s.flags;
+  let text = `TCP ${endpoints(src, dst, b)} ${tcpFlags(flags)} seq=${s.seq}`;
+  if ((flags & TCP_FLAG.ACK) !== 0) text += ` ack=${s.ack}`;
+  text += ` win=${s.window} len=${s.payload.length}`;
+  const opts = parseTcpOptions(s.optionBytes);
+  if (opts instanceof WireError) text += ` (${detail(opts)})`;
+  else {
+    const o = tcpOptionsSummary(opts);
+    if (o.mss !== undefined) text += ` mss=${o.mss}`;
+    if (o.wscale !== undefined) text += ` ws=${o.wscale}`;
+    if (o.sackPermitted) text += ' sack_perm';
+    if (o.sack !== undefined) text += ` sack=${o.sack.length}`;
+  }
+  return s.checksumOk(src, dst) ? text : `${text} (bad TCP checksum)`;
 }
 
 function udp(b: Uint8Array, src: Ipv4Addr, dst: Ipv4Addr): string {

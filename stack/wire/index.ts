@@ -4,17 +4,21 @@
  * Per protocol: a field-offset table (`…_FIELD`), a view over a `Uint8Array`
  * (`new XPacket(bytes, offset)`, unchecked; validation lives in `check()`), a plain `…Repr`, and
  * `parseX(bytes) → XRepr | WireError`, `xBufferLen(repr)`, `emitX(repr, buf, offset = 0)`.
- * UDP also takes the pseudo-header addresses: `parseUdp(bytes, src, dst)`,
- * `emitUdp(repr, buf, src, dst, offset)`. Parsers return a {@link WireError} for bad input and never
- * throw; emitters never validate, compute checksums, and skip copying a payload that already lies
- * at its destination (write the application data into the frame buffer, then emit the headers
- * around it: one buffer, no copies).
+ * UDP and TCP also take the pseudo-header addresses: `parseUdp(bytes, src, dst)`,
+ * `emitUdp(repr, buf, src, dst, offset)`, `parseTcp(bytes, src, dst)`,
+ * `emitTcp(repr, buf, src?, dst?, offset)` (without addresses the TCP checksum is left 0); TCP
+ * adds a repr-free header writer for the data path (`writeTcpHeader`). Parsers return a
+ * {@link WireError} for bad input and never throw; emitters never validate, compute checksums,
+ * and skip copying a payload that already lies at its destination (write the application data
+ * into the frame buffer, then emit the headers around it: one buffer, no copies).
  * Addresses are numbers: MAC = 48-bit integer, IPv4 = unsigned 32-bit integer.
  *
- * Not implemented here: TCP, IPv6, IGMP and ICMPv6 codecs; QinQ (0x88a8) tags (an inner tag
+ * Not implemented here: IPv6, IGMP and ICMPv6 codecs; QinQ (0x88a8) tags (an inner tag
  * stays in the payload); meaning of IPv4 options (Record Route, Timestamp… are kept as bytes);
- * ICMP redirect, parameter problem and RFC 4884 extensions (returned as `'other'`); DNS rdata
- * other than A (kept raw, compression pointers inside it included), DNS over TCP framing.
+ * meaning of TCP options other than MSS, window scale, SACK-permitted, SACK and timestamps (MD5,
+ * TCP-AO, MPTCP, Fast Open… are kept as bytes); ICMP redirect, parameter problem and RFC 4884
+ * extensions (returned as `'other'`); DNS rdata other than A (kept raw, compression pointers
+ * inside it included), DNS over TCP framing.
  * @module
  */
 
@@ -147,6 +151,49 @@ export {
   udpBufferLen,
   emitUdp,
 } from './udp.js';
+
+// TCP
+export {
+  TCP_FIELD,
+  TCP_HEADER_LEN,
+  TCP_MAX_HEADER_LEN,
+  TCP_FLAG,
+  TCP_OPTION,
+  TCP_TIMESTAMPS_ALIGNED_LEN,
+  type TcpSackBlock,
+  type TcpOptionEol,
+  type TcpOptionNop,
+  type TcpOptionMss,
+  type TcpOptionWscale,
+  type TcpOptionSackPermitted,
+  type TcpOptionSack,
+  type TcpOptionTimestamps,
+  type TcpOptionOther,
+  type TcpOption,
+  NO_TCP_OPTIONS,
+  TCP_NOP,
+  TCP_SACK_PERMITTED,
+  parseTcpOptions,
+  tcpOptionsLen,
+  emitTcpOptions,
+  tcpOptionBytes,
+  type TcpOptionsSummary,
+  tcpOptionsSummary,
+  type TcpSynOptionsInput,
+  tcpSynOptions,
+  tcpDataOptions,
+  writeTcpTimestamps,
+  tcpChecksumOk,
+  fillTcpChecksum,
+  TcpSegment,
+  type TcpRepr,
+  type TcpParseOptions,
+  parseTcp,
+  tcpHeaderLen,
+  tcpBufferLen,
+  emitTcp,
+  writeTcpHeader,
+} from './tcp.js';
 
 // DNS
 export {

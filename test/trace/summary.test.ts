@@ -38,6 +38,12 @@ import {
   type Ipv4Repr,
   type UdpRepr,
   type VlanTag,
+  TCP_FLAG,
+  emitTcp,
+  tcpBufferLen,
+  tcpDataOptions,
+  tcpSynOptions,
+  type TcpRepr,
 } from '../../stack/wire/index.js';
 
 // ------------------------------------------------------------------ fixtures
@@ -221,9 +227,25 @@ describe('summarizeFrame: IPv4, TCP and the rest', () => {
     expect(summarizeFrame(ipFrame(IP_PROTOCOL.UDP, IP1, IP2, new Uint8Array(40), { ident: 7, fragmentOffset: 1480 }))).toBe('IPv4 fragment id=7 off=1480 UDP 10.0.0.1 → 10.0.0.2 len=40');
     expect(summarizeFrame(ipFrame(IP_PROTOCOL.UDP, IP1, IP2, new Uint8Array(40), { ident: 7, moreFragments: true }))).toBe('IPv4 fragment id=7 off=0 MF UDP 10.0.0.1 → 10.0.0.2 len=40');
   });
-  test('TCP: ports from the first four bytes (no TCP codec yet)', () => {
-    const seg = Uint8Array.of(0x9c, 0x40, 0x00, 0x50, ...new Uint8Array(16));
-    expect(summarizeFrame(ipFrame(IP_PROTOCOL.TCP, IP1, IP2, seg))).toBe('TCP 10.0.0.1:40000 → 10.0.0.2:80');
+  test('TCP: flags, sequence numbers, window, length and the handshake options', () => {
+    const tcpFrame = (repr: TcpRepr, src = IP1, dst = IP2): Uint8Array => {
+      const seg = new Uint8Array(tcpBufferLen(repr));
+      emitTcp(repr, seg, src, dst);
+      return ipFrame(IP_PROTOCOL.TCP, src, dst, seg);
+    };
+    const base: TcpRepr = { srcPort: 40000, dstPort: 80, seq: 0xffff_fff0, ack: 0, flags: TCP_FLAG.SYN, window: 64240, urgent: 0, options: [], payload: new Uint8Array(0) };
+    const syn = { ...base, options: tcpSynOptions({ mss: 1460, sackPermitted: true, timestamps: { tsVal: 1, tsEcr: 0 }, wscale: 7 }) };
+    expect(summarizeFrame(tcpFrame(syn))).toBe('TCP 10.0.0.1:40000 → 10.0.0.2:80 [SYN] seq=4294967280 win=64240 len=0 mss=1460 ws=7 sack_perm');
+    const data = { ...base, flags: TCP_FLAG.PSH | TCP_FLAG.ACK, seq: 1, ack: 7, window: 502, options: tcpDataOptions({ tsVal: 1, tsEcr: 2 }, [[10, 20]]), payload: new Uint8Array(5) };
+    expect(summarizeFrame(tcpFrame(data))).toBe('TCP 10.0.0.1:40000 → 10.0.0.2:80 [PSH, ACK] seq=1 ack=7 win=502 len=5 sack=1');
+    expect(summarizeFrame(tcpFrame({ ...base, flags: 0 }))).toBe('TCP 10.0.0.1:40000 → 10.0.0.2:80 [<None>] seq=4294967280 win=64240 len=0');
+  });
+  test('TCP: what cannot be decoded is said', () => {
+    const zeros = Uint8Array.of(0x9c, 0x40, 0x00, 0x50, ...new Uint8Array(16)); // data offset 0
+    expect(summarizeFrame(ipFrame(IP_PROTOCOL.TCP, IP1, IP2, zeros))).toBe('TCP 10.0.0.1:40000 → 10.0.0.2:80 (data offset below 5)');
+    expect(summarizeFrame(ipFrame(IP_PROTOCOL.TCP, IP1, IP2, zeros.subarray(0, 3)))).toBe('TCP 10.0.0.1 → 10.0.0.2 (truncated)');
+    const badOpt = Uint8Array.of(0x9c, 0x40, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 0, 0x60, 0x10, 0, 1, 0, 0, 0, 0, 0x02, 0x00, 0, 0);
+    expect(summarizeFrame(ipFrame(IP_PROTOCOL.TCP, IP1, IP2, badOpt))).toBe('TCP 10.0.0.1:40000 → 10.0.0.2:80 [ACK] seq=1 ack=0 win=1 len=0 (option length out of range) (bad TCP checksum)');
   });
   test('other IP protocols', () => {
     expect(summarizeFrame(ipFrame(IP_PROTOCOL.IGMP, IP1, IP2, new Uint8Array(8)))).toBe('IPv4 10.0.0.1 → 10.0.0.2 IGMP len=8');

@@ -10,6 +10,7 @@ import * as ethernet from '../../../stack/wire/ethernet.js';
 import * as icmp from '../../../stack/wire/icmp.js';
 import * as wire from '../../../stack/wire/index.js';
 import * as ipv4 from '../../../stack/wire/ipv4.js';
+import * as tcp from '../../../stack/wire/tcp.js';
 import * as udp from '../../../stack/wire/udp.js';
 
 const WIRE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../stack/wire');
@@ -48,7 +49,7 @@ describe('stack/wire boundaries', () => {
   });
 
   it('index.ts re-exports every runtime export of the protocol modules', () => {
-    const modules: Record<string, object> = { error, checksum, ethernet, arp, ipv4, icmp, udp, dns };
+    const modules: Record<string, object> = { error, checksum, ethernet, arp, ipv4, icmp, udp, tcp, dns };
     for (const [mod, m] of Object.entries(modules)) {
       for (const [name, value] of Object.entries(m)) expect(wire, `${mod}.${name}`).toHaveProperty(name, value);
     }
