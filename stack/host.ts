@@ -33,6 +33,7 @@ import { SocketLayer } from './socket/proto.js';
 import { WaitQueue } from './socket/waiter.js';
 import type { Transport, TransportContext } from './transport.js';
 import { Udp, type UdpOptions } from './udp.js';
+import { Tcp, type TcpOptions } from './tcp/tcp.js';
 
 // ---------------------------------------------------------------------------------------------
 // The stack
@@ -81,6 +82,8 @@ export interface NetStackOptions {
   icmpEchoIgnoreBroadcasts?: boolean;
   /** UDP and its options (default: on with Linux's defaults); `false` for a host without UDP. */
   udp?: UdpOptions | false;
+  /** TCP and its options (default: on); `false` for a host without TCP. */
+  tcp?: TcpOptions | false;
 }
 
 /** How `addInterface` configures an interface. */
@@ -180,6 +183,8 @@ export class NetStack {
     this.sockets = new SocketLayer();
     const udp = opts.udp;
     if (udp !== false) this.addTransport((ctx) => new Udp(ctx, udp));
+    const tcp = opts.tcp;
+    if (tcp !== false) this.addTransport((ctx) => new Tcp(ctx, tcp));
   }
 
   /**
@@ -209,6 +214,13 @@ export class NetStack {
   get udp(): Udp {
     const t = this.transport('udp');
     if (!(t instanceof Udp)) throw new Error(`host ${this.name} has no UDP`);
+    return t;
+  }
+
+  /** TCP (throws when the host was created with `tcp: false`). */
+  get tcp(): Tcp {
+    const t = this.transport('tcp');
+    if (!(t instanceof Tcp)) throw new Error(`host ${this.name} has no TCP`);
     return t;
   }
 

@@ -590,6 +590,8 @@ export class UdpSocket implements ProtoSocket {
       case 'SO_ERROR':
       case 'SO_TYPE':
         throw new SocketError('ENOPROTOOPT', '', `${name} is read-only`);
+      default:
+        throw new SocketError('ENOPROTOOPT', '', `${name} is not a UDP socket option`);
     }
   }
 
@@ -615,6 +617,8 @@ export class UdpSocket implements ProtoSocket {
       }
       case 'SO_TYPE':
         return SOCK_DGRAM;
+      default:
+        throw new SocketError('ENOPROTOOPT', '', `${name} is not a UDP socket option`);
     }
   }
 

@@ -87,7 +87,23 @@ export type SocketOption =
   /** Read-only: the pending error's errno number, cleared by reading (0 when none). */
   | 'SO_ERROR'
   /** Read-only: the socket type. */
-  | 'SO_TYPE';
+  | 'SO_TYPE'
+  /** TCP: allow binding a port held by connections in TIME-WAIT. */
+  | 'SO_REUSEADDR'
+  /** TCP: send keepalive probes on an idle connection. */
+  | 'SO_KEEPALIVE'
+  /** TCP: close waits this many seconds for the data to be acknowledged; 0 aborts with RST (false / -1: off). */
+  | 'SO_LINGER'
+  /** TCP: send small segments at once (no Nagle). */
+  | 'TCP_NODELAY'
+  /** TCP: the MSS to announce (before connect or listen). */
+  | 'TCP_MAXSEG'
+  /** TCP: keepalive idle time, seconds. */
+  | 'TCP_KEEPIDLE'
+  /** TCP: keepalive probe interval, seconds. */
+  | 'TCP_KEEPINTVL'
+  /** TCP: keepalive probes before the connection is dropped. */
+  | 'TCP_KEEPCNT';
 
 /** What `netstat` shows of a socket. */
 export interface SocketInfo {
@@ -142,8 +158,8 @@ export interface ProtoSocket {
   peerName(): SockAddr | null;
   /** What `netstat` shows. */
   info(): SocketInfo;
-  /** Releases the port and fails pending receives with EBADF. */
-  close(): void;
+  /** Releases the socket; fails pending calls with EBADF (TCP: may wait for SO_LINGER). */
+  close(): void | Promise<void>;
   /** Marks a stream socket as accepting connections (TCP). */
   listen?(backlog: number): void;
   /** Waits for an incoming connection (TCP; EAGAIN at once with `dontWait`). */

@@ -30,6 +30,8 @@ export interface WaitOptions {
   timeoutNs?: Nanos;
   /** The errno of a timeout (default ETIMEDOUT). */
   timeoutErrno?: Errno;
+  /** On timeout, resolve with this value instead when it returns one (a partial write's count). */
+  timeoutValue?: () => unknown;
 }
 
 /** A FIFO of blocked socket calls (see the module comment). */
@@ -58,11 +60,14 @@ export class WaitQueue {
       const w: Waiter = { attempt, resolve: resolve as (v: unknown) => void, reject, timer: null };
       if (t !== undefined) {
         const errno = opts?.timeoutErrno ?? 'ETIMEDOUT';
+        const value = opts?.timeoutValue;
         w.timer = this.timers.after(t, () => {
           const i = this.waiters.indexOf(w);
           if (i < 0) return;
           this.waiters.splice(i, 1);
-          reject(new SocketError(errno));
+          const v = value?.();
+          if (v !== undefined) resolve(v as T);
+          else reject(new SocketError(errno));
           this.wake();
         });
       }

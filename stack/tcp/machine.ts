@@ -13,7 +13,8 @@
  * reset" (in CLOSING, LAST-ACK and TIME-WAIT without an error: the application already closed);
  * ABORT (close with SO_LINGER 0, or with unread data) sends RST from a synchronized state; the
  * retransmission limit (GIVE_UP) closes with "timed out"; a FIN retransmitted into TIME-WAIT
- * restarts the 2·MSL wait.
+ * restarts the 2·MSL wait; an orphaned connection (its socket closed) gives up waiting for the
+ * peer's FIN in FIN-WAIT-2 after a timeout (TIMEOUT there, Linux's tcp_fin_timeout).
  * @module
  */
 import { setup } from 'xstate';
@@ -46,7 +47,7 @@ export type TcpEvent =
   | { type: 'RCV_FIN' }
   /** An acceptable RST arrived. */
   | { type: 'RCV_RST' }
-  /** The 2·MSL wait ended. */
+  /** The 2·MSL wait ended (TIME-WAIT), or an orphan's FIN-WAIT-2 timeout. */
   | { type: 'TIMEOUT' }
   /** The retransmission limit was reached. */
   | { type: 'GIVE_UP' };
@@ -160,6 +161,7 @@ export const tcpMachine = setup({
     'FIN-WAIT-2': {
       on: {
         RCV_FIN: { target: 'TIME-WAIT', actions: ['peerClosed', 'startTimeWait'] },
+        TIMEOUT: { target: 'CLOSED', actions: 'deleteTcb' },
         RCV_RST: { target: 'CLOSED', actions: ['reset', 'deleteTcb'] },
         ABORT: { target: 'CLOSED', actions: ['sendRst', 'deleteTcb'] },
         GIVE_UP: { target: 'CLOSED', actions: ['timedOut', 'deleteTcb'] },
