@@ -534,7 +534,7 @@ export class TcpSocket implements ProtoSocket {
         this.ctl('RCV_FIN');
         return 'tcp.processed';
       }
-      if (this.state === 'SYN-RECEIVED' && (flags & TCP_FLAG.SYN) !== 0 && seq === this.irs && (flags & TCP_FLAG.RST) === 0) {
+      if (this.state === 'SYN-RECEIVED' && (flags & (TCP_FLAG.SYN | TCP_FLAG.ACK | TCP_FLAG.RST)) === TCP_FLAG.SYN && seq === this.irs) {
         this.sendSyn(true); // the peer's SYN again: our SYN-ACK was lost
         this.tcp.c['tcp.synRetransmits'].value++;
         return 'tcp.processed';
