@@ -701,7 +701,8 @@ export class TcpSocket implements ProtoSocket {
     const cc = this.cc;
     if (this.recovery !== 'none') {
       if (seqGe(ack, this.recover)) {
-        if (cc !== null) cc.cwnd = this.recovery === 'newreno' ? Math.min(cc.ssthresh, Math.max(seqDiff(this.sndNxtMax, ack), 0) + this.mss) : cc.ssthresh;
+        // RFC 6582 §3.2 step 3 (full ACK), option 1: min(ssthresh, max(FlightSize, SMSS) + SMSS)
+        if (cc !== null) cc.cwnd = this.recovery === 'newreno' ? Math.min(cc.ssthresh, Math.max(seqDiff(this.sndNxtMax, ack), this.mss) + this.mss) : cc.ssthresh;
         this.traceEvent('recovery-exit', `all data up to ${this.rel(this.recover)} acknowledged: recovery ends, cwnd ${cc?.cwnd ?? 0}`);
         this.recovery = 'none';
       } else if (this.recovery === 'newreno' && cc !== null) {
@@ -747,6 +748,9 @@ export class TcpSocket implements ProtoSocket {
         cc.cwnd = cc.ssthresh;
         this.tcp.c['tcp.sackRecoveries'].value++;
         this.traceEvent('sack-recovery', `${this.dupAcks} duplicate ACKs, ${this.board.sacked} bytes SACKed: retransmitting the holes, ssthresh ${cc.ssthresh}`);
+        // RFC 6675 §5 (4.3): the first segment presumed dropped goes at once
+        this.retransmitHead();
+        this.highRxt = seqAdd(this.sndUna, Math.min(this.mss, Math.max(1, seqDiff(this.board.nextSacked(this.sndUna, this.sndNxtMax), this.sndUna))));
       } else {
         this.recovery = 'newreno';
         cc.cwnd = cc.ssthresh + 3 * this.mss;
@@ -1413,12 +1417,16 @@ export class TcpSocket implements ProtoSocket {
     return this.readers.wait(attempt, { timeoutNs: opts?.timeoutNs });
   }
 
-  /** After a read: announce a window that opened enough (RFC 1122 §4.2.3.3). */
+  /**
+   * After a read: announce the window at once when the advertised one had (nearly) closed — under
+   * two segments, where the sender's SWS avoidance would hold its data — and the read opened at
+   * least min(buffer / 2, MSS) more (RFC 1122 §4.2.3.3); otherwise the next segment carries it.
+   */
   private afterRead(): void {
     if (!this.hasIrs || !SYNCHRONIZED.has(this.state)) return;
     const free = Math.max(0, this.rcvbuf - this.rcvQueue.length - this.reasm.bytes);
     const cur = Math.max(0, seqDiff(this.rcvAdvEdge, this.rcvNxt));
-    if (free - cur >= Math.min(this.rcvbuf / 2, 2 * this.advMss)) {
+    if (cur < 2 * this.advMss && free - cur >= Math.min(this.rcvbuf / 2, this.advMss)) {
       this.ackNow = true;
       this.output();
     }
