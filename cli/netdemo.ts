@@ -7,8 +7,8 @@
  * ladder diagram, a VCD waveform and the JSON lines of every trace event.
  * @module
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TraceEvent } from '../sim/trace.js';
 import { MS, formatNanos, formatDuration } from '../sim/time.js';
 import { Network, type NetHost } from '../topology/network.js';
@@ -28,6 +28,9 @@ import { LadderRecorder } from '../trace/ladder.js';
 import { VcdWriter } from '../trace/vcd.js';
 import { toLine } from '../trace/jsonl.js';
 import { narrateAll, type Layer } from '../trace/narrate.js';
+import { createLineCodec } from '../hw/phy/linecode/index.js';
+import { prepareOutDir } from './outdir.js';
+import { UsageError } from './errors.js';
 
 /** Options of the demo. */
 export interface NetDemoOptions {
@@ -51,6 +54,14 @@ export interface NetDemoOptions {
   target: string;
   /** Flip bit `bit` (counted from the first preamble bit) of the `frame`-th frame the client sends. */
   flip?: { frame: number; bit: number };
+  /** Ping data bytes [-s] (default 56). */
+  size?: number;
+  /** TTL of the pings [-t] (default: the stack's, 64). */
+  ttl?: number;
+  /** Time between pings, ns [-i] (default 1 s). */
+  intervalNs?: number;
+  /** How long to wait for replies after the last ping, ns [-W] (default: iputils' rule). */
+  timeoutNs?: number;
 }
 
 /** The demo's outcome. */
@@ -65,6 +76,18 @@ export interface NetDemoResult {
   files: Array<{ path: string; what: string }>;
   /** The ping result (null when the name did not resolve). */
   ping: PingResult | null;
+  /** Set when `flip` flipped nothing: why (the frame was never sent, or is shorter than the bit). */
+  flipProblem: string | null;
+  /** Files that could not be written, one message each (the rest of the result is complete). */
+  fileErrors: string[];
+}
+
+/** Line bits (frame fidelity) or code bits (signal fidelity) of the longest frame the client can send: a flip beyond them cannot happen. */
+export function maxFlipBit(fidelity: 'frame' | 'signal', speed: Speed): number {
+  const lineBytes = 8 + 1518; // preamble and SFD, then a maximum-size frame with its FCS
+  if (fidelity === 'frame') return lineBytes * 8;
+  const kind = speed === 1000 ? '1000BASE-X' : speed === 100 ? '100BASE-TX' : '10BASE-T';
+  return createLineCodec(kind).encodeFrame(new Uint8Array(lineBytes)).bitCount;
 }
 
 const ZONE = { 'server.lan': '10.0.1.2', 'dns.lan': '10.0.0.53', 'router.lan': '10.0.0.1', 'client.lan': '10.0.0.2' };
@@ -94,9 +117,10 @@ export function buildDemoNetwork(o: Pick<NetDemoOptions, 'seed' | 'fidelity' | '
     net.cable(router.port(0), sw.port(2), { lengthM: 5, name: 'cable-router-lan' }),
     net.cable(router.port(1), server.port(0), { lengthM: 100, name: 'cable-server' }),
   ];
-  if (o.flip) cables[0].use(0, scriptedFlips(net.sim, [o.fidelity === 'signal' ? { frame: o.flip.frame, symbol: o.flip.bit } : { frame: o.flip.frame, bit: o.flip.bit }], { name: 'flip' }));
+  const flipper = o.flip ? scriptedFlips(net.sim, [o.fidelity === 'signal' ? { frame: o.flip.frame, symbol: o.flip.bit } : { frame: o.flip.frame, bit: o.flip.bit }], { name: 'flip' }) : null;
+  if (flipper) cables[0].use(0, flipper);
   if (o.ber > 0) for (const c of cables) for (const dir of [0, 1] as const) c.use(dir, bitErrors(net.sim, { ber: o.ber, name: `${c.name}.${dir}` }));
-  return { net, client, dns, router, server, sw, cables };
+  return { net, client, dns, router, server, sw, cables, flipper };
 }
 
 function hostSections(hosts: NetHost[]): Array<{ title: string; text: string }> {
@@ -125,7 +149,12 @@ function indent(s: string): string {
 
 /** Runs the demo. */
 export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
-  const { net, client, dns, router, server, sw } = buildDemoNetwork(o);
+  if (o.flip) {
+    const max = maxFlipBit(o.fidelity, o.speed);
+    if (o.flip.bit >= max) throw new UsageError(`--flip ${o.flip.frame}:${o.flip.bit}: the longest frame the client can send has ${max} ${o.fidelity === 'signal' ? 'code' : 'line'} bits (0..${max - 1})`);
+  }
+  const outDir = o.outDir === null ? null : prepareOutDir(o.outDir);
+  const { net, client, dns, router, server, sw, flipper } = buildDemoNetwork(o);
   const sim = net.sim;
   const events: TraceEvent[] = [];
   sim.trace.subscribe((e) => events.push(e));
@@ -157,7 +186,7 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
   vcd.detach();
 
   let pingResult: PingResult | null = null;
-  if (address !== null) pingResult = await net.settle(ping(client.stack, address, { count: o.count, intervalNs: 1_000 * MS, hostname: o.target }));
+  if (address !== null) pingResult = await net.settle(ping(client.stack, address, { count: o.count, intervalNs: o.intervalNs ?? 1_000 * MS, hostname: o.target, size: o.size, ttl: o.ttl, timeoutNs: o.timeoutNs }));
   await net.runFor(10 * MS);
 
   // the journey ends when the resolver closes its socket (the ping starts at the same instant)
@@ -220,14 +249,27 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
     events: events.length,
   };
 
+  let flipProblem: string | null = null;
+  if (o.flip && !events.some((e) => e.kind === 'fault' && e.source === 'flip')) {
+    const warn = events.find((e) => e.kind === 'log' && e.source === 'flip');
+    flipProblem =
+      warn && warn.kind === 'log'
+        ? `--flip ${o.flip.frame}:${o.flip.bit}: nothing flipped: ${warn.message}`
+        : `--flip ${o.flip.frame}:${o.flip.bit}: frame ${o.flip.frame} was never sent (the client sent ${flipper?.stats.frames ?? 0} frames)`;
+  }
+
   const files: Array<{ path: string; what: string }> = [];
-  if (o.outDir !== null) {
-    const dir = resolve(o.outDir);
-    mkdirSync(dir, { recursive: true });
+  const fileErrors: string[] = [];
+  if (outDir !== null) {
+    const dir = outDir;
     const write = (name: string, data: string | Uint8Array, what: string) => {
       const p = join(dir, name);
-      writeFileSync(p, data);
-      files.push({ path: p, what });
+      try {
+        writeFileSync(p, data);
+        files.push({ path: p, what });
+      } catch (e) {
+        fileErrors.push(`could not write ${p}: ${e instanceof Error ? e.message : String(e)}`);
+      }
     };
     write('capture.pcapng', capture.toPcapng(), 'every frame each adapter received, one interface per adapter (Wireshark, tshark)');
     write('capture.pcap', capture.toPcap(), 'the same frames as classic pcap with nanosecond timestamps');
@@ -236,5 +278,5 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
     write('signals.vcd', vcd.render(), 'line levels, IRQ lines and link state during the first message (GTKWave)');
     write('trace.jsonl', events.map((e) => toLine(e)).join(''), 'every trace event as JSON lines');
   }
-  return { journey, sections, summary, files, ping: pingResult };
+  return { journey, sections, summary, files, ping: pingResult, flipProblem, fileErrors };
 }
