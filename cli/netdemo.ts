@@ -160,9 +160,14 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
   sim.trace.subscribe((e) => events.push(e));
   // one capture interface per adapter: what each adapter received (switch ports are not adapters)
   const adapters = [client, dns, router, server].flatMap((h) => h.nics.map((n) => n.name));
-  const capture = new Capture(sim, { direction: 'rx', variant: 'frame', adapters });
+  // each capture point is its own pcapng interface: host adapters by name, switch ports as switch.pN
+  const describe = (name: string) => {
+    const port = new RegExp(`^${sw.name}\\.p(\\d+)$`).exec(name);
+    return port ? `${sw.name} port ${port[1]}: every frame that reached the port (before the switch's FCS check)` : `host adapter ${name}: every frame that reached it (before its FCS check)`;
+  };
+  const capture = new Capture(sim, { direction: 'rx', variant: 'frame', adapters, describe });
   // what every link carried, at every receiving end (switch ports too): preamble, SFD, frame, FCS
-  const captureWire = new Capture(sim, { direction: 'rx', variant: 'wire' });
+  const captureWire = new Capture(sim, { direction: 'rx', variant: 'wire', describe });
   const ladder = new LadderRecorder(sim);
 
   await net.start();
@@ -271,9 +276,9 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
         fileErrors.push(`could not write ${p}: ${e instanceof Error ? e.message : String(e)}`);
       }
     };
-    write('capture.pcapng', capture.toPcapng(), 'every frame each adapter received, one interface per adapter (Wireshark, tshark)');
-    write('capture.pcap', capture.toPcap(), 'the same frames as classic pcap with nanosecond timestamps');
-    write('capture-wire.pcapng', captureWire.toPcapng(), 'what every link carried, at every receiving end (switch ports too): preamble, SFD, frame and FCS (LINKTYPE_ETHERNET_MPACKET)');
+    write('capture.pcapng', capture.toPcapng(), 'every frame that reached each host adapter, one interface per adapter; frames it discarded are flagged (epb_flags CRC / symbol error)');
+    write('capture.pcap', capture.toPcap({ omitErrored: true }), 'the frames the adapters accepted, as classic pcap with nanosecond timestamps (no flags in classic pcap, so frames with FCS or symbol errors are left out)');
+    write('capture-wire.pcapng', captureWire.toPcapng(), 'what every link carried at every receiving end, one interface per capture point (host adapters, switch ports switch.pN): preamble, SFD, frame and FCS as received (LINKTYPE_ETHERNET_MPACKET), errors flagged');
     write('ladder.svg', ladder.toSvg({ title: `nicsim demo: client resolves ${o.target} and pings it`, stations: ['client', 'switch', 'dns', 'router.eth0', 'router.eth1', 'server'] }), 'ladder diagram of every frame, time flowing down to scale');
     write('signals.vcd', vcd.render(), 'line levels, IRQ lines and link state during the first message (GTKWave)');
     write('trace.jsonl', events.map((e) => toLine(e)).join(''), 'every trace event as JSON lines');

@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { runNetDemo, type NetDemoOptions, type NetDemoResult } from '../../cli/netdemo.js';
 import { HAVE_TSHARK, AGG, PI_CHECKSUM, PI_MALFORMED, scratchDir, tsharkFile, type Row } from '../trace/tshark.js';
 
@@ -101,6 +102,49 @@ describe('nicsim demo', () => {
     // the switch port caught it; ARP retried and the lookup still succeeded, a second late
     expect(r.summary.resolved).toBe('10.0.1.2');
     expect(Number(r.summary.firstMessageNs)).toBeGreaterThan(1_000_000_000);
+  });
+
+  test.skipIf(!HAVE_TSHARK)('frames discarded for FCS or symbol errors are flagged in epb_flags in both captures and left out of the classic pcap', async () => {
+    // --flip 2:400: the switch port catches the damaged ARP request; no adapter ever sees it
+    await demo('flip', { flip: { frame: 2, bit: 400 } });
+    const wire = tsharkFile(join(scratch.dir, 'flip', 'capture-wire.pcapng'));
+    const flagged = wire.filter((x) => x['frame.packet_flags_crc_error'] === '1');
+    expect(flagged.map((x) => [x['frame.interface_name'], x['fpp.checksum.status'], x['frame.packet_flags_symbol_error']])).toEqual([['switch.p0', '0', '0']]);
+    expect(tsharkFile(join(scratch.dir, 'flip', 'capture.pcapng')).filter((x) => x['frame.packet_flags_crc_error'] === '1')).toEqual([]);
+    // signal fidelity: the flipped code bit is a code violation, and the octets the port decoded do not pass the FCS
+    await demo('flip-signal', { flip: { frame: 3, bit: 300 }, fidelity: 'signal' });
+    const sig = tsharkFile(join(scratch.dir, 'flip-signal', 'capture-wire.pcapng')).filter((x) => x['frame.packet_flags_crc_error'] === '1' || x['frame.packet_flags_symbol_error'] === '1');
+    expect(sig.map((x) => [x['frame.interface_name'], x['frame.packet_flags_crc_error'], x['frame.packet_flags_symbol_error'], x['fpp.checksum.status']])).toEqual([['switch.p0', '1', '1', '0']]);
+    // bit errors on every cable: each frame an adapter dropped for FCS/symbol errors is flagged in capture.pcapng, and only those
+    for (const fidelity of ['frame', 'signal'] as const) {
+      const name = `ber-${fidelity}`;
+      await demo(name, { ber: 1e-4, fidelity });
+      const rows = tsharkFile(join(scratch.dir, name, 'capture.pcapng'));
+      const bad = rows.filter((x) => x['frame.packet_flags_crc_error'] === '1' || x['frame.packet_flags_symbol_error'] === '1');
+      const jsonl = readFileSync(join(scratch.dir, name, 'trace.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      const adapters = new Set(['client', 'dns', 'router.eth0', 'router.eth1', 'server']);
+      const dropped = jsonl.filter((e) => e.kind === 'drop' && adapters.has(e.source) && /^(CRCERRS|SYMERRS|RXERRC)$/.test(e.counter));
+      expect(bad.length, fidelity).toBeGreaterThan(0);
+      expect(bad.map((x) => x['frame.interface_name']).sort(), fidelity).toEqual(dropped.map((e) => e.source).sort());
+      const pcap = tsharkFile(join(scratch.dir, name, 'capture.pcap'));
+      expect(pcap.length).toBe(rows.length - bad.length);
+    }
+  });
+
+  test.skipIf(!HAVE_TSHARK)('each capture point is its own interface, described as a host adapter or a switch port; reading one point alone shows no false retransmissions', async () => {
+    await demo('plain');
+    const path = join(scratch.dir, 'plain', 'capture-wire.pcapng');
+    const rows = tsharkFile(path);
+    const desc = new Map(rows.map((x) => [x['frame.interface_name'], x['frame.interface_description']]));
+    expect(desc.get('switch.p0')).toMatch(/^switch port 0: /);
+    expect(desc.get('dns')).toMatch(/^host adapter dns: /);
+    // across capture points the same DNS query is seen twice (at switch.p0 and at dns): tshark calls the second a retransmission
+    expect(rows.some((x) => /retransmission/.test(x['_ws.expert.message']))).toBe(true);
+    // the README's filter: one capture point at a time
+    const one = execFileSync('tshark', ['-n', '-r', path, '-2', '-R', 'frame.interface_name == "dns"', '-T', 'fields', '-e', 'frame.interface_name', '-e', '_ws.expert.message'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines = one.trim().split('\n');
+    expect(lines.length).toBe(5); // two ARP announcements, the ARP request, the DNS query, the ARP for the router
+    expect(lines.every((l) => l.split('\t')[0] === 'dns' && !/retransmission/.test(l))).toBe(true);
   });
 
   test('the ladder draws one arrow per frame in the wire capture; the VCD lines up with the frames', async () => {
