@@ -92,18 +92,29 @@ export function maxFlipBit(fidelity: 'frame' | 'signal', speed: Speed): number {
 
 const ZONE = { 'server.lan': '10.0.1.2', 'dns.lan': '10.0.0.53', 'router.lan': '10.0.0.1', 'client.lan': '10.0.0.2' };
 
+/**
+ * Interrupt delivery latency of every demo host, ns: from the adapter asserting its IRQ line to
+ * the handler's first instruction (the ICR read that deasserts it). A microsecond is the order of
+ * a real PC's; with none, the line would rise and fall within one simulated instant.
+ */
+export const DEMO_IRQ_LATENCY_NS = 1_000;
+
 /** ANAR / 1000BASE-T control values advertising only `speed` (both duplexes). */
 function advertise(speed: Speed): [number, number] {
   return speed === 1000 ? [0x01e1, 0x0300] : speed === 100 ? [0x0181, 0] : [0x0061, 0];
 }
 
+/** Who is plugged into each switch port of the demo. */
+const SWITCH_PORT_PEER = ['client', 'dns', 'router.eth0'];
+
 /** Builds the demo network (not started). */
 export function buildDemoNetwork(o: Pick<NetDemoOptions, 'seed' | 'fidelity' | 'speed' | 'ber' | 'flip'>) {
   const net = new Network({ seed: o.seed, fidelity: o.fidelity });
-  const client = net.host('client', { interfaces: [{ address: '10.0.0.2/24', mac: '02:00:00:00:00:02' }], gateway: '10.0.0.1' });
-  const dns = net.host('dns', { interfaces: [{ address: '10.0.0.53/24', mac: '02:00:00:00:00:35' }], gateway: '10.0.0.1' });
-  const router = net.router('router', { interfaces: [{ address: '10.0.0.1/24', mac: '02:00:00:00:01:01' }, { address: '10.0.1.1/24', mac: '02:00:00:00:01:02' }] });
-  const server = net.host('server', { interfaces: [{ address: '10.0.1.2/24', mac: '02:00:00:00:02:02' }], gateway: '10.0.1.1' });
+  const kernel = { irqLatencyNs: DEMO_IRQ_LATENCY_NS };
+  const client = net.host('client', { interfaces: [{ address: '10.0.0.2/24', mac: '02:00:00:00:00:02' }], gateway: '10.0.0.1', kernel });
+  const dns = net.host('dns', { interfaces: [{ address: '10.0.0.53/24', mac: '02:00:00:00:00:35' }], gateway: '10.0.0.1', kernel });
+  const router = net.router('router', { interfaces: [{ address: '10.0.0.1/24', mac: '02:00:00:00:01:01' }, { address: '10.0.1.1/24', mac: '02:00:00:00:01:02' }], kernel });
+  const server = net.host('server', { interfaces: [{ address: '10.0.1.2/24', mac: '02:00:00:00:02:02' }], gateway: '10.0.1.1', kernel });
   const [anar, gtcr] = advertise(o.speed);
   for (const h of [client, dns, router, server])
     for (const n of h.nics) {
@@ -179,7 +190,7 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
   // The first message: the DNS query, from the resolver's socket to the wire and back.
   await net.runFor(1 * MS);
   const tQuery = sim.now;
-  const vcd = new VcdWriter(sim, { fromNs: tQuery });
+  const vcd = new VcdWriter(sim, { fromNs: tQuery, links: Object.fromEntries([client, dns, router, server].flatMap((h) => h.nics.map((n) => [n.name, n.link !== null]))) });
   let address: number | null = null;
   let lookupError: string | null = null;
   try {
@@ -225,7 +236,7 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
       text: [
         ...Array.from({ length: sw.portCount }, (_, i) => {
           const s = sw.portStats(i);
-          return `port ${i}: rx ${s.rxFrames} frames, tx ${s.txFrames}, flooded ${s.flooded}, forwarded ${s.forwarded}, drops ${s.txDrops + s.rxErrors}`;
+          return `port ${i} (${SWITCH_PORT_PEER[i]}): rx ${s.rxFrames} frames, tx ${s.txFrames}, flooded ${s.flooded}, forwarded ${s.forwarded}, filtered ${s.filtered}, rxErrors ${s.rxErrors}, txDrops ${s.txDrops}`;
         }),
         `MAC table: ${sw
           .macTable()
@@ -250,6 +261,10 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
         },
       ]),
     ),
+    switch: {
+      ports: Array.from({ length: sw.portCount }, (_, i) => ({ port: i, peer: SWITCH_PORT_PEER[i], ...sw.portStats(i) })),
+      macTable: sw.macTable().map((m) => ({ mac: m.mac, port: m.port, ageNs: m.ageNs })),
+    },
     simulatedNs: sim.now,
     events: events.length,
   };

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { runNetDemo, type NetDemoOptions, type NetDemoResult } from '../../cli/netdemo.js';
+import { runNetDemo, DEMO_IRQ_LATENCY_NS, type NetDemoOptions, type NetDemoResult } from '../../cli/netdemo.js';
 import { HAVE_TSHARK, AGG, PI_CHECKSUM, PI_MALFORMED, scratchDir, tsharkFile, type Row } from '../trace/tshark.js';
 
 /** Expert infos that say malformed or bad checksum (what the issue rules out). */
@@ -71,6 +71,9 @@ describe('nicsim demo', () => {
       expect(m, `step ${s} after position ${at}`).not.toBeNull();
       at += m!.index;
     }
+    // the driver writes EERD as Linux does (START | ADDR): not an anomaly
+    const jsonl = readFileSync(join(scratch.dir, 'plain', 'trace.jsonl'), 'utf8');
+    expect(jsonl).not.toContain('"kind":"reg.unimplemented"');
     const files = r.files.map((f) => f.path.split('/').pop());
     expect(files).toEqual(['capture.pcapng', 'capture.pcap', 'capture-wire.pcapng', 'ladder.svg', 'signals.vcd', 'trace.jsonl']);
     for (const f of r.files) expect(existsSync(f.path)).toBe(true);
@@ -173,7 +176,65 @@ describe('nicsim demo', () => {
       else if (l.startsWith('#')) t = Number(l.slice(1)) / 10;
       else if (!inDump && l.endsWith(id) && l.length === 1 + id.length) rises.add(t);
     }
-    for (const s of starts) expect(rises.has(s), `a level change at ${s} ns`).toBe(true);
+    // (a frame starting at the window's first instant sets the initial value in $dumpvars)
+    const initial = vcd.split('$dumpvars\n')[1].split('$end')[0].split('\n');
+    for (const s of starts) expect(rises.has(s) || (s === from && initial.includes(`1${id}`)), `a level change at ${s} ns`).toBe(true);
+  });
+
+  test('signals.vcd: link state of every adapter, IRQ high from assertion to the ICR read, no value lasting zero time', async () => {
+    await demo('plain');
+    const vcd = readFileSync(join(scratch.dir, 'plain', 'signals.vcd'), 'utf8');
+    const [head, body] = vcd.split('$enddefinitions $end\n');
+    const vars = new Map<string, string>(); // id → name
+    for (const m of head.matchAll(/^\$var (?:wire|real) \d+ (\S+) (\S+) \$end$/gm)) vars.set(m[1], m[2]);
+    const names = [...vars.values()];
+    for (const a of ['client', 'dns', 'router.eth0', 'router.eth1', 'server']) expect(names, a).toContain(`${a}.link_up`);
+    const value = new Map<string, string>();
+    const history = new Map<string, Array<[number, string]>>(); // name → [time, value] from the window's start
+    let t = -1;
+    let start = -1;
+    let inDump = false;
+    for (const l of body.split('\n').filter(Boolean)) {
+      if (l.startsWith('#')) {
+        const nt = Number(l.slice(1));
+        expect(nt).toBeGreaterThan(t); // time moves forward, one block per instant
+        t = nt;
+        if (start < 0) start = t;
+        continue;
+      }
+      if (l === '$dumpvars') inDump = true;
+      else if (l === '$end') inDump = false;
+      else {
+        const m = /^(?:(r\S+) (\S+)|([01])(\S+))$/.exec(l)!;
+        const id = m[2] ?? m[4];
+        const v = m[1] ?? m[3];
+        const name = vars.get(id)!;
+        expect(name, l).toBeDefined();
+        if (!inDump) {
+          expect(v, `${name} changes to the value it has at ${t}`).not.toBe(value.get(id));
+          const h = history.get(name)!;
+          expect(h[h.length - 1][0], `${name} changes twice at ${t}`).toBeLessThan(t);
+          h.push([t, v]);
+        } else history.set(name, [[t, v]]);
+        value.set(id, v);
+      }
+    }
+    // every adapter's link is up through the whole first message
+    for (const [name, h] of history) if (name.endsWith('.link_up')) expect(h, name).toEqual([[start, '1']]);
+    // each IRQ pulse lasts the interrupt latency: asserted by the adapter, deasserted by the handler's ICR read
+    let pulses = 0;
+    for (const [name, h] of history) {
+      if (!name.endsWith('.irq')) continue;
+      for (let i = 1; i < h.length; i++)
+        if (h[i][1] === '1') {
+          expect(h[i + 1]?.[1], `${name} falls after rising at ${h[i][0]}`).toBe('0');
+          expect((h[i + 1][0] - h[i][0]) / 10, name).toBe(DEMO_IRQ_LATENCY_NS);
+          pulses++;
+        }
+    }
+    expect(pulses).toBeGreaterThanOrEqual(8);
+    // the transmit lines carry the frames: every one toggles
+    for (const [name, h] of history) if (name.includes('.tx_')) expect(h.length, name).toBeGreaterThan(100);
   });
 
   test('--inspect narrates every state machine: driver lifecycle, PHY link, ARP entries', async () => {

@@ -175,6 +175,16 @@ describe('nicsim CLI', () => {
     for (const f of ['capture.pcapng', 'capture-wire.pcapng', 'ladder.svg', 'signals.vcd', 'trace.jsonl']) expect(existsSync(join(dir, f))).toBe(true);
   });
 
+  test('demo --json has the switch counters and MAC table of the text summary, which names the drop counter as the README does (rxErrors)', async () => {
+    const text = await run('demo', '--no-files', '--flip', '2:400');
+    expect(text.out).toContain('port 0 (client): rx 7 frames, tx 8, flooded 3, forwarded 4, filtered 0, rxErrors 1, txDrops 0');
+    expect(text.out).toContain('MAC table: 02:00:00:00:00:02→p0, 02:00:00:00:00:35→p1, 02:00:00:00:01:01→p2');
+    const j = JSON.parse((await run('demo', '--no-files', '--json', '--flip', '2:400')).out);
+    expect(j.switch.ports[0]).toMatchObject({ port: 0, peer: 'client', rxFrames: 7, txFrames: 8, flooded: 3, forwarded: 4, filtered: 0, rxErrors: 1, txDrops: 0 });
+    expect(j.switch.ports).toHaveLength(3);
+    expect(j.switch.macTable.map((m: { mac: string; port: number }) => `${m.mac}→p${m.port}`)).toEqual(['02:00:00:00:00:02→p0', '02:00:00:00:00:35→p1', '02:00:00:00:01:01→p2']);
+  });
+
   test('-h and help COMMAND print the same text as --help; demo --help lists --flip', async () => {
     for (const cmd of ['demo', 'ping', 'adapters', 'lan', 'encode', 'decode', 'regs']) {
       const long = await run(cmd, '--help');
