@@ -10,6 +10,7 @@ import { regsCommand } from './regs.js';
 import { runLan } from './lan.js';
 import { runNetDemo } from './netdemo.js';
 import { LAYERS, type Layer } from '../trace/narrate.js';
+import { formatStory } from '../trace/story.js';
 import { formatPing } from '../stack/tools/ping.js';
 import { encodeCommand, decodeCommand, parseHexBytes, parseLevels, phyKind } from './linecode.js';
 import { UsageError } from './errors.js';
@@ -191,6 +192,10 @@ export interface Terminal {
   stdinIsTTY?: boolean;
   /** Standard error is a terminal (progress bars). */
   stderrIsTTY?: boolean;
+  /** Standard output is a terminal (colour per layer, unless `noColor`). */
+  stdoutIsTTY?: boolean;
+  /** The NO_COLOR convention: set (non-empty) turns colour off. */
+  noColor?: boolean;
   /** Wall clock in ms (progress and ETA). */
   now?: () => number;
 }
@@ -227,7 +232,7 @@ function startProgress(err: (s: string) => void, tty: boolean, now: () => number
 }
 
 function netOptions(values: Parsed['values']) {
-  const detail = str(values.detail) ?? 'hw';
+  const detail = str(values.detail) ?? 'driver';
   if (!(LAYERS as readonly string[]).includes(detail)) throw new UsageError(`--detail must be one of ${LAYERS.join(', ')}, got '${detail}'`);
   const fidelity = str(values.fidelity) ?? 'frame';
   if (fidelity !== 'frame' && fidelity !== 'signal') throw new UsageError(`--fidelity must be frame or signal, got '${fidelity}'`);
@@ -241,6 +246,7 @@ function netOptions(values: Parsed['values']) {
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s), term: Terminal = {}): Promise<number> {
   const stdinIsTTY = term.stdinIsTTY ?? process.stdin.isTTY === true;
   const stderrIsTTY = term.stderrIsTTY ?? process.stderr.isTTY === true;
+  const colour = (term.stdoutIsTTY ?? process.stdout.isTTY === true) && !(term.noColor ?? (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== ''));
   const now = term.now ?? (() => Date.now());
   try {
     const [cmd, ...rest] = argv;
@@ -296,7 +302,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       else {
         const text = [
           `== The journey of the first message: the client's DNS query for server.lan, from socket to wire and back (detail: ${net.detail}) ==`,
-          ...r.journey,
+          ...formatStory(r.story, { colour }),
           '',
           ...r.sections.flatMap((sec) => [`== ${sec.title} ==`, sec.text, '']),
           ...(r.files.length ? ['== files ==', ...r.files.map((f) => `${f.path}\n    ${f.what}`)] : []),

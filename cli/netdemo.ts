@@ -28,6 +28,7 @@ import { LadderRecorder } from '../trace/ladder.js';
 import { VcdWriter } from '../trace/vcd.js';
 import { toLine } from '../trace/jsonl.js';
 import { narrateAll, type Layer } from '../trace/narrate.js';
+import { story, formatStory, type StoryLine } from '../trace/story.js';
 import { createLineCodec } from '../hw/phy/linecode/index.js';
 import { prepareOutDir } from './outdir.js';
 import { UsageError } from './errors.js';
@@ -68,6 +69,8 @@ export interface NetDemoOptions {
 export interface NetDemoResult {
   /** The narrated journey of the first message. */
   journey: string[];
+  /** The same, line by line with time, layer and source (for colouring). */
+  story: StoryLine[];
   /** Summary text sections. */
   sections: Array<{ title: string; text: string }>;
   /** Machine-readable summary. */
@@ -205,11 +208,13 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
   if (address !== null) pingResult = await net.settle(ping(client.stack, address, { count: o.count, intervalNs: o.intervalNs ?? 1_000 * MS, hostname: o.target, size: o.size, ttl: o.ttl, timeoutNs: o.timeoutNs }));
   await net.runFor(10 * MS);
 
-  // the journey ends when the resolver closes its socket (the ping starts at the same instant)
-  const closeAt = events.findIndex((e) => e.time >= tQuery && e.kind === 'socket.call' && e.process === 'demo' && e.call === 'close');
+  // the journey ends when the resolver closes its socket after the answer (or the last failure);
+  // a retry after a timeout closes and reopens one first. The ping starts at the same instant.
+  const closeAt = events.findIndex((e) => e.time >= tAnswer && e.kind === 'socket.call' && e.process === 'demo' && e.call === 'close');
   const window = closeAt >= 0 ? events.slice(0, closeAt + 1) : events;
   const journeyEvents = o.inspect ? window : window.filter((e) => e.kind !== 'state');
-  const journey = narrateAll(journeyEvents, o.detail, { from: tQuery, to: tAnswer });
+  const journeyStory = story(journeyEvents, o.detail, { window: { from: tQuery, to: tAnswer } });
+  const journey = formatStory(journeyStory);
   const sections = [
     {
       title: 'the first message',
@@ -298,5 +303,5 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
     write('signals.vcd', vcd.render(), 'line levels, IRQ lines and link state during the first message (GTKWave)');
     write('trace.jsonl', events.map((e) => toLine(e)).join(''), 'every trace event as JSON lines');
   }
-  return { journey, sections, summary, files, ping: pingResult, flipProblem, fileErrors };
+  return { journey, story: journeyStory, sections, summary, files, ping: pingResult, flipProblem, fileErrors };
 }

@@ -52,14 +52,17 @@ describe('nicsim demo', () => {
       /app +client +demo\[1\] socket on fd 3/,
       /UDP wrote its 8-byte header: 10\.0\.0\.2:\d+ → 10\.0\.0\.53:53/,
       /IP wrote a 20-byte header: 10\.0\.0\.2 → 10\.0\.0\.53 UDP/,
-      /driver copied a 42-byte frame into a DMA buffer and filled TX descriptor/,
-      /write TDT/,
-      /on the wire: preamble\+SFD, 60 bytes of frame, FCS/,
+      /no ARP entry for 10\.0\.0\.53 on eth0: the 56-byte datagram to 10\.0\.0\.53 waits in the ARP queue/,
       /ARP broadcast on eth0: who has 10\.0\.0\.53\?/,
+      /Ethernet header written: 02:00:00:00:00:02 → ff:ff:ff:ff:ff:ff, type ARP/,
+      /driver copied a 42-byte frame \(#12\) into a DMA buffer and filled TX descriptor/,
+      /write TDT/,
+      /on the wire: frame #12, preamble\+SFD, 60 bytes of frame, FCS/,
       /IRQ line asserted/,
       /read  ICR/,
       /NAPI poll/,
       /ARP reply on eth0: 10\.0\.0\.53 is at 02:00:00:00:00:35 — the MAC header can now be written/,
+      /Ethernet header written: 02:00:00:00:00:02 → 02:00:00:00:00:35, type IPv4 — the datagram that waited for ARP can leave now/,
       /IP received 10\.0\.0\.2 → 10\.0\.0\.53 UDP/,
       /named\[1\] recvfrom on fd 3/,
       /IP received 10\.0\.0\.53 → 10\.0\.0\.2 UDP/,
@@ -235,6 +238,43 @@ describe('nicsim demo', () => {
     expect(pulses).toBeGreaterThanOrEqual(8);
     // the transmit lines carry the frames: every one toggles
     for (const [name, h] of history) if (name.includes('.tx_')) expect(h.length, name).toBeGreaterThan(100);
+  });
+
+  test('the default narration (detail driver) is the snapshot: causal order, one line per interrupt, no register polling', async () => {
+    const r = await runNetDemo({ ...base, detail: 'driver', outDir: null });
+    await expect(r.journey.join('\n') + '\n').toMatchFileSnapshot('./__snapshots__/demo-journey-driver.txt');
+    const j = r.journey;
+    // one line per interrupt: as many as the ICR reads at hw detail, and no other register line than the TDT doorbell
+    const hw = (await demo('plain')).journey;
+    expect(j.filter((l) => / interrupt: ICR = /.test(l)).length).toBe(hw.filter((l) => /read +ICR/.test(l)).length);
+    expect(j.filter((l) => /(read |write) +[A-Z]/.test(l) && !/write TDT/.test(l))).toEqual([]);
+    expect(j.some((l) => /IRQ line|NAPI poll|kernel: interrupt/.test(l))).toBe(false);
+    // the switch is visible; a flooded frame keeps its number at every receiver
+    expect(j.join('\n')).toMatch(/switch +frame #12 to ff:ff:ff:ff:ff:ff \(broadcast\): flooded from port 0 to ports 1, 2/);
+    expect(j.filter((l) => /RX DMA wrote frame #12 /.test(l)).map((l) => l.split(/\s+/)[3])).toEqual(['router.eth0', 'dns']);
+  });
+
+  test('--flip 3:300: the story goes on through the timeout to the retried query and its answer; statistics polls only at hw, collapsed', async () => {
+    const r = await runNetDemo({ ...base, detail: 'driver', outDir: null, flip: { frame: 3, bit: 300 } });
+    const j = r.journey.join('\n');
+    expect(j).toMatch(/switch +dropped rx frame: FCS error \[counted in p0\.rxErrors\]/);
+    expect(j).toMatch(/… +\(4\.999994 s pass with nothing else to tell on this path\)\n.*recvfrom on fd 3 → ETIMEDOUT/);
+    expect(r.journey[r.journey.length - 2]).toMatch(/^ +6\.501006280s +app +client +demo\[1\] recvfrom on fd 3 → ok$/);
+    expect(j).not.toMatch(/statistics|CRCERRS|GPRC/);
+    const hw = await runNetDemo({ ...base, detail: 'hw', outDir: null, flip: { frame: 3, bit: 300 } });
+    const polls = hw.journey.filter((l) => /watchdog read \d+ statistics registers/.test(l));
+    expect(polls.length).toBe(5); // at 3.5 s, once per adapter
+    expect(hw.journey.filter((l) => /read +(CRCERRS|GPRC|TPR)\b/.test(l))).toEqual([]);
+  });
+
+  test('--fidelity signal at detail wire: the line code of each frame and the code violation the receiving PHY found', async () => {
+    const r = await runNetDemo({ ...base, detail: 'wire', outDir: null, fidelity: 'signal', flip: { frame: 3, bit: 300 } });
+    const j = r.journey.join('\n');
+    expect(j).toMatch(/client +line code 1000BASE-X: 72 octets → 80 code groups, 800 code bits/);
+    expect(j).toMatch(/switch\.p0 +the PHY at switch\.p0 decoded 90 code groups: 1 code violation \(disparity at code group 30\)/);
+    expect(j).toMatch(/switch +dropped rx frame: line code error/);
+    const frame = await runNetDemo({ ...base, detail: 'wire', outDir: null });
+    expect(frame.journey.join('\n')).not.toMatch(/line code|code groups/);
   });
 
   test('--inspect narrates every state machine: driver lifecycle, PHY link, ARP entries', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { main, type Terminal } from '../../cli/main.js';
 
 async function run(...argv: string[]) {
-  return runWith({ stdinIsTTY: false, stderrIsTTY: false }, ...argv);
+  return runWith({ stdinIsTTY: false, stderrIsTTY: false, stdoutIsTTY: false }, ...argv);
 }
 
 async function runWith(term: Terminal, ...argv: string[]) {
@@ -183,6 +183,17 @@ describe('nicsim CLI', () => {
     expect(j.switch.ports[0]).toMatchObject({ port: 0, peer: 'client', rxFrames: 7, txFrames: 8, flooded: 3, forwarded: 4, filtered: 0, rxErrors: 1, txDrops: 0 });
     expect(j.switch.ports).toHaveLength(3);
     expect(j.switch.macTable.map((m: { mac: string; port: number }) => `${m.mac}→p${m.port}`)).toEqual(['02:00:00:00:00:02→p0', '02:00:00:00:00:35→p1', '02:00:00:00:01:01→p2']);
+  });
+
+  test('the journey is coloured per layer on a terminal, plain when piped or with NO_COLOR', async () => {
+    const tty = await runWith({ stdoutIsTTY: true, noColor: false }, 'demo', '--no-files');
+    expect(tty.out).toMatch(/\x1b\[35m +1\.501001000s +app +client +demo\[1\] socket on fd 3 → ok\x1b\[0m/);
+    expect(tty.out).toMatch(/\x1b\[36m.* stack /);
+    expect(tty.out).toMatch(/\x1b\[32m.* driver /);
+    expect(tty.out).toMatch(/\x1b\[33m.* hw /);
+    expect(tty.out).toMatch(/\x1b\[34m.* wire /);
+    expect((await runWith({ stdoutIsTTY: true, noColor: true }, 'demo', '--no-files')).out).not.toContain('\x1b[');
+    expect((await runWith({ stdoutIsTTY: false, noColor: false }, 'demo', '--no-files')).out).not.toContain('\x1b[');
   });
 
   test('-h and help COMMAND print the same text as --help; demo --help lists --flip', async () => {
