@@ -53,8 +53,10 @@ const HELP: Record<string, string> = {
 
 A client and a DNS server share a switched LAN with a router; a server sits on another subnet
 behind it. The client resolves server.lan and pings it. Prints the narrated journey of the first
-message (the DNS query) from socket to wire and back at the chosen detail (default hw: registers,
-DMA and interrupts included; wire adds the PHYs and media), then a summary per host (interfaces,
+message (the DNS query) from socket to wire and back at the chosen detail (default driver: the
+applications, the stack, the driver and the adapter's milestones, one line per interrupt; hw: every
+register access; wire: PHYs, media and line code too), coloured per layer on a terminal (NO_COLOR
+turns it off), then a summary per host (interfaces,
 ARP table, routes, sockets, counters), and writes capture.pcapng, capture.pcap,
 capture-wire.pcapng, ladder.svg, signals.vcd and trace.jsonl into --out (default ./nicsim-out,
 created if missing; checked before anything runs).
@@ -198,6 +200,8 @@ export interface Terminal {
   noColor?: boolean;
   /** Wall clock in ms (progress and ETA). */
   now?: () => number;
+  /** Standard input's text (default: read from the process's standard input when needed). */
+  stdin?: string;
 }
 
 /**
@@ -363,9 +367,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         return 0;
       }
       const fromStdin = positionals.length === 0 || (positionals.length === 1 && positionals[0] === '-');
-      if (fromStdin && stdinIsTTY)
+      if (fromStdin && stdinIsTTY && term.stdin === undefined)
         throw new UsageError(`decode: give the levels as arguments or pipe them in, e.g. nicsim encode --phy ${kind} --json 55 d5 | nicsim decode --phy ${kind}`);
-      const input = fromStdin ? readStdin() : positionals.join(' ');
+      const input = fromStdin ? (term.stdin ?? readStdin()) : positionals.join(' ');
       const r = decodeCommand(kind, parseLevels(input), scramble);
       out((values.json ? JSON.stringify(r.data, null, 2) : r.text) + '\n');
       return r.data.errors.length > 0 || r.data.bytes === '' ? 1 : 0;
