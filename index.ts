@@ -35,3 +35,4 @@ export type { HostSpec, InterfaceSpec, NetworkOptions } from './topology/index.j
 // trace: views of the trace bus
 export { formatEvent, describeEvent, hexBytes, VcdWriter, Capture, LadderRecorder, summarizeFrame, summarizeWireFrame, toLine } from './trace/index.js';
 export { narrate, narrateAll, layerOf, LAYERS, type Layer } from './trace/index.js';
+export { story, formatStory, type StoryLine } from './trace/index.js';

@@ -58,8 +58,8 @@ export interface LanResult {
   params: { stations: number; size: number; seconds: number; seed: number; speedMbps: number };
 }
 
-/** Progress of a long run: simulated time reached and events executed so far. */
-export type Progress = (p: { simNs: number; events: number }) => void;
+/** Progress of a long run: simulated time reached, the simulated span the run covers (warm-up included), events executed so far. */
+export type Progress = (p: { simNs: number; startNs: number; endNs: number; events: number }) => void;
 
 /** Runs the study; with `onProgress`, runs in slices and reports after each (yielding to the event loop). */
 export async function runLan(o: LanOptions, onProgress?: Progress): Promise<LanResult> {
@@ -76,21 +76,26 @@ export async function runLan(o: LanOptions, onProgress?: Progress): Promise<LanR
     mems.push(memory);
   }
   const stations = nics.map((nic, i) => new Station(sim, nic, mems[i], { frameBytes: o.size, dst: nics[(i + 1) % nics.length].macAddress, ring: 16 }));
-  sim.run({ until: 5 * MS }); // link up by parallel detection
-  for (const s of stations) s.start();
   const warm = 100 * MS;
-  sim.run({ until: sim.now + warm });
+  const dur = Math.round(o.seconds * SEC);
+  const startNs = sim.now;
+  const endNs = 5 * MS + warm + dur;
+  /** Runs to `until` in slices of 20 ms, reporting after each and yielding to the event loop. */
+  const runTo = async (until: number) => {
+    while (sim.now < until) {
+      sim.run({ until: Math.min(until, sim.now + 20 * MS) });
+      if (onProgress) {
+        onProgress({ simNs: sim.now, startNs, endNs, events: sim.eventsRun });
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+  };
+  await runTo(5 * MS); // link up by parallel detection
+  for (const s of stations) s.start();
+  await runTo(sim.now + warm);
   const read = (n: Nic, reg: { offset: number }) => n.read32(reg.offset);
   for (const n of nics) for (const r of [R.GPTC, R.COLC, R.ECOL, R.LATECOL, R.DC]) read(n, r); // clear
-  const dur = Math.round(o.seconds * SEC);
-  const end = sim.now + dur;
-  while (sim.now < end) {
-    sim.run({ until: Math.min(end, sim.now + 20 * MS) });
-    if (onProgress) {
-      onProgress({ simNs: sim.now, events: sim.eventsRun });
-      await new Promise((r) => setImmediate(r));
-    }
-  }
+  await runTo(sim.now + dur);
   const per = nics.map((n) => ({ name: n.name, sent: read(n, R.GPTC), collisions: read(n, R.COLC), excessive: read(n, R.ECOL), late: read(n, R.LATECOL), deferrals: read(n, R.DC) }));
   const totalSent = per.reduce((a, p) => a + p.sent, 0);
   const totalCol = per.reduce((a, p) => a + p.collisions, 0);

@@ -7,8 +7,8 @@
  * ladder diagram, a VCD waveform and the JSON lines of every trace event.
  * @module
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TraceEvent } from '../sim/trace.js';
 import { MS, formatNanos, formatDuration } from '../sim/time.js';
 import { Network, type NetHost } from '../topology/network.js';
@@ -28,6 +28,10 @@ import { LadderRecorder } from '../trace/ladder.js';
 import { VcdWriter } from '../trace/vcd.js';
 import { toLine } from '../trace/jsonl.js';
 import { narrateAll, type Layer } from '../trace/narrate.js';
+import { story, formatStory, type StoryLine } from '../trace/story.js';
+import { createLineCodec } from '../hw/phy/linecode/index.js';
+import { prepareOutDir } from './outdir.js';
+import { UsageError } from './errors.js';
 
 /** Options of the demo. */
 export interface NetDemoOptions {
@@ -51,12 +55,22 @@ export interface NetDemoOptions {
   target: string;
   /** Flip bit `bit` (counted from the first preamble bit) of the `frame`-th frame the client sends. */
   flip?: { frame: number; bit: number };
+  /** Ping data bytes [-s] (default 56). */
+  size?: number;
+  /** TTL of the pings [-t] (default: the stack's, 64). */
+  ttl?: number;
+  /** Time between pings, ns [-i] (default 1 s). */
+  intervalNs?: number;
+  /** How long to wait for replies after the last ping, ns [-W] (default: iputils' rule). */
+  timeoutNs?: number;
 }
 
 /** The demo's outcome. */
 export interface NetDemoResult {
   /** The narrated journey of the first message. */
   journey: string[];
+  /** The same, line by line with time, layer and source (for colouring). */
+  story: StoryLine[];
   /** Summary text sections. */
   sections: Array<{ title: string; text: string }>;
   /** Machine-readable summary. */
@@ -65,22 +79,45 @@ export interface NetDemoResult {
   files: Array<{ path: string; what: string }>;
   /** The ping result (null when the name did not resolve). */
   ping: PingResult | null;
+  /** Set when `flip` flipped nothing: why (the frame was never sent, or is shorter than the bit). */
+  flipProblem: string | null;
+  /** Files that could not be written, one message each (the rest of the result is complete). */
+  fileErrors: string[];
+}
+
+/** Line bits (frame fidelity) or code bits (signal fidelity) of the longest frame the client can send: a flip beyond them cannot happen. */
+export function maxFlipBit(fidelity: 'frame' | 'signal', speed: Speed): number {
+  const lineBytes = 8 + 1518; // preamble and SFD, then a maximum-size frame with its FCS
+  if (fidelity === 'frame') return lineBytes * 8;
+  const kind = speed === 1000 ? '1000BASE-X' : speed === 100 ? '100BASE-TX' : '10BASE-T';
+  return createLineCodec(kind).encodeFrame(new Uint8Array(lineBytes)).bitCount;
 }
 
 const ZONE = { 'server.lan': '10.0.1.2', 'dns.lan': '10.0.0.53', 'router.lan': '10.0.0.1', 'client.lan': '10.0.0.2' };
+
+/**
+ * Interrupt delivery latency of every demo host, ns: from the adapter asserting its IRQ line to
+ * the handler's first instruction (the ICR read that deasserts it). A microsecond is the order of
+ * a real PC's; with none, the line would rise and fall within one simulated instant.
+ */
+export const DEMO_IRQ_LATENCY_NS = 1_000;
 
 /** ANAR / 1000BASE-T control values advertising only `speed` (both duplexes). */
 function advertise(speed: Speed): [number, number] {
   return speed === 1000 ? [0x01e1, 0x0300] : speed === 100 ? [0x0181, 0] : [0x0061, 0];
 }
 
+/** Who is plugged into each switch port of the demo. */
+const SWITCH_PORT_PEER = ['client', 'dns', 'router.eth0'];
+
 /** Builds the demo network (not started). */
 export function buildDemoNetwork(o: Pick<NetDemoOptions, 'seed' | 'fidelity' | 'speed' | 'ber' | 'flip'>) {
   const net = new Network({ seed: o.seed, fidelity: o.fidelity });
-  const client = net.host('client', { interfaces: [{ address: '10.0.0.2/24', mac: '02:00:00:00:00:02' }], gateway: '10.0.0.1' });
-  const dns = net.host('dns', { interfaces: [{ address: '10.0.0.53/24', mac: '02:00:00:00:00:35' }], gateway: '10.0.0.1' });
-  const router = net.router('router', { interfaces: [{ address: '10.0.0.1/24', mac: '02:00:00:00:01:01' }, { address: '10.0.1.1/24', mac: '02:00:00:00:01:02' }] });
-  const server = net.host('server', { interfaces: [{ address: '10.0.1.2/24', mac: '02:00:00:00:02:02' }], gateway: '10.0.1.1' });
+  const kernel = { irqLatencyNs: DEMO_IRQ_LATENCY_NS };
+  const client = net.host('client', { interfaces: [{ address: '10.0.0.2/24', mac: '02:00:00:00:00:02' }], gateway: '10.0.0.1', kernel });
+  const dns = net.host('dns', { interfaces: [{ address: '10.0.0.53/24', mac: '02:00:00:00:00:35' }], gateway: '10.0.0.1', kernel });
+  const router = net.router('router', { interfaces: [{ address: '10.0.0.1/24', mac: '02:00:00:00:01:01' }, { address: '10.0.1.1/24', mac: '02:00:00:00:01:02' }], kernel });
+  const server = net.host('server', { interfaces: [{ address: '10.0.1.2/24', mac: '02:00:00:00:02:02' }], gateway: '10.0.1.1', kernel });
   const [anar, gtcr] = advertise(o.speed);
   for (const h of [client, dns, router, server])
     for (const n of h.nics) {
@@ -94,9 +131,10 @@ export function buildDemoNetwork(o: Pick<NetDemoOptions, 'seed' | 'fidelity' | '
     net.cable(router.port(0), sw.port(2), { lengthM: 5, name: 'cable-router-lan' }),
     net.cable(router.port(1), server.port(0), { lengthM: 100, name: 'cable-server' }),
   ];
-  if (o.flip) cables[0].use(0, scriptedFlips(net.sim, [o.fidelity === 'signal' ? { frame: o.flip.frame, symbol: o.flip.bit } : { frame: o.flip.frame, bit: o.flip.bit }], { name: 'flip' }));
+  const flipper = o.flip ? scriptedFlips(net.sim, [o.fidelity === 'signal' ? { frame: o.flip.frame, symbol: o.flip.bit } : { frame: o.flip.frame, bit: o.flip.bit }], { name: 'flip' }) : null;
+  if (flipper) cables[0].use(0, flipper);
   if (o.ber > 0) for (const c of cables) for (const dir of [0, 1] as const) c.use(dir, bitErrors(net.sim, { ber: o.ber, name: `${c.name}.${dir}` }));
-  return { net, client, dns, router, server, sw, cables };
+  return { net, client, dns, router, server, sw, cables, flipper };
 }
 
 function hostSections(hosts: NetHost[]): Array<{ title: string; text: string }> {
@@ -125,15 +163,25 @@ function indent(s: string): string {
 
 /** Runs the demo. */
 export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
-  const { net, client, dns, router, server, sw } = buildDemoNetwork(o);
+  if (o.flip) {
+    const max = maxFlipBit(o.fidelity, o.speed);
+    if (o.flip.bit >= max) throw new UsageError(`--flip ${o.flip.frame}:${o.flip.bit}: the longest frame the client can send has ${max} ${o.fidelity === 'signal' ? 'code' : 'line'} bits (0..${max - 1})`);
+  }
+  const outDir = o.outDir === null ? null : prepareOutDir(o.outDir);
+  const { net, client, dns, router, server, sw, flipper } = buildDemoNetwork(o);
   const sim = net.sim;
   const events: TraceEvent[] = [];
   sim.trace.subscribe((e) => events.push(e));
   // one capture interface per adapter: what each adapter received (switch ports are not adapters)
   const adapters = [client, dns, router, server].flatMap((h) => h.nics.map((n) => n.name));
-  const capture = new Capture(sim, { direction: 'rx', variant: 'frame', adapters });
+  // each capture point is its own pcapng interface: host adapters by name, switch ports as switch.pN
+  const describe = (name: string) => {
+    const port = new RegExp(`^${sw.name}\\.p(\\d+)$`).exec(name);
+    return port ? `${sw.name} port ${port[1]}: every frame that reached the port (before the switch's FCS check)` : `host adapter ${name}: every frame that reached it (before its FCS check)`;
+  };
+  const capture = new Capture(sim, { direction: 'rx', variant: 'frame', adapters, describe });
   // what every link carried, at every receiving end (switch ports too): preamble, SFD, frame, FCS
-  const captureWire = new Capture(sim, { direction: 'rx', variant: 'wire' });
+  const captureWire = new Capture(sim, { direction: 'rx', variant: 'wire', describe });
   const ladder = new LadderRecorder(sim);
 
   await net.start();
@@ -145,7 +193,7 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
   // The first message: the DNS query, from the resolver's socket to the wire and back.
   await net.runFor(1 * MS);
   const tQuery = sim.now;
-  const vcd = new VcdWriter(sim, { fromNs: tQuery });
+  const vcd = new VcdWriter(sim, { fromNs: tQuery, links: Object.fromEntries([client, dns, router, server].flatMap((h) => h.nics.map((n) => [n.name, n.link !== null]))) });
   let address: number | null = null;
   let lookupError: string | null = null;
   try {
@@ -157,14 +205,16 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
   vcd.detach();
 
   let pingResult: PingResult | null = null;
-  if (address !== null) pingResult = await net.settle(ping(client.stack, address, { count: o.count, intervalNs: 1_000 * MS, hostname: o.target }));
+  if (address !== null) pingResult = await net.settle(ping(client.stack, address, { count: o.count, intervalNs: o.intervalNs ?? 1_000 * MS, hostname: o.target, size: o.size, ttl: o.ttl, timeoutNs: o.timeoutNs }));
   await net.runFor(10 * MS);
 
-  // the journey ends when the resolver closes its socket (the ping starts at the same instant)
-  const closeAt = events.findIndex((e) => e.time >= tQuery && e.kind === 'socket.call' && e.process === 'demo' && e.call === 'close');
+  // the journey ends when the resolver closes its socket after the answer (or the last failure);
+  // a retry after a timeout closes and reopens one first. The ping starts at the same instant.
+  const closeAt = events.findIndex((e) => e.time >= tAnswer && e.kind === 'socket.call' && e.process === 'demo' && e.call === 'close');
   const window = closeAt >= 0 ? events.slice(0, closeAt + 1) : events;
   const journeyEvents = o.inspect ? window : window.filter((e) => e.kind !== 'state');
-  const journey = narrateAll(journeyEvents, o.detail, { from: tQuery, to: tAnswer });
+  const journeyStory = story(journeyEvents, o.detail, { window: { from: tQuery, to: tAnswer } });
+  const journey = formatStory(journeyStory);
   const sections = [
     {
       title: 'the first message',
@@ -191,7 +241,7 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
       text: [
         ...Array.from({ length: sw.portCount }, (_, i) => {
           const s = sw.portStats(i);
-          return `port ${i}: rx ${s.rxFrames} frames, tx ${s.txFrames}, flooded ${s.flooded}, forwarded ${s.forwarded}, drops ${s.txDrops + s.rxErrors}`;
+          return `port ${i} (${SWITCH_PORT_PEER[i]}): rx ${s.rxFrames} frames, tx ${s.txFrames}, flooded ${s.flooded}, forwarded ${s.forwarded}, filtered ${s.filtered}, rxErrors ${s.rxErrors}, txDrops ${s.txDrops}`;
         }),
         `MAC table: ${sw
           .macTable()
@@ -216,25 +266,42 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
         },
       ]),
     ),
+    switch: {
+      ports: Array.from({ length: sw.portCount }, (_, i) => ({ port: i, peer: SWITCH_PORT_PEER[i], ...sw.portStats(i) })),
+      macTable: sw.macTable().map((m) => ({ mac: m.mac, port: m.port, ageNs: m.ageNs })),
+    },
     simulatedNs: sim.now,
     events: events.length,
   };
 
+  let flipProblem: string | null = null;
+  if (o.flip && !events.some((e) => e.kind === 'fault' && e.source === 'flip')) {
+    const warn = events.find((e) => e.kind === 'log' && e.source === 'flip');
+    flipProblem =
+      warn && warn.kind === 'log'
+        ? `--flip ${o.flip.frame}:${o.flip.bit}: nothing flipped: ${warn.message}`
+        : `--flip ${o.flip.frame}:${o.flip.bit}: frame ${o.flip.frame} was never sent (the client sent ${flipper?.stats.frames ?? 0} frames)`;
+  }
+
   const files: Array<{ path: string; what: string }> = [];
-  if (o.outDir !== null) {
-    const dir = resolve(o.outDir);
-    mkdirSync(dir, { recursive: true });
+  const fileErrors: string[] = [];
+  if (outDir !== null) {
+    const dir = outDir;
     const write = (name: string, data: string | Uint8Array, what: string) => {
       const p = join(dir, name);
-      writeFileSync(p, data);
-      files.push({ path: p, what });
+      try {
+        writeFileSync(p, data);
+        files.push({ path: p, what });
+      } catch (e) {
+        fileErrors.push(`could not write ${p}: ${e instanceof Error ? e.message : String(e)}`);
+      }
     };
-    write('capture.pcapng', capture.toPcapng(), 'every frame each adapter received, one interface per adapter (Wireshark, tshark)');
-    write('capture.pcap', capture.toPcap(), 'the same frames as classic pcap with nanosecond timestamps');
-    write('capture-wire.pcapng', captureWire.toPcapng(), 'what every link carried, at every receiving end (switch ports too): preamble, SFD, frame and FCS (LINKTYPE_ETHERNET_MPACKET)');
+    write('capture.pcapng', capture.toPcapng(), 'every frame that reached each host adapter, one interface per adapter; frames it discarded are flagged (epb_flags CRC / symbol error)');
+    write('capture.pcap', capture.toPcap({ omitErrored: true }), 'the frames the adapters accepted, as classic pcap with nanosecond timestamps (no flags in classic pcap, so frames with FCS or symbol errors are left out)');
+    write('capture-wire.pcapng', captureWire.toPcapng(), 'what every link carried at every receiving end, one interface per capture point (host adapters, switch ports switch.pN): preamble, SFD, frame and FCS as received (LINKTYPE_ETHERNET_MPACKET), errors flagged');
     write('ladder.svg', ladder.toSvg({ title: `nicsim demo: client resolves ${o.target} and pings it`, stations: ['client', 'switch', 'dns', 'router.eth0', 'router.eth1', 'server'] }), 'ladder diagram of every frame, time flowing down to scale');
     write('signals.vcd', vcd.render(), 'line levels, IRQ lines and link state during the first message (GTKWave)');
     write('trace.jsonl', events.map((e) => toLine(e)).join(''), 'every trace event as JSON lines');
   }
-  return { journey, sections, summary, files, ping: pingResult };
+  return { journey, story: journeyStory, sections, summary, files, ping: pingResult, flipProblem, fileErrors };
 }

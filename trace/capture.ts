@@ -28,8 +28,13 @@
  *   nothing left after that (and, in `frame`, after removing 4 FCS octets) is not written and is
  *   counted in {@link Capture.skipped}. Fragments shorter than an Ethernet header are written and
  *   show as malformed in Wireshark: that is what they are.
- * - In signal fidelity fault injectors damage the line symbols, not `bytes`: the capture shows
- *   the octets the sender serialized, not what the receiving PHY decoded.
+ * - A received frame is recorded as the receiving end got it: in signal fidelity the line symbols
+ *   are decoded again as the receiving PHY does, so a damaged code group shows in the octets (and
+ *   in the FCS) instead of the sender's clean copy. pcapng marks received frames with link-layer
+ *   errors in `epb_flags`: bit 24 (CRC error) when the FCS does not match, bit 31 (symbol error)
+ *   when the PHY reported a code violation — the frames an adapter or switch port discards, which
+ *   the `frame` variant (no FCS) could not show otherwise. Classic pcap has no such flags:
+ *   `toPcap({ omitErrored: true })` leaves those frames out.
  * - Hubs deliver to their stations without a `wire.rx` event, so a station behind a hub shows
  *   only what it sent.
  * @module
@@ -39,7 +44,9 @@ import type { TraceBus, TraceEvent } from '../sim/trace.js';
 import type { Nanos } from '../sim/time.js';
 import type { WireFrame } from '../hw/medium/types.js';
 import { findFrameStart, FCS_LEN, PREAMBLE_SFD_LEN } from '../hw/mac/framing.js';
-import { LINKTYPE_ETHERNET, LINKTYPE_ETHERNET_MPACKET, PCAP_SNAPLEN, PcapngWriter, pcapFile, writeCaptureFile, type PcapngSectionOptions } from './pcap.js';
+import { fcsValid } from '../hw/mac/fcs.js';
+import { createLineCodec, type LineCodec, type LineStream, type PhyKind } from '../hw/phy/linecode/index.js';
+import { LINKTYPE_ETHERNET, LINKTYPE_ETHERNET_MPACKET, PCAP_SNAPLEN, PcapngWriter, pcapFile, writeCaptureFile, type EpbLinkError, type PcapngSectionOptions } from './pcap.js';
 import '../hw/nic.js';
 import '../hw/medium/cable.js';
 
@@ -61,6 +68,8 @@ export interface CaptureOptions {
   snaplen?: number;
   /** Section header options of the pcapng output. */
   section?: PcapngSectionOptions;
+  /** pcapng `if_description` of each interface (default `nicsim adapter NAME`). */
+  describe?: (name: string) => string;
 }
 
 /** One frame as the capture recorded it. */
@@ -91,6 +100,34 @@ export function capturedBytes(frame: WireFrame, variant: CaptureVariant): Uint8A
   return end > start ? line.subarray(start, end) : null;
 }
 
+/** A frame as its receiving end got it: the line octets (decoded again from the symbols in signal fidelity) and the link-layer errors found. */
+export interface ReceivedLine {
+  /** Preamble, SFD, frame and FCS as received. */
+  readonly bytes: Uint8Array;
+  /** `crc`: the FCS does not match; `symbol`: the PHY reported a code violation. */
+  readonly errors: readonly EpbLinkError[];
+}
+
+/**
+ * What the receiving end of `frame` got: in signal fidelity the symbols decoded by `codecs` (a
+ * cache of one codec per PHY), otherwise the octets as carried; with the FCS and symbol errors.
+ */
+export function receivedLine(frame: WireFrame, codecs: Map<PhyKind, LineCodec> = new Map()): ReceivedLine {
+  let bytes = frame.bytes;
+  const errors: EpbLinkError[] = [];
+  if (frame.symbols !== undefined) {
+    const stream = frame.symbols as LineStream;
+    let codec = codecs.get(stream.kind);
+    if (codec === undefined) codecs.set(stream.kind, (codec = createLineCodec(stream.kind)));
+    const r = codec.decodeFrame(stream);
+    bytes = r.bytes;
+    if (r.errors.length > 0) errors.push('symbol');
+  }
+  const start = findFrameStart(bytes);
+  if (!fcsValid(bytes, start < 0 ? Math.min(PREAMBLE_SFD_LEN, bytes.length) : start, bytes.length)) errors.unshift('crc');
+  return { bytes, errors };
+}
+
 /** Records frames per adapter from a simulator's trace bus and renders them as pcap or pcapng. */
 export class Capture {
   /** The frames recorded so far, in event order. */
@@ -102,7 +139,10 @@ export class Capture {
   private readonly snaplen: number;
   private readonly only: ReadonlySet<string> | null;
   private readonly section: PcapngSectionOptions;
+  private readonly describe: (name: string) => string;
   private readonly unsubscribe: () => void;
+  private readonly codecs = new Map<PhyKind, LineCodec>();
+  private readonly lines = new WeakMap<CapturedFrame, ReceivedLine>();
 
   /** Subscribes to `sim.trace` (or a bus) at once. */
   constructor(sim: Simulator | TraceBus, opts: CaptureOptions = {}) {
@@ -111,6 +151,7 @@ export class Capture {
     this.snaplen = opts.snaplen ?? PCAP_SNAPLEN;
     this.only = opts.adapters ? new Set(opts.adapters) : null;
     this.section = opts.section ?? {};
+    this.describe = opts.describe ?? ((name) => `nicsim adapter ${name}`);
     const bus = 'trace' in sim ? sim.trace : sim;
     const kinds = this.direction === 'both' ? (['wire.tx', 'wire.rx'] as const) : this.direction === 'tx' ? (['wire.tx'] as const) : (['wire.rx'] as const);
     this.unsubscribe = bus.subscribe((e) => this.on(e), kinds);
@@ -146,15 +187,29 @@ export class Capture {
   /** Frames the variant leaves nothing of (collision fragments cut before the frame began). */
   get skipped(): number {
     let n = 0;
-    for (const f of this.frames) if (capturedBytes(f.frame, this.variant) === null) n++;
+    for (const f of this.frames) if (this.bytesOf(f) === null) n++;
     return n;
   }
 
-  /** A classic pcap file (nanosecond magic) of every recorded frame, all adapters together. */
-  toPcap(): Uint8Array {
+  /** The line as `f`'s receiving end got it (a sent frame: as the sender serialized it, no errors). */
+  line(f: CapturedFrame): ReceivedLine {
+    if (f.direction === 'tx') return { bytes: f.frame.bytes, errors: [] };
+    let l = this.lines.get(f);
+    if (l === undefined) this.lines.set(f, (l = receivedLine(f.frame, this.codecs)));
+    return l;
+  }
+
+  private bytesOf(f: CapturedFrame): Uint8Array | null {
+    const bytes = this.line(f).bytes;
+    return capturedBytes(bytes === f.frame.bytes ? f.frame : { ...f.frame, bytes }, this.variant);
+  }
+
+  /** A classic pcap file (nanosecond magic) of every recorded frame, all adapters together; with `omitErrored`, without the frames received with an FCS or symbol error (classic pcap cannot mark them). */
+  toPcap(opts: { omitErrored?: boolean } = {}): Uint8Array {
     const packets: { timeNs: Nanos; data: Uint8Array }[] = [];
     for (const f of this.sorted()) {
-      const data = capturedBytes(f.frame, this.variant);
+      if (opts.omitErrored && this.line(f).errors.length > 0) continue;
+      const data = this.bytesOf(f);
       if (data !== null) packets.push({ timeNs: f.timeNs, data });
     }
     const fcsLen = this.variant === 'fcs' ? FCS_LEN : undefined;
@@ -174,15 +229,15 @@ export class Capture {
           linkType: CAPTURE_LINKTYPE[this.variant],
           snaplen: this.snaplen,
           fcsLen: CAPTURE_FCSLEN[this.variant],
-          description: `nicsim adapter ${name}`,
+          description: this.describe(name),
           speedBps: speed ? Math.round(1e9 / speed) : undefined,
         }),
       );
     }
     for (const f of this.sorted()) {
-      const data = capturedBytes(f.frame, this.variant);
+      const data = this.bytesOf(f);
       if (data === null) continue;
-      w.packet({ iface: index.get(f.adapter)!, timeNs: f.timeNs, data, direction: f.direction === 'tx' ? 'outbound' : 'inbound' });
+      w.packet({ iface: index.get(f.adapter)!, timeNs: f.timeNs, data, direction: f.direction === 'tx' ? 'outbound' : 'inbound', errors: this.line(f).errors });
     }
     return w.toBytes();
   }

@@ -19,3 +19,4 @@ export {
   type LadderArrow, type LadderMark, type LadderColumn, type LadderModel, type LadderFault, type LadderOptions, type LadderModelOptions,
 } from './ladder.js';
 export { narrate, narrateAll, layerOf, shownAt, LAYERS, type Layer } from './narrate.js';
+export { story, formatStory, LAYER_COLOUR, type StoryLine, type StoryOptions } from './story.js';

@@ -70,6 +70,29 @@ export const PCAPNG_OPTION = {
 /** Direction bits of `epb_flags`. */
 export const EPB_DIRECTION = { unknown: 0, inbound: 1, outbound: 2 } as const;
 
+/** Link-layer error bits of `epb_flags` (bits 16..31; Wireshark shows them as `frame.packet_flags_*_error`). */
+export const EPB_LINK_ERROR = {
+  /** Bit 24: CRC (FCS) error. */
+  crc: 1 << 24,
+  /** Bit 25: packet too long. */
+  tooLong: 1 << 25,
+  /** Bit 26: packet too short. */
+  tooShort: 1 << 26,
+  /** Bit 27: wrong inter-frame gap. */
+  interFrameGap: 1 << 27,
+  /** Bit 28: unaligned frame (not a whole number of octets). */
+  unaligned: 1 << 28,
+  /** Bit 29: start frame delimiter error. */
+  sfd: 1 << 29,
+  /** Bit 30: preamble error. */
+  preamble: 1 << 30,
+  /** Bit 31: symbol error (a code violation the PHY reported). */
+  symbol: 2 ** 31,
+} as const;
+
+/** A link-layer error `epb_flags` can carry. */
+export type EpbLinkError = keyof typeof EPB_LINK_ERROR;
+
 const U32 = 0x1_0000_0000;
 const NS_PER_S = 1_000_000_000;
 const utf8 = new TextEncoder();
@@ -293,6 +316,8 @@ export interface PcapngPacket {
   origLen?: number;
   /** Direction, written in `epb_flags` (omitted when undefined). */
   direction?: 'inbound' | 'outbound';
+  /** Link-layer errors, written in `epb_flags` (bits 24..31). */
+  errors?: readonly EpbLinkError[];
   /** opt_comment. */
   comment?: string;
 }
@@ -302,9 +327,15 @@ export function pcapngPacketBlock(p: PcapngPacket, snaplen = PCAP_SNAPLEN): Uint
   checkTime(p.timeNs);
   const cap = Math.min(p.data.length, snaplen);
   const opts: PcapngOption[] = [];
-  if (p.direction !== undefined) {
+  if (p.direction !== undefined || (p.errors !== undefined && p.errors.length > 0)) {
+    let flags = EPB_DIRECTION[p.direction ?? 'unknown'];
+    for (const e of p.errors ?? []) {
+      const bit = EPB_LINK_ERROR[e];
+      if (bit === undefined) throw new RangeError(`unknown epb_flags link-layer error '${String(e)}'`);
+      flags += flags % (bit * 2) >= bit ? 0 : bit; // set the bit (flags may exceed 2^31: no bitwise OR)
+    }
     const f = new Uint8Array(4);
-    new DataView(f.buffer).setUint32(0, EPB_DIRECTION[p.direction], true);
+    new DataView(f.buffer).setUint32(0, flags, true);
     opts.push({ code: PCAPNG_OPTION.EPB_FLAGS, value: f });
   }
   opts.push(...stringOption(PCAPNG_OPTION.COMMENT, p.comment));

@@ -8,6 +8,12 @@
  * a seeded stream); the continuous 100BASE-TX and 1000BASE-X idle streams are drawn at rest (0).
  *
  * Timescale 100 ps, so every code bit of every PHY (50 ns half-bits, 8 ns, 0.8 ns) lands exactly.
+ *
+ * Every adapter seen has a `link_up` signal (its STATUS.LU), starting from its state at the window's
+ * start (`links`, or the last `nic.link` event before it). IRQ lines rise when the adapter asserts
+ * them and fall when the handler's ICR read clears the cause, so they are high for the interrupt
+ * latency. Changes of one signal at one instant are merged (the last value wins) and changes to
+ * the value a signal already has are left out, so no value lasts zero time.
  * @module
  */
 import type { Simulator } from '../sim/simulator.js';
@@ -24,12 +30,18 @@ export interface VcdOptions {
   fromNs?: Nanos;
   /** End of the window, ns (default: no end). */
   toNs?: Nanos;
+  /** Link state (up: true) of adapters at the window's start, by adapter name, for those whose last link change came before the writer was created. */
+  links?: Readonly<Record<string, boolean>>;
+  /** IRQ line levels at the window's start, by line name (default low). */
+  irqs?: Readonly<Record<string, boolean>>;
 }
 
 interface Signal {
   id: string;
   name: string;
   kind: 'wire' | 'real';
+  /** Value at the window's start. */
+  initial: string;
   changes: Array<[number, string]>; // [time in 100 ps units, value]
 }
 
@@ -55,6 +67,8 @@ export class VcdWriter {
     this.sim = sim;
     this.from = opts.fromNs ?? 0;
     this.to = opts.toNs ?? Infinity;
+    for (const [name, up] of Object.entries(opts.links ?? {})) this.signal(`${name}.link_up`, 'wire').initial = up ? '1' : '0';
+    for (const [name, level] of Object.entries(opts.irqs ?? {})) this.signal(`${name}.irq`, 'wire').initial = level ? '1' : '0';
     this.stop = sim.trace.subscribe((e) => this.on(e), ['wire.tx', 'irq', 'nic.link']);
   }
 
@@ -66,7 +80,7 @@ export class VcdWriter {
   private signal(name: string, kind: 'wire' | 'real'): Signal {
     let s = this.signals.get(name);
     if (!s) {
-      s = { id: vcdId(this.nextId++), name, kind, changes: [] };
+      s = { id: vcdId(this.nextId++), name, kind, initial: kind === 'real' ? 'r0' : '0', changes: [] };
       this.signals.set(name, s);
     }
     return s;
@@ -78,9 +92,13 @@ export class VcdWriter {
 
   private on(e: TraceEvent): void {
     if (e.kind === 'irq') {
-      if (this.inWindow(e.time)) this.signal(`${e.line}.irq`, 'wire').changes.push([e.time * 10, e.level ? '1' : '0']);
+      const sig = this.signal(`${e.line}.irq`, 'wire');
+      if (this.inWindow(e.time)) sig.changes.push([e.time * 10, e.level ? '1' : '0']);
+      else if (e.time < this.from) sig.initial = e.level ? '1' : '0';
     } else if (e.kind === 'nic.link') {
-      if (this.inWindow(e.time)) this.signal(`${e.source}.link_up`, 'wire').changes.push([e.time * 10, e.up ? '1' : '0']);
+      const sig = this.signal(`${e.source}.link_up`, 'wire');
+      if (this.inWindow(e.time)) sig.changes.push([e.time * 10, e.up ? '1' : '0']);
+      else if (e.time < this.from) sig.initial = e.up ? '1' : '0';
       const t = this.tenBaseT.get(e.source) ?? { up: [], busy: [] };
       this.tenBaseT.set(e.source, t);
       const open = t.up.length > 0 && t.up[t.up.length - 1][1] === Infinity;
@@ -166,11 +184,18 @@ export class VcdWriter {
     const start = Number.isFinite(this.from) ? this.from * 10 : 0;
     out.push(`#${start}`);
     out.push('$dumpvars');
-    for (const s of sigs) out.push(s.kind === 'real' ? `r0 ${s.id}` : `0${s.id}`);
+    // changes at the window's first instant become the signal's value in $dumpvars
+    const settled = sigs.map((s) => {
+      const c = settle(s.changes, s.initial);
+      let initial = s.initial;
+      while (c.length > 0 && c[0][0] <= start) initial = c.shift()![1];
+      return { s, initial, changes: c.length > 0 && c[0][1] === initial ? c.slice(1) : c };
+    });
+    for (const { s, initial } of settled) out.push(s.kind === 'real' ? `${initial} ${s.id}` : `${initial}${s.id}`);
     out.push('$end');
     const all: Array<[number, number, string, Signal]> = [];
     let seq = 0;
-    for (const s of sigs) for (const [t, v] of s.changes) all.push([t, seq++, v, s]);
+    for (const { s, changes } of settled) for (const [t, v] of changes) all.push([t, seq++, v, s]);
     all.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     let last = start;
     for (const [t, , v, s] of all) {
@@ -182,6 +207,24 @@ export class VcdWriter {
     }
     return out.join('\n') + '\n';
   }
+}
+
+/**
+ * The changes of one signal in time order (stable), merged per instant (the last value wins), and
+ * without the changes that keep the value it has: what is left lasts a non-zero time each.
+ */
+function settle(changes: ReadonlyArray<[number, string]>, initial: string): Array<[number, string]> {
+  const sorted = changes.map((c, i) => ({ c, i })).sort((a, b) => a.c[0] - b.c[0] || a.i - b.i);
+  const out: Array<[number, string]> = [];
+  let value = initial;
+  for (let k = 0; k < sorted.length; k++) {
+    const [t, v] = sorted[k].c;
+    if (k + 1 < sorted.length && sorted[k + 1].c[0] === t) continue; // a later change at the same instant wins
+    if (v === value) continue;
+    out.push([t, v]);
+    value = v;
+  }
+  return out;
 }
 
 function vcdId(n: number): string {

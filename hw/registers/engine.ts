@@ -380,8 +380,11 @@ export class RegisterFile {
     if (this.traceAccesses && this.trace.active) this.trace.emit('reg.access', this.source, { op: 'write', offset, reg: inst.label, value, fields: decodeFields(inst.def, value) });
     const undefinedBits = inst.def.reservedWritesIgnored ? 0 : value & ~inst.def.definedMask;
     // Writing back a read-only bit's current value (read-modify-write) is normal; only an attempt
-    // to change one is reported.
-    const roBits = (value ^ this.words[w]) & this.mReadOnly[w];
+    // to change one is reported. In a writable register, 0s in its read-only fields are how a
+    // driver composes a command (EERD = START | ADDR, as Linux writes it): only 1s written to
+    // read-only bits that read 0 are reported there.
+    const roChanged = (value ^ this.words[w]) & this.mReadOnly[w];
+    const roBits = inst.def.access === 'RO' ? roChanged : roChanged & value;
     if (undefinedBits !== 0 || roBits !== 0) {
       this.anomalies.unimplementedWrites++;
       if (this.trace.active) {

@@ -106,6 +106,13 @@ describe('pcapng layout', () => {
     );
   });
 
+  test('EPB: link-layer errors in the upper half of epb_flags: bit 24 CRC, bit 31 symbol, with the direction', () => {
+    const b = pcapngPacketBlock({ iface: 0, timeNs: 1, data: hex('00'), direction: 'inbound', errors: ['crc', 'symbol'] });
+    expect(toHex(b.subarray(28, 40))).toBe(toHex(hex('00000000 0200 0400 01000081')));
+    const only = pcapngPacketBlock({ iface: 0, timeNs: 1, data: hex('00'), errors: ['crc'] });
+    expect(toHex(only.subarray(32, 40))).toBe(toHex(hex('0200 0400 00000001')));
+  });
+
   test('EPB without options has no opt_endofopt; cut to the snapshot length with the original length kept', () => {
     const b = pcapngPacketBlock({ iface: 0, timeNs: 3, data: hex('00112233445566') }, 4);
     expect(toHex(b)).toBe(toHex(hex('06000000 24000000  00000000 00000000 03000000 04000000 07000000  00112233  24000000')));
@@ -252,6 +259,14 @@ describe('Capture', () => {
     ]);
     expect(cap.adapters()).toEqual(['a', 'b']);
     expect(cap.skipped).toBe(0);
+  });
+
+  test('a received frame with a damaged FCS is flagged (CRC error) in pcapng and can be left out of classic pcap', () => {
+    const { cap } = exchange({ direction: 'rx' }, true);
+    expect(cap.sorted().map((f) => cap.line(f).errors)).toEqual([[], ['crc'], [], []]);
+    const all = cap.toPcap();
+    const kept = cap.toPcap({ omitErrored: true });
+    expect(all.length - kept.length).toBe(16 + 142); // one record header and the 142-byte frame fewer
   });
 
   test('direction and adapter filters', () => {

@@ -79,7 +79,8 @@ for (const speed of [10, 100, 1000] as Speed[]) {
     const bit = speed === 10 ? 100 : speed === 100 ? 10 : 1;
     const dur = (8 + 64) * 8 * bit; // ns on the wire
     // the line stream begins with the frame's first bit (idle before is drawn flat) and ends after its last symbols
-    expect(txc[0].t).toBe(t0 * 10);
+    // (a 10BASE-T line at rest is drawn low, and so is the first half of the first preamble 1: its mid-bit rise is the first change)
+    expect(txc[0].t).toBe((t0 + (speed === 10 ? 50 : 0)) * 10);
     expect(txc[txc.length - 1].t).toBeGreaterThanOrEqual((t0 + dur) * 10);
     expect(txc[txc.length - 1].t).toBeLessThanOrEqual((t0 + dur + 96 * bit) * 10);
     const irq = changes.filter((c) => c.id === id('b.irq'));
@@ -89,6 +90,26 @@ for (const speed of [10, 100, 1000] as Speed[]) {
     if (speed === 100) expect(new Set(txc.map((c) => c.v))).toEqual(new Set(['-1', '0', '1']));
   });
 }
+
+test('changes of one signal at one instant are merged, changes to the value it has are left out, and the window starts from the known state', () => {
+  const sim = new Simulator({ seed: 1 });
+  const vcd = new VcdWriter(sim, { fromNs: 10, links: { a: true } });
+  const irq = (level: boolean) => sim.trace.emit('irq', 'a', { line: 'a', level });
+  sim.trace.emit('nic.link', 'b', { up: true, speed: 1000, duplex: 'full' }); // before the window: b's initial state
+  sim.schedule(10, () => irq(true)); // at the window's first instant: the initial value
+  sim.schedule(20, () => (irq(false), irq(true), irq(false))); // a zero-width glitch: only the last value stays
+  sim.schedule(30, () => irq(false)); // no change
+  sim.schedule(40, () => (irq(true), irq(true)));
+  sim.run({ until: 50 });
+  const text = vcd.render();
+  const { vars, changes } = parseVcd(text);
+  const id = (n: string) => [...vars.entries()].find(([, v]) => v.name === n)![0];
+  expect(text).toContain(`$dumpvars\n1${id('a.irq')}\n1${id('a.link_up')}\n1${id('b.link_up')}\n$end`);
+  expect(changes).toEqual([
+    { t: 200, id: id('a.irq'), v: '0' },
+    { t: 400, id: id('a.irq'), v: '1' },
+  ]);
+});
 
 test('10BASE-T: link integrity pulses of 100 ns every 16 ms ± 8 ms while the line is idle', () => {
   const sim = new Simulator({ seed: 3 });

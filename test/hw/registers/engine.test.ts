@@ -69,6 +69,20 @@ describe('access modes (one test each)', () => {
     expect(rf.anomalies.unimplementedWrites).toBe(0);
   });
 
+  test('RO fields of a writable register: 0s written over device-set bits are how a command is composed (silent); a 1 written into a clear one is reported', () => {
+    const CMD = reg(0x00, 'CMD', 'Command', 'RW', G, { START: bit(0, 'start', 'SC'), DONE: bit(4, 'done', 'RO'), ADDR: bits(8, 8, 'address'), DATA: bits(16, 16, 'data', { access: 'RO' }) });
+    const sim = new Simulator();
+    const rec = sim.trace.record();
+    const rf = new RegisterFile([CMD], 0x10, sim.trace, 'dev', () => sim.now);
+    rf.set(CMD, 0xbeef_0010); // the device finished a read: DONE and DATA set
+    rf.write(0x00, 0x0000_0301); // the next read: START | ADDR=3, zeros in DONE and DATA
+    expect(ofKind(rec.events, 'reg.unimplemented')).toEqual([]);
+    rf.set(CMD, 0);
+    rf.write(0x00, 0x0001_0010); // 1s into DONE and DATA, which read 0
+    expect(ofKind(rec.events, 'reg.unimplemented')).toMatchObject([{ reg: 'CMD', bits: 0x0001_0010, why: 'read-only bits; write ignored' }]);
+    expect(rf.anomalies.unimplementedWrites).toBe(1);
+  });
+
   test('WO: reads as 0 while the written value is stored for the device', () => {
     const { rf } = setup();
     rf.write(0x08, 0xcafe);
