@@ -11,7 +11,7 @@
  * - send: Nagle (RFC 896, off with TCP_NODELAY), sender and receiver silly-window avoidance
  *   (RFC 1122), the receive window with window scaling (RFC 7323), zero-window probes from the
  *   persist timer, slow start and congestion avoidance (RFC 5681, pluggable), limited transmit
- *   (RFC 3042), fast retransmit with NewReno recovery (RFC 6582) or, when SACK was negotiated,
+ *   (RFC 3042), fast retransmit (with RFC 5827 early retransmit) and NewReno recovery (RFC 6582) or, when SACK was negotiated,
  *   loss recovery from the SACK scoreboard (RFC 6675: IsLost, pipe, NextSeg rules 1–3), and the
  *   retransmission timer (RFC 6298 with Karn's rule; RTT samples from send times, or from
  *   timestamp echoes when the acknowledged data was retransmitted), go-back-N after a timeout.
@@ -217,6 +217,8 @@ export class TcpSocket implements ProtoSocket {
   private recover = 0;
   private readonly board = new SackScoreboard();
   private highRxt = 0;
+  /** SND.MAX when the first hole was last retransmitted (-1: not in this recovery). */
+  private rxtMark = -1;
   private limitedTransmit = 0;
 
   // the socket
@@ -664,7 +666,10 @@ export class TcpSocket implements ProtoSocket {
     const flight = seqDiff(this.sndNxtMax, una);
     if (seqGt(ack, una)) this.newAck(ack, flight);
     else if (ack === una && segLen === 0 && win === this.sndWnd && flight > 0 && (seg.flags & (TCP_FLAG.SYN | TCP_FLAG.FIN)) === 0) this.dupAck(seg);
-    if (this.sackOk) this.takeSack(seg);
+    if (this.sackOk) {
+      this.takeSack(seg);
+      if (this.recovery === 'sack') this.detectLostRetransmit();
+    }
     // window update (RFC 9293 §3.10.7.4, SND.WL1/WL2)
     if (seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, ack))) {
       const opened = win > this.sndWnd;
@@ -736,7 +741,12 @@ export class TcpSocket implements ProtoSocket {
     }
     if (this.recovery === 'sack') return;
     const lost = this.sackOk ? this.board.sackedAbove(this.sndUna) > 2 * this.mss : false;
-    if (this.dupAcks >= 3 || lost) {
+    // RFC 5827 early retransmit: with fewer than four segments out and nothing new to send,
+    // three duplicate ACKs can never come; the threshold is one less than the segments out
+    const flightSegs = Math.ceil(seqDiff(this.sndNxtMax, this.sndUna) / this.mss);
+    const unsent = seqDiff(seqAdd(this.sndBufSeq, this.sndBuf.length), this.sndNxtMax) > 0;
+    const thresh = !unsent && flightSegs < 4 ? Math.max(1, flightSegs - 1) : 3;
+    if (this.dupAcks >= thresh || lost) {
       if (!this.sackOk && !seqGt(seg.ack, this.recover) && this.recover !== 0 && seqGt(this.recover, this.sndUna)) return; // RFC 6582 §3.2 step 2
       const flight = seqDiff(this.sndNxtMax, this.sndUna);
       cc.onLoss(flight, this.tcp.now);
@@ -749,6 +759,7 @@ export class TcpSocket implements ProtoSocket {
         this.tcp.c['tcp.sackRecoveries'].value++;
         this.traceEvent('sack-recovery', `${this.dupAcks} duplicate ACKs, ${this.board.sacked} bytes SACKed: retransmitting the holes, ssthresh ${cc.ssthresh}`);
         // RFC 6675 §5 (4.3): the first segment presumed dropped goes at once
+        this.rxtMark = this.sndNxtMax;
         this.retransmitHead();
         this.highRxt = seqAdd(this.sndUna, Math.min(this.mss, Math.max(1, seqDiff(this.board.nextSacked(this.sndUna, this.sndNxtMax), this.sndUna))));
       } else {
@@ -759,6 +770,20 @@ export class TcpSocket implements ProtoSocket {
         this.retransmitHead();
       }
     } else this.limitedTransmit = this.dupAcks; // RFC 3042
+  }
+
+  /**
+   * A retransmission of the first hole is lost when more than 2·MSS of data sent after it has
+   * been SACKed while the hole is still there (Linux's lost-retransmit detection; RFC 6675 alone
+   * would wait for the RTO): the holes may be retransmitted again.
+   */
+  private detectLostRetransmit(): void {
+    if (this.rxtMark < 0 || !seqGt(this.highRxt, this.sndUna)) return;
+    if (this.board.sackedAbove(this.rxtMark) <= 2 * this.mss) return;
+    this.tcp.c['tcp.lostRetransmits'].value++;
+    this.traceEvent('sack-recovery', `the retransmission of ${this.rel(this.sndUna)} was lost too (later data is SACKed): sending it again`);
+    this.highRxt = this.sndUna;
+    this.rxtMark = -1;
   }
 
   /** Merges the segment's SACK blocks into the scoreboard (blocks outside what we sent are ignored). */
@@ -894,6 +919,7 @@ export class TcpSocket implements ProtoSocket {
       if (cc.cwnd - this.pipe() < mss) return false;
       const hole = this.nextLostHole();
       if (hole !== null) {
+        if (hole[0] === this.sndUna) this.rxtMark = this.sndNxtMax;
         this.sendData(hole[0], hole[1], false, true);
         this.highRxt = seqAdd(hole[0], hole[1]);
         return true;

@@ -89,6 +89,7 @@ export const TCP_COUNTERS = {
   'tcp.rtoExpired': { kind: 'stat', help: 'retransmission timer expiries' },
   'tcp.fastRetransmits': { kind: 'stat', help: 'fast retransmits (three duplicate ACKs, or SACK loss detection)' },
   'tcp.sackRecoveries': { kind: 'stat', help: 'loss recoveries driven by the SACK scoreboard (RFC 6675)' },
+  'tcp.lostRetransmits': { kind: 'stat', help: 'retransmissions found lost during SACK recovery (later data SACKed, the hole still open) and sent again' },
   'tcp.newRenoRecoveries': { kind: 'stat', help: 'NewReno fast recoveries (RFC 6582)' },
   'tcp.dupAcks': { kind: 'stat', help: 'duplicate ACKs received' },
   'tcp.rstsSent': { kind: 'stat', help: 'RST segments sent' },
