@@ -751,6 +751,7 @@ export class TcpSocket implements ProtoSocket {
       const flight = seqDiff(this.sndNxtMax, this.sndUna);
       cc.onLoss(flight, this.tcp.now);
       this.recover = this.sndNxtMax;
+      this.limitedTransmit = 0;
       this.tcp.c['tcp.fastRetransmits'].value++;
       if (this.sackOk) {
         this.recovery = 'sack';

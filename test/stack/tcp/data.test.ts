@@ -170,24 +170,41 @@ describe('loss recovery', () => {
     d.expect('P. 1:101(100) ack 1', { at: t0 + 600 * MS });
   });
 
-  it('three duplicate ACKs: fast retransmit and NewReno (no SACK): ssthresh = flight / 2, cwnd = ssthresh + 3 MSS', async () => {
+  it('three duplicate ACKs: fast retransmit and NewReno (no SACK): ssthresh = flight / 2, cwnd = ssthresh + 3 MSS, partial and full ACKs', async () => {
     const d = new Drill();
     const { fd, sock } = await established(d, { syn: '<mss 1460,nop,wscale 7>' });
-    await d.proc.write(fd, new Uint8Array(4380));
+    await d.proc.write(fd, new Uint8Array(10 * 1460));
+    d.expect('. 1:1461(1460) ack 1');
+    d.expect('. 1461:2921(1460) ack 1');
+    d.expect('. 2921:4381(1460) ack 1');
+    d.inject('. 1:1(0) ack 1 win 1000');
+    d.expect('. 4381:5841(1460) ack 1'); // limited transmit
+    d.inject('. 1:1(0) ack 1 win 1000');
+    d.expect('. 5841:7301(1460) ack 1');
+    d.inject('. 1:1(0) ack 1 win 1000');
+    d.expect('. 1:1461(1460) ack 1');
+    d.expectNothing();
+    expect(sock.tcpInfo()).toMatchObject({ recovery: 'newreno', ssthresh: 3650, cwnd: 3650 + 3 * 1460 });
+    d.inject('. 1:1(0) ack 1461 win 1000'); // partial ACK: the next hole goes at once
+    d.expect('. 1461:2921(1460) ack 1');
+    d.inject('. 1:1(0) ack 7301 win 1000');
+    const info = sock.tcpInfo();
+    expect(info.recovery).toBe('none');
+    expect(info.cwnd).toBeLessThanOrEqual(3650);
+    expect(d.stack.counters.get('tcp.fastRetransmits')).toBe(1);
+  });
+
+  it('early retransmit (RFC 5827): with three segments out and nothing more to send, two duplicate ACKs are enough', async () => {
+    const d = new Drill();
+    const { fd } = await established(d, { syn: '<mss 1460,nop,wscale 7>' });
+    await d.proc.write(fd, new Uint8Array(3 * 1460));
     d.expect('. 1:1461(1460) ack 1');
     d.expect('. 1461:2921(1460) ack 1');
     d.expect('P. 2921:4381(1460) ack 1');
     d.inject('. 1:1(0) ack 1 win 1000');
-    d.inject('. 1:1(0) ack 1 win 1000');
     d.expectNothing();
     d.inject('. 1:1(0) ack 1 win 1000');
     d.expect('. 1:1461(1460) ack 1');
-    expect(sock.tcpInfo()).toMatchObject({ recovery: 'newreno', ssthresh: 2920, cwnd: 2920 + 3 * 1460 });
-    d.inject('. 1:1(0) ack 1461 win 1000'); // partial ACK: the next hole goes at once
-    d.expect('. 1461:2921(1460) ack 1');
-    d.inject('. 1:1(0) ack 4381 win 1000');
-    expect(sock.tcpInfo()).toMatchObject({ recovery: 'none', cwnd: 2920 });
-    expect(d.stack.counters.get('tcp.fastRetransmits')).toBe(1);
   });
 
   it('limited transmit (RFC 3042): the first two duplicate ACKs each let one new segment out', async () => {
@@ -214,9 +231,8 @@ describe('loss recovery', () => {
     d.expect('. 1449:2897(1448) ack 1');
     d.expect('P. 2897:4345(1448) ack 1');
     d.inject('. 1:1(0) ack 1 win 1000 <nop,nop,sack 1449:2897>');
-    d.inject('. 1:1(0) ack 1 win 1000 <nop,nop,sack 1449:4345>');
     d.expectNothing();
-    d.inject('. 1:1(0) ack 1 win 1000 <nop,nop,sack 1449:4345>');
+    d.inject('. 1:1(0) ack 1 win 1000 <nop,nop,sack 1449:4345>'); // (early retransmit: 3 segments out, nothing unsent)
     d.expect('. 1:1449(1448) ack 1');
     d.expectNothing();
     expect(sock.tcpInfo()).toMatchObject({ recovery: 'sack', sacked: 2896 });
