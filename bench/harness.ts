@@ -315,6 +315,8 @@ export interface BenchReport {
   minTimeS: number;
   /** Warm-up per figure, s. */
   warmupS: number;
+  /** The machine's 1-minute load average when the run started (other work on the machine slows every figure). */
+  loadAverage: number;
   /** The figures, in registry order, each ratio after its figure. */
   figures: Figure[];
 }
@@ -346,7 +348,7 @@ export interface TableLayout {
 export function tableHeader(r: Omit<BenchReport, 'figures'>, layout: TableLayout): string {
   const m = r.machine;
   return (
-    `nicsim bench, ${r.date}, ${m.nproc} × ${m.cpu}, node ${m.node}\n` +
+    `nicsim bench, ${r.date}, ${m.nproc} × ${m.cpu}, node ${m.node}, load average ${r.loadAverage.toFixed(2)} at start\n` +
     `each figure: median of ${r.reps} repetitions of ≥ ${r.minTimeS} s wall time after ${r.warmupS} s warm-up; min–max of the repetitions\n\n` +
     `${'name'.padEnd(layout.name)}  ${'median'.padStart(12)}  ${'min–max'.padStart(23)}  ${'unit'.padEnd(8)}  goal\n`
   );

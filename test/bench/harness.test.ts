@@ -151,9 +151,9 @@ describe('runCases and the report', () => {
     expect(tableRow(figs[0], { name: 30 })).not.toMatch(/✓|✗/);
 
     // the JSON document: one object, every figure with name, value, unit, min, max, runs
-    const report: BenchReport = { date: '2026-01-01T00:00:00.000Z', machine: { nproc: 2, cpu: 'x', node: 'v20' }, reps: 5, minTimeS: 1, warmupS: 0.5, figures: figs };
+    const report: BenchReport = { date: '2026-01-01T00:00:00.000Z', machine: { nproc: 2, cpu: 'x', node: 'v20' }, reps: 5, minTimeS: 1, warmupS: 0.5, loadAverage: 0.1, figures: figs };
     const doc = JSON.parse(JSON.stringify(report)) as BenchReport;
-    expect(Object.keys(doc)).toEqual(['date', 'machine', 'reps', 'minTimeS', 'warmupS', 'figures']);
+    expect(Object.keys(doc)).toEqual(['date', 'machine', 'reps', 'minTimeS', 'warmupS', 'loadAverage', 'figures']);
     for (const f of doc.figures) expect(Object.keys(f).slice(0, 6)).toEqual(['name', 'value', 'unit', 'min', 'max', 'runs']);
   });
 
