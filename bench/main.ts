@@ -2,10 +2,11 @@
 /**
  * `npm run bench`: runs the benchmarks of the registry (bench/cases.ts) through the harness
  * (bench/harness.ts) and prints a table, row by row as figures are ready, or with `--json` one
- * JSON document `{ date, machine, reps, minTimeS, warmupS, loadAverage, figures: [{ name, value, unit, min,
- * max, runs, goal?, met?, definition? }] }`. `--only PREFIX` runs the benchmarks whose names start
- * with PREFIX (and the floors their ratios need); `--reps`, `--min-time` and `--warmup` set how
- * each figure is measured. Bad options print one line and exit with code 2.
+ * JSON document `{ date, machine, reps, minTimeS, warmupS, floorSliceS, loadAverage, figures:
+ * [{ name, value, unit, min, max, runs, goal?, met?, definition? }] }`. `--only PREFIX` runs the
+ * benchmarks whose names start with PREFIX (and the floors their ratios need); `--reps`,
+ * `--min-time`, `--warmup` and `--floor-slice` set how each figure is measured. Bad options print
+ * one line and exit with code 2.
  * @module
  */
 import { cpus, availableParallelism, loadavg } from 'node:os';
@@ -31,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`bench: --only ${args.only} matches no benchmark (names start with ${[...new Set(CASES.map((c) => c.name.split('.')[0] + '.'))].join(', ')})\n`);
     return 2;
   }
-  const head = { date: new Date().toISOString(), machine: machine(), reps: args.reps, minTimeS: args.minTimeS, warmupS: args.warmupS, loadAverage: Math.round(loadavg()[0] * 100) / 100 };
+  const head = { date: new Date().toISOString(), machine: machine(), reps: args.reps, minTimeS: args.minTimeS, warmupS: args.warmupS, floorSliceS: args.floorSliceS, loadAverage: Math.round(loadavg()[0] * 100) / 100 };
   const layout = { name: Math.max(4, ...cases.flatMap((c) => [c.name.length, c.ratio ? ratioName(c.name).length : 0])) };
   if (!args.json) process.stdout.write(tableHeader(head, layout));
   const figures = await runCases(cases, args, (f) => {
@@ -40,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
   if (args.json) {
     const report: BenchReport = { ...head, figures };
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  } else process.stdout.write(tableFooter(figures));
+  } else process.stdout.write(tableFooter(figures, args.floorSliceS));
   return 0;
 }
 

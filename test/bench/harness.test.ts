@@ -37,7 +37,7 @@ function fake(dt: number, units: number[]) {
   return { clock, session, calls: () => calls, closed: () => closed };
 }
 
-const opts = (clock: Clock, o: Partial<MeasureOptions> = {}): MeasureOptions => ({ reps: 5, minTimeS: 1, warmupS: 0.5, clock, ...o });
+const opts = (clock: Clock, o: Partial<MeasureOptions> = {}): MeasureOptions => ({ reps: 5, minTimeS: 1, warmupS: 0.5, floorSliceS: 0.25, clock, ...o });
 
 describe('statistics', () => {
   test('median of odd and even counts, unsorted input', () => {
@@ -56,7 +56,7 @@ describe('measureCase', () => {
     const units = [999, 999, ...perRep.flatMap((u) => [u, u, u, u])];
     const f = fake(0.25, units);
     const c: BenchCase = { kind: 'rate', name: 'x.rate', unit: 'u/s', open: () => f.session };
-    const reps = await measureCase(c, opts(f.clock));
+    const { reps } = await measureCase(c, opts(f.clock));
     expect(f.calls()).toBe(2 + 5 * 4);
     expect(reps).toEqual([40, 8, 400, 80, 4]);
     expect(f.closed()).toBe(1);
@@ -64,14 +64,14 @@ describe('measureCase', () => {
 
   test('a repetition runs whole steps until minTimeS has passed, and the rate uses the time actually taken', async () => {
     const f = fake(0.4, [4]); // 3 steps = 1.2 s ≥ 1 s for 12 units → 10 units/s
-    const reps = await measureCase({ kind: 'rate', name: 'x', unit: 'u/s', open: () => f.session }, opts(f.clock, { reps: 3, warmupS: 0 }));
+    const { reps } = await measureCase({ kind: 'rate', name: 'x', unit: 'u/s', open: () => f.session }, opts(f.clock, { reps: 3, warmupS: 0 }));
     expect(f.calls()).toBe(9);
     expect(reps.map((r) => Math.round(r * 1e9) / 1e9)).toEqual([10, 10, 10]);
   });
 
   test('scale turns units/s into the unit (datagrams/s → Mb/s)', async () => {
     const f = fake(0.5, [1000]); // 2000 datagrams/s of 1472 bytes
-    const reps = await measureCase({ kind: 'rate', name: 'x', unit: 'Mb/s', scale: (1472 * 8) / 1e6, open: () => f.session }, opts(f.clock, { reps: 1 }));
+    const { reps } = await measureCase({ kind: 'rate', name: 'x', unit: 'Mb/s', scale: (1472 * 8) / 1e6, open: () => f.session }, opts(f.clock, { reps: 1 }));
     expect(reps[0]).toBeCloseTo(23.552, 9);
   });
 
@@ -86,7 +86,7 @@ describe('measureCase', () => {
         return 10;
       },
     });
-    const reps = await measureCase({ kind: 'slowdown', name: 'x', unit: 'ratio', open: () => ({ base: mk('b', 0.25), test: mk('t', 0.5) }) }, opts(clock, { reps: 2, warmupS: 0 }));
+    const { reps } = await measureCase({ kind: 'slowdown', name: 'x', unit: 'ratio', open: () => ({ base: mk('b', 0.25), test: mk('t', 0.5) }) }, opts(clock, { reps: 2, warmupS: 0 }));
     expect(reps).toEqual([2, 2]); // 40 units/s ÷ 20 units/s
     // the test side needs 2 steps, the base side keeps alternating with it: 4 steps each; the second repetition starts with test
     expect(order.join('')).toBe('btbtbtbt' + 'tbtbtbtb');
@@ -101,48 +101,57 @@ describe('measureCase', () => {
 });
 
 describe('runCases and the report', () => {
-  /** Two workloads on one fake clock (0.25 s per step, 2 warm-up steps, 4 steps per repetition): a floor at 4000 frames/s and a figure at 1000, 3000, 2000, 500, 1500 frames/s. */
-  const mkCases = () => {
+  /**
+   * Two workloads on one fake clock, 0.25 s per step (warm-up 2 steps, a repetition 4, a floor
+   * slice 1): a figure at 1000, 3000, 2000, 500, 1500 frames/s, and a floor whose own figure runs
+   * at 4000 frames/s and whose slices (its second session) run at `slices` units per step.
+   */
+  const mkCases = (slices: number[]) => {
     let t = 0;
     const clock: Clock = () => t;
-    const on = (units: number[]): Session => {
+    const log: string[] = [];
+    const on = (name: string, units: number[]): Session => {
       let i = 0;
       return {
         step() {
           t += 0.25;
+          log.push(name);
           return units[Math.min(i++, units.length - 1)]; // the last entry repeats
         },
       };
     };
-    const warm = [0, 0]; // two warm-up steps of 0.5 s
-    const floor: BenchCase = { kind: 'rate', name: 'floor.f', unit: 'frames/s', open: () => on([...warm, 1000]) };
+    let floorOpens = 0;
+    const floor: BenchCase = { kind: 'rate', name: 'floor.f', unit: 'frames/s', open: () => (floorOpens++ === 0 ? on('F', [1000]) : on('f', slices)) };
     const sys: BenchCase = {
       kind: 'rate',
       name: 'sys.frames_per_s',
       unit: 'frames/s',
       goal: { min: 2000 },
-      ratio: { floor: 'floor.f', divisor: 2, toFloorUnit: 1, definition: 'frames/s ÷ (floor.f ÷ 2)', goal: { min: 0.5 } },
-      open: () => on([...warm, ...[250, 750, 500, 125, 375].flatMap((u) => [u, u, u, u])]),
+      ratio: { floor: 'floor.f', divisor: 2, toFloorUnit: 1, definition: 'frames/s ÷ (floor.f ÷ 2)', goal: { min: 0.9 } },
+      open: () => on('s', [0, 0, ...[250, 750, 500, 125, 375].flatMap((u) => [u, u, u, u])]),
     };
-    return { clock, floor, sys };
+    return { clock, floor, sys, log };
   };
 
-  test('each figure reports median, min, max and runs; its ratio divides by the floor median ÷ divisor', async () => {
-    const { clock, floor, sys } = mkCases();
+  test('each figure reports median, min, max and runs; each repetition\'s ratio divides by the floor slice after it ÷ divisor', async () => {
+    // floor slices at 4000, 2000, 4000, 1000, 4000 frames/s: two-CRC-style floors 2000, 1000, 2000, 500, 2000
+    const { clock, floor, sys, log } = mkCases([1000, 500, 1000, 250, 1000]);
     const seen: string[] = [];
     const figs = await runCases([floor, sys], opts(clock), (f) => seen.push(f.name));
     expect(seen).toEqual(['floor.f', 'sys.frames_per_s', 'sys.frames_per_s.ratio_to_floor']);
+    // the floor's own figure: warm-up and 5 × 4 steps; then the figure: warm-up, and a floor slice after each repetition
+    expect(log.join('')).toBe('F'.repeat(22) + 'ss' + 'ssssf'.repeat(5));
     expect(figs[0]).toEqual({ name: 'floor.f', value: 4000, unit: 'frames/s', min: 4000, max: 4000, runs: 5 });
     expect(figs[1]).toEqual({ name: 'sys.frames_per_s', value: 1500, unit: 'frames/s', min: 500, max: 3000, runs: 5, goal: { min: 2000 }, met: false });
-    // the floor ÷ 2 = 2000 frames/s
+    // ratios 1000/2000, 3000/1000, 2000/2000, 500/500, 1500/2000 = 0.5, 3, 1, 1, 0.75
     expect(figs[2]).toEqual({
       name: 'sys.frames_per_s.ratio_to_floor',
-      value: 0.75,
+      value: 1,
       unit: 'ratio',
-      min: 0.25,
-      max: 1.5,
+      min: 0.5,
+      max: 3,
       runs: 5,
-      goal: { min: 0.5 },
+      goal: { min: 0.9 },
       met: true,
       definition: 'frames/s ÷ (floor.f ÷ 2)',
     });
@@ -151,15 +160,15 @@ describe('runCases and the report', () => {
     expect(tableRow(figs[0], { name: 30 })).not.toMatch(/✓|✗/);
 
     // the JSON document: one object, every figure with name, value, unit, min, max, runs
-    const report: BenchReport = { date: '2026-01-01T00:00:00.000Z', machine: { nproc: 2, cpu: 'x', node: 'v20' }, reps: 5, minTimeS: 1, warmupS: 0.5, loadAverage: 0.1, figures: figs };
+    const report: BenchReport = { date: '2026-01-01T00:00:00.000Z', machine: { nproc: 2, cpu: 'x', node: 'v20' }, reps: 5, minTimeS: 1, warmupS: 0.5, floorSliceS: 0.25, loadAverage: 0.1, figures: figs };
     const doc = JSON.parse(JSON.stringify(report)) as BenchReport;
-    expect(Object.keys(doc)).toEqual(['date', 'machine', 'reps', 'minTimeS', 'warmupS', 'loadAverage', 'figures']);
+    expect(Object.keys(doc)).toEqual(['date', 'machine', 'reps', 'minTimeS', 'warmupS', 'floorSliceS', 'loadAverage', 'figures']);
     for (const f of doc.figures) expect(Object.keys(f).slice(0, 6)).toEqual(['name', 'value', 'unit', 'min', 'max', 'runs']);
   });
 
-  test('a ratio whose floor was not measured first is an error', async () => {
-    const { clock, floor, sys } = mkCases();
-    await expect(runCases([sys, floor], opts(clock, { reps: 1 }))).rejects.toThrow(/floor\.f must be measured before/);
+  test('a ratio whose floor is not among the cases is an error', async () => {
+    const { clock, sys } = mkCases([1000]);
+    await expect(runCases([sys], opts(clock, { reps: 1 }))).rejects.toThrow(/floor floor\.f is not a rate benchmark of this run/);
   });
 });
 
@@ -205,14 +214,15 @@ describe('the registry', () => {
 
 describe('parseBenchArgs', () => {
   test('defaults: 5 repetitions of ≥ 1 s after 0.5 s of warm-up', () => {
-    expect(parseBenchArgs([])).toEqual({ json: false, help: false, reps: 5, minTimeS: 1, warmupS: 0.5 });
-    expect(parseBenchArgs(['--json', '--only', 'adapter.', '--reps', '7', '--min-time', '0.2', '--warmup', '0'])).toEqual({
+    expect(parseBenchArgs([])).toEqual({ json: false, help: false, reps: 5, minTimeS: 1, warmupS: 0.5, floorSliceS: 0.25 });
+    expect(parseBenchArgs(['--json', '--only', 'adapter.', '--reps', '7', '--min-time', '0.2', '--warmup', '0', '--floor-slice', '0.1'])).toEqual({
       json: true,
       help: false,
       only: 'adapter.',
       reps: 7,
       minTimeS: 0.2,
       warmupS: 0,
+      floorSliceS: 0.1,
     });
   });
 
@@ -226,5 +236,6 @@ describe('parseBenchArgs', () => {
     expect(parseBenchArgs(['--min-time', 'abc'])).toHaveProperty('error');
     expect(parseBenchArgs(['--warmup', '-1'])).toHaveProperty('error');
     expect(parseBenchArgs(['--warmup', ''])).toHaveProperty('error');
+    expect(parseBenchArgs(['--floor-slice', '0'])).toHaveProperty('error');
   });
 });
