@@ -10,12 +10,13 @@
  * ```
  * @module
  */
-import type { BenchCase, FloorRatio, Goal } from './harness.js';
+import type { BenchCase, FloorRatio, Goal, Session } from './harness.js';
 import { crc32Session, copySession } from './floor.js';
 import { adapterSession } from './adapter.js';
 import { driverSession } from './driver.js';
 import { GOODPUT_DATAGRAM, pingRttNs, udpGoodputSession } from './stack.js';
 import { signalSession } from './signal.js';
+import { TCP_GOODPUT_MSS, tcpConnectionsSession, tcpGoodputSession } from './tcp.js';
 import { faultSession } from './faults.js';
 import type { Speed } from '../hw/medium/types.js';
 import type { PhyKind } from '../hw/phy/linecode/index.js';
@@ -54,6 +55,11 @@ const PHYS: ReadonlyArray<[Speed, PhyKind]> = [
   [1000, '1000BASE-X'],
 ];
 const rt = realTimeFramesPerS;
+
+/** A session whose units are datagrams of `size` bytes, counted in bytes (to compare with TCP's bytes). */
+function inBytes(s: Session, size: number): Session {
+  return { step: async () => (await s.step()) * size, close: () => s.close?.() };
+}
 
 /** Every benchmark, in the order they run (floors first: the ratios need them). */
 export const CASES: readonly BenchCase[] = [
@@ -100,6 +106,24 @@ export const CASES: readonly BenchCase[] = [
     ratio: perFrame(1e6 / (GOODPUT_DATAGRAM * 8), 'datagrams/s (Mb/s × 10⁶ ÷ (1472 × 8))'),
     open: () => udpGoodputSession({ driver: { itr: 195 } }),
   },
+  {
+    kind: 'rate',
+    name: 'stack.tcp_goodput_mbps',
+    unit: 'Mb/s',
+    scale: 8 / 1e6,
+    goal: atLeast(1898, '2 × real gigabit TCP (949 Mb/s)'),
+    ratio: perFrame(1e6 / (TCP_GOODPUT_MSS * 8), `segments/s (Mb/s × 10⁶ ÷ (${TCP_GOODPUT_MSS} × 8))`, WITHIN_3X),
+    open: () => tcpGoodputSession(),
+  },
+  {
+    kind: 'slowdown',
+    name: 'stack.tcp_udp_goodput_ratio',
+    unit: 'ratio',
+    digits: 3,
+    goal: atLeast(0.8, 'TCP goodput ≥ 0.8 × UDP goodput, stepped alternately'),
+    open: async () => ({ base: await tcpGoodputSession(), test: inBytes(await udpGoodputSession(), GOODPUT_DATAGRAM) }),
+  },
+  { kind: 'rate', name: 'stack.tcp_connections_per_s', unit: 'conn/s', open: () => tcpConnectionsSession() },
   { kind: 'exact', name: 'stack.ping_rtt_ns', unit: 'ns', goal: { equals: 18_600 }, compute: pingRttNs },
 
   // signal fidelity: the PHY pipeline alone, then the full adapter path

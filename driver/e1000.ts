@@ -285,6 +285,11 @@ export class E1000 implements NetDevice {
     return this.listeners.onReceive(cb);
   }
 
+  /** Subscribes to the end of each NAPI receive batch (see NetDevice). */
+  onReceiveBatchEnd(cb: () => void): () => void {
+    return this.listeners.onReceiveBatchEnd(cb);
+  }
+
   /** Subscribes to carrier changes. */
   onLinkChange(cb: (link: LinkState) => void): () => void {
     return this.listeners.onLinkChange(cb);
@@ -806,6 +811,7 @@ export class E1000 implements NetDevice {
       if (this.rx !== r) return work; // the callback closed the interface
     }
     if (cleaned > 0) this.allocRxBuffers(cleaned);
+    if (work > 0) this.listeners.rxBatchEnd?.();
     return work;
   }
 

@@ -207,6 +207,8 @@ export class TcpSocket implements ProtoSocket {
   private lastRecv = 0;
   private lastConfirm = -1e18;
   private ackNow = false;
+  /** An acknowledgement waits for the end of the device's receive batch. */
+  ackDeferred = false;
   private pendingAckBytes = 0;
 
   // congestion and recovery
@@ -908,7 +910,16 @@ export class TcpSocket implements ProtoSocket {
       if (sent > 0) this.armRtx();
       this.maybePersist();
     }
-    if (this.ackNow) this.sendAck();
+    if (this.ackNow) {
+      if (this.tcp.inBatch) this.tcp.deferAck(this);
+      else this.sendAck();
+    }
+  }
+
+  /** Sends the acknowledgement that waited for the end of the receive batch (if still owed). */
+  flushAck(): void {
+    this.ackDeferred = false;
+    if (this.ackNow && this.hasIrs && this.state !== 'CLOSED') this.sendAck();
   }
 
   /** Sends one segment if allowed; false when nothing (more) may be sent now. */

@@ -324,6 +324,9 @@ export class Tcp implements Transport {
   private challengeTokens: number;
   private challengeRefill = 0;
   private nextConnId = 1;
+  /** True while a segment from a batching device is processed: acknowledgements wait for the batch's end. */
+  inBatch = false;
+  private readonly deferred: TcpSocket[] = [];
   /** Counter references for the data path. */
   readonly c: { [K in TcpCounterName]: CounterRef };
   private readonly counters: Counters;
@@ -646,7 +649,9 @@ export class Tcp implements Transport {
     if (s !== undefined && s.reuseTimeWait(seg)) s = undefined;
     if (this.ctx.trace.active) this.traceSegment('rx', d.src, d.dst, seg, false, s);
     if (s !== undefined) {
+      this.inBatch = d.batched;
       const outcome = s.segmentArrives(seg);
+      this.inBatch = false;
       if (outcome === 'tcp.processed') c['tcp.processed'].value++;
       else if (outcome !== null) this.drop(outcome);
       return;
@@ -660,6 +665,21 @@ export class Tcp implements Transport {
     }
     this.drop('tcp.noSocket');
     this.resetFor(d, seg);
+  }
+
+  /** Holds `s`'s acknowledgement until the receive batch ends (one ACK per batch, as with Linux's GRO). */
+  deferAck(s: TcpSocket): void {
+    if (!s.ackDeferred) {
+      s.ackDeferred = true;
+      this.deferred.push(s);
+    }
+  }
+
+  /** The device's receive batch ended: the deferred acknowledgements go now. */
+  rxBatchEnd(): void {
+    const list = this.deferred;
+    for (let i = 0; i < list.length; i++) list[i].flushAck();
+    list.length = 0;
   }
 
   /** Counts a received segment's outcome (a drop: also a trace event). */
