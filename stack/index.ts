@@ -12,8 +12,7 @@
  * TCP-state-aware timeouts and translation of protocols other than TCP, UDP and ICMP echo.
  * @module
   *
- * Not implemented above IP: TCP (the socket layer's protocol switch has its slot: `SOCK_STREAM`
- * answers EPROTONOSUPPORT until a TCP registers), raw sockets, SO_REUSEADDR/SO_REUSEPORT,
+ * Not implemented above IP (TCP's own gaps are listed in `tcp/socket.ts`): raw sockets, SO_REUSEPORT,
  * multicast socket options (use `stack.ip.joinGroup`), IP_RECVERR's error queue, privileged ports,
  * DNS over TCP, negative caching and AAAA records.
  */
@@ -94,6 +93,86 @@ export {
   /** UDP options of one host. */
   type UdpOptions,
 } from './udp.js';
+
+// tcp: the transport
+export {
+  /** TCP on one host (`stack.tcp`): demultiplexing, listeners, RST, ISNs, the segment writer. */
+  Tcp,
+  /** TCP's counter definitions. */
+  TCP_COUNTERS,
+  /** The counters where each segment delivered to TCP ends. */
+  TCP_RX_OUTCOMES,
+  /** Linux's default TCP receive buffer (131,072 bytes). */
+  TCP_DEFAULT_RCVBUF,
+  /** Default TCP send buffer (212,992 bytes). */
+  TCP_DEFAULT_SNDBUF,
+  /** Flag letters as tcpdump prints them. */
+  tcpFlagString,
+  /** TCP options of one host. */
+  type TcpOptions,
+  /** The resolved TCP configuration. */
+  type TcpConfig,
+  /** A TCP counter name. */
+  type TcpCounterName,
+  /** What the segment writer needs. */
+  type SegmentSpec,
+} from './tcp/tcp.js';
+export {
+  /** A TCP connection and its socket. */
+  TcpSocket,
+  /** What `ss -ti` shows of a connection. */
+  type TcpInfo,
+} from './tcp/socket.js';
+export {
+  /** The connection state machine (RFC 9293's eleven states; pure, named actions). */
+  tcpMachine,
+  /** The eleven state names. */
+  TCP_STATES,
+  /** A connection state. */
+  type TcpState,
+  /** An event of the connection machine. */
+  type TcpEvent,
+  /** An action the connection machine names. */
+  type TcpAction,
+  /** The machine's context. */
+  type TcpMachineContext,
+} from './tcp/machine.js';
+export {
+  /** The RFC 6298 retransmission-timeout estimator. */
+  RtoEstimator,
+  /** RFC 6298's bounds (1 s minimum). */
+  RTO_RFC6298,
+  /** Linux's bounds (200 ms minimum). */
+  RTO_LINUX,
+  /** RTO bounds and granularity. */
+  type RtoConfig,
+} from './tcp/rto.js';
+export {
+  /** NewReno congestion control (RFC 5681 window arithmetic). */
+  NewReno,
+} from './tcp/congestion/newreno.js';
+export {
+  /** RFC 5681 / RFC 6928 initial window. */
+  initialWindow,
+  /** A congestion-control algorithm. */
+  type CongestionControl,
+  /** Makes a connection's algorithm. */
+  type CongestionFactory,
+} from './tcp/congestion/index.js';
+export {
+  /** a + n modulo 2^32. */
+  seqAdd,
+  /** Signed distance a − b in sequence space. */
+  seqDiff,
+  /** a before b. */
+  seqLt,
+  /** a before or at b. */
+  seqLe,
+  /** a after b. */
+  seqGt,
+  /** a after or at b. */
+  seqGe,
+} from './tcp/seq.js';
 
 // socket: the descriptor API and the protocol switch
 export {
