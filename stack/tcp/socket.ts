@@ -278,6 +278,7 @@ export class TcpSocket implements ProtoSocket {
     const trace = this.tcp.ctx.trace;
     if (trace.active && from !== this.state) trace.emit('state', this.name || this.tcp.ctx.hostName, { machine: 'tcp', from, to: this.state, event: type });
     for (const a of actions) this.perform(a.type as TcpAction);
+    if (from !== this.state) this.connectors.notify(); // connect and a lingering close wait on states
   }
 
   private perform(a: TcpAction): void {

@@ -353,4 +353,63 @@ describe('socket calls (errno as Linux gives them)', () => {
     expect(isSocketError(await p.accept(c).catch((x: unknown) => x), 'EINVAL')).toBe(true);
     expect(isSocketError(await p.accept(b, { dontWait: true }).catch((x: unknown) => x), 'EAGAIN')).toBe(true);
   });
+
+  it('TCP_MAXSEG caps the MSS we announce; we never send more than the peer announced', async () => {
+    const d = new Drill();
+    const p = d.proc;
+    const fd = await p.socket(AF_INET, SOCK_STREAM);
+    await p.setsockopt(fd, 'TCP_MAXSEG', 536);
+    const c = p.connect(fd, { address: PEER, port: 5000 });
+    await d.settle();
+    d.expect('S 0:0(0) win 65535 <mss 536,sackOK,TS val * ecr 0,nop,wscale 7>');
+    d.inject('S. 0:0(0) ack 1 win 65535 <mss 1200>');
+    d.expect('. 1:1(0) ack 1');
+    await c;
+    await p.setsockopt(fd, 'TCP_NODELAY', true);
+    await p.write(fd, new Uint8Array(1000));
+    d.expect('. 1:537(536) ack 1');
+    d.expect('P. 537:1001(464) ack 1');
+    expect(isSocketError(await p.setsockopt(fd, 'TCP_MAXSEG', 1000).catch((e: unknown) => e), 'EINVAL')).toBe(true);
+  });
+
+  it('SO_LINGER > 0: close waits until the data and FIN are acknowledged', async () => {
+    const d = new Drill();
+    const { fd } = await established(d);
+    await d.proc.setsockopt(fd, 'SO_LINGER', 5);
+    await d.proc.write(fd, new Uint8Array(100));
+    d.expect('P. 1:101(100) ack 1');
+    let closed = false;
+    void d.proc.close(fd).then(() => (closed = true));
+    await d.settle();
+    d.expect('F. 101:101(0) ack 1');
+    expect(closed).toBe(false);
+    d.inject(`. 1:1(0) ack 102 win 1000 ${TS}`);
+    await d.settle();
+    expect(closed).toBe(true);
+  });
+});
+
+describe('round-trip time (RFC 6298, RFC 7323)', () => {
+  it('samples come from send times (ns) and, for retransmitted data, from the timestamp echo; SRTT/RTTVAR/RTO follow RFC 6298', async () => {
+    const d = new Drill();
+    const rec = d.sim.trace.record(['tcp.rtt']);
+    const { fd, sock } = await established(d);
+    await d.proc.write(fd, new Uint8Array(100));
+    const sent = d.expect('P. 1:101(100) ack 1');
+    await d.advance(30 * MS);
+    d.inject(`. 1:1(0) ack 101 win 1000 <nop,nop,TS val 300 ecr ${sent.seg.optionBytes.length > 0 ? 0 : 0}>`);
+    const timed = rec.events.filter((e) => e.kind === 'tcp.rtt').at(-1)!;
+    expect(timed).toMatchObject({ sampleNs: 30 * MS, via: 'timed' });
+    expect(sock.tcpInfo().srttNs).toBeGreaterThan(0);
+    // a retransmitted segment is never timed (Karn); its timestamp echo still measures it
+    await d.proc.write(fd, new Uint8Array(100));
+    const first = d.expect('P. 101:201(100) ack 1');
+    const tsVal = Number(/TS val (\d+)/.exec(first.line)![1]);
+    await d.advance(1 * SEC);
+    d.expect('P. 101:201(100) ack 1');
+    await d.advance(5 * MS);
+    d.inject(`. 1:1(0) ack 201 win 1000 <nop,nop,TS val 301 ecr ${tsVal}>`);
+    const viaTs = rec.events.filter((e) => e.kind === 'tcp.rtt').at(-1)!;
+    expect(viaTs).toMatchObject({ via: 'timestamp', sampleNs: 1005 * MS });
+  });
 });
