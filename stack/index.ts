@@ -152,6 +152,14 @@ export {
   NewReno,
 } from './tcp/congestion/newreno.js';
 export {
+  /** CUBIC congestion control (RFC 9438). */
+  Cubic,
+  /** RFC 9438 β. */
+  CUBIC_BETA,
+  /** RFC 9438 C. */
+  CUBIC_C,
+} from './tcp/congestion/cubic.js';
+export {
   /** RFC 5681 / RFC 6928 initial window. */
   initialWindow,
   /** A congestion-control algorithm. */

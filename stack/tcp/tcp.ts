@@ -28,6 +28,7 @@ import type { Rng } from '../../sim/rng.js';
 import type { Nanos } from '../../sim/time.js';
 import type { CongestionFactory } from './congestion/index.js';
 import { NewReno } from './congestion/newreno.js';
+import { Cubic } from './congestion/cubic.js';
 import { RTO_LINUX, RTO_RFC6298, type RtoConfig } from './rto.js';
 import { seqAdd, seqGe, seqLt } from './seq.js';
 import { TcpSocket } from './socket.js';
@@ -170,8 +171,8 @@ export interface TcpOptions {
   keepaliveProbes?: number;
   /** Challenge ACKs per second, host-wide (default 1000, RFC 5961 §7). */
   challengeAckLimit?: number;
-  /** Congestion control of new connections (default NewReno). */
-  congestion?: CongestionFactory;
+  /** Congestion control of new connections: `'newreno'` (default), `'cubic'` (RFC 9438) or a factory. */
+  congestion?: 'newreno' | 'cubic' | CongestionFactory;
   /** First ephemeral port (default 32768). */
   ephemeralLow?: number;
   /** Last ephemeral port (default 60999). */
@@ -235,6 +236,13 @@ function positiveInt(v: number | undefined, dflt: number, name: string, min = 1)
   return v;
 }
 
+function congestionFactory(c: TcpOptions['congestion']): CongestionFactory {
+  if (c === undefined || c === 'newreno') return (mss, iw) => new NewReno(mss, iw);
+  if (c === 'cubic') return (mss, iw) => new Cubic(mss, iw);
+  if (typeof c !== 'function') throw new RangeError(`TCP option congestion must be 'newreno', 'cubic' or a factory, got ${String(c)}`);
+  return c;
+}
+
 function resolveConfig(o: TcpOptions): TcpConfig {
   const rto = o.rto === undefined || o.rto === 'rfc6298' ? RTO_RFC6298 : o.rto === 'linux' ? RTO_LINUX : o.rto;
   if (typeof rto !== 'object' || rto === null || !(rto.minNs > 0) || !(rto.maxNs >= rto.minNs) || !(rto.initialNs > 0)) throw new RangeError('TCP option rto must be rfc6298, linux or { minNs, maxNs, initialNs, granularityNs } with 0 < min ≤ max');
@@ -259,7 +267,7 @@ function resolveConfig(o: TcpOptions): TcpConfig {
     keepaliveIntervalNs: positiveInt(o.keepaliveIntervalNs, 75_000_000_000, 'keepaliveIntervalNs'),
     keepaliveProbes: positiveInt(o.keepaliveProbes, 9, 'keepaliveProbes'),
     challengeAckLimit: positiveInt(o.challengeAckLimit, 1000, 'challengeAckLimit', 0),
-    congestion: o.congestion ?? ((mss: number, iw: number) => new NewReno(mss, iw)),
+    congestion: congestionFactory(o.congestion),
   });
 }
 
