@@ -207,8 +207,9 @@ export class TcpSocket implements ProtoSocket {
   private lastRecv = 0;
   private lastConfirm = -1e18;
   private ackNow = false;
-  /** An acknowledgement waits for the end of the device's receive batch. */
+  /** An acknowledgement (or a reader's wake-up) waits for the end of the device's receive batch. */
   ackDeferred = false;
+  private readPending = false;
   private pendingAckBytes = 0;
 
   // congestion and recovery
@@ -880,7 +881,11 @@ export class TcpSocket implements ProtoSocket {
         }
         this.pendingAckBytes += n;
         if (this.pendingAckBytes >= 2 * this.mss) this.ackNow = true;
-        this.readers.notify();
+        // within a device's receive batch the reader is woken once, at the batch's end
+        if (this.tcp.inBatch) {
+          this.readPending = true;
+          this.tcp.deferAck(this);
+        } else this.readers.notify();
       } else {
         this.reasm.add(seq, payload);
         this.tcp.c['tcp.oooSegments'].value++;
@@ -917,9 +922,13 @@ export class TcpSocket implements ProtoSocket {
     }
   }
 
-  /** Sends the acknowledgement that waited for the end of the receive batch (if still owed). */
+  /** The receive batch ended: wake the reader once and send the acknowledgement still owed. */
   flushAck(): void {
     this.ackDeferred = false;
+    if (this.readPending) {
+      this.readPending = false;
+      this.readers.notify();
+    }
     if (this.ackNow && this.hasIrs && this.state !== 'CLOSED') this.sendAck();
   }
 
