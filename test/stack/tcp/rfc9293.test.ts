@@ -190,6 +190,19 @@ describe('no connection (RFC 9293 §3.10.7.1)', () => {
     expect(d.stack.counters.get('tcp.noSocket')).toBe(2);
   });
 
+  it('LISTEN: an ACK is answered <SEQ=SEG.ACK><CTL=RST>, a RST is ignored, a FIN without SYN is dropped (RFC 9293 §3.10.7.2)', async () => {
+    const d = new Drill();
+    await listening(d);
+    d.ourIsn = 0;
+    d.inject('. 1:1(0) ack 4242 win 100');
+    d.expect('R 4242:4242(0) win 0');
+    d.inject('R 1:1(0) win 0');
+    d.inject('F 1:1(0) win 100');
+    d.expectNothing();
+    expect(d.stack.counters.get('tcp.listenNotSyn')).toBe(3);
+    expect(stateOf(d)).toEqual(['LISTEN']);
+  });
+
   it('a segment with a bad checksum is dropped before anything else', async () => {
     const d = new Drill();
     await listening(d);
