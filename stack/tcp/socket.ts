@@ -34,6 +34,7 @@ import { ICMP_TYPE } from '../wire/icmp.js';
 import { TCP_FLAG, TCP_OPTION, TcpSegment, parseTcpOptions, tcpOptionsSummary, tcpSynOptions, type TcpSackBlock } from '../wire/tcp.js';
 import { readU32 } from '../wire/bytes.js';
 import { icmpErrno } from '../udp.js';
+import { intOption } from '../socket/options.js';
 import type { StackTimer } from '../timers.js';
 import type { Nanos } from '../../sim/time.js';
 import { ReceiveQueue, Reassembly, SackScoreboard, SendBuffer, TxTimes } from './buffers.js';
@@ -1565,9 +1566,7 @@ export class TcpSocket implements ProtoSocket {
     switch (name) {
       case 'SO_RCVBUF':
       case 'SO_SNDBUF': {
-        const v = Number(value);
-        if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${String(value)}`);
-        const b = Math.max(v, 2304); // Linux's SOCK_MIN_RCVBUF order of magnitude
+        const b = Math.max(intOption(name, value, 1, Number.MAX_SAFE_INTEGER), 2304); // Linux's SOCK_MIN_RCVBUF order of magnitude
         if (name === 'SO_RCVBUF') this.rcvbuf = b;
         else {
           this.sndbuf = b;
@@ -1596,39 +1595,29 @@ export class TcpSocket implements ProtoSocket {
           this.linger = -1;
           return;
         }
-        const v = Number(value);
-        if (!Number.isInteger(v) || v < -1) throw new RangeError(`SO_LINGER is seconds ≥ 0 (or false / -1 for off), got ${String(value)}`);
-        this.linger = v;
+        this.linger = intOption('SO_LINGER (seconds, or -1 / false for off)', value, -1, 65535);
         return;
       }
       case 'TCP_MAXSEG': {
-        const v = Number(value);
-        if (!Number.isInteger(v) || v < 88 || v > 65495) throw new RangeError(`TCP_MAXSEG must be 88…65495, got ${String(value)}`);
+        const v = intOption(name, value, 88, 65495);
         if (this.state !== 'CLOSED' && this.state !== 'LISTEN') throw new SocketError('EINVAL', '', 'TCP_MAXSEG before connect');
         this.userMss = v;
         return;
       }
       case 'TCP_KEEPIDLE':
       case 'TCP_KEEPINTVL': {
-        const v = Number(value);
-        if (!Number.isInteger(v) || v < 1 || v > 32767) throw new RangeError(`${name} is seconds 1…32767, got ${String(value)}`);
+        const v = intOption(name, value, 1, 32767, ' s');
         if (name === 'TCP_KEEPIDLE') this.keepIdleNs = v * 1e9;
         else this.keepIntvlNs = v * 1e9;
         if (this.keepalive) this.armKeepalive();
         return;
       }
-      case 'TCP_KEEPCNT': {
-        const v = Number(value);
-        if (!Number.isInteger(v) || v < 1 || v > 127) throw new RangeError(`TCP_KEEPCNT must be 1…127, got ${String(value)}`);
-        this.keepCnt = v;
+      case 'TCP_KEEPCNT':
+        this.keepCnt = intOption(name, value, 1, 127);
         return;
-      }
-      case 'IP_TTL': {
-        const v = Number(value);
-        if (!Number.isInteger(v) || v < 1 || v > 255) throw new RangeError(`IP_TTL must be 1…255, got ${String(value)}`);
-        this.ttl = v;
+      case 'IP_TTL':
+        this.ttl = intOption(name, value, 1, 255);
         return;
-      }
       case 'SO_ERROR':
       case 'SO_TYPE':
         throw new SocketError('ENOPROTOOPT', '', `${name} is read-only`);
