@@ -1,8 +1,8 @@
 /**
  * One TCP connection and its socket (the transmission control block of RFC 9293 §3.3.1 with the
  * socket calls on it). The control plane — which of the eleven states the connection is in — is
- * the pure machine of `machine.ts`; this class classifies each event, asks the machine, and
- * performs the actions it names. Everything else is plain code over sequence space:
+ * the pure machine of `machine.ts`; this class classifies each event, asks the machine (through
+ * `tcpStep`, which remembers each answer), and performs the actions it names. Everything else is plain code over sequence space:
  *
  * - receive (RFC 9293 §3.10.7.4): the acceptability test against the advertised window, RST and
  *   SYN checks with RFC 5961's challenge ACKs, the ACK checks (RFC 5961 §5), window updates,
@@ -23,7 +23,6 @@
  * receive-buffer autotuning, data carried on a SYN.
  * @module
  */
-import { transition, initialTransition, type SnapshotFrom } from 'xstate';
 import type { Errno } from '../socket/errors.js';
 import { SocketError } from '../socket/errors.js';
 import type { IpDelivery } from '../ip/ipv4.js';
@@ -39,13 +38,12 @@ import type { StackTimer } from '../timers.js';
 import type { Nanos } from '../../sim/time.js';
 import { ReceiveQueue, Reassembly, SackScoreboard, SendBuffer, TxTimes } from './buffers.js';
 import { initialWindow, type CongestionControl } from './congestion/index.js';
-import { tcpMachine, type TcpAction, type TcpEvent, type TcpState } from './machine.js';
+import { tcpStep, type TcpAction, type TcpEvent, type TcpState } from './machine.js';
 import { RtoEstimator } from './rto.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt, seqMax } from './seq.js';
 import type { Tcp, TCP_RX_OUTCOMES } from './tcp.js';
 
 type Outcome = (typeof TCP_RX_OUTCOMES)[number];
-type MachineSnapshot = SnapshotFrom<typeof tcpMachine>;
 
 /** TCP-level detail of a connection, as `ss -ti` shows it. */
 export interface TcpInfo {
@@ -226,7 +224,6 @@ export class TcpSocket implements ProtoSocket {
   private limitedTransmit = 0;
 
   // the socket
-  private snap: MachineSnapshot;
   private passive = false;
   /** The listener a passively opened connection came from (until accepted). */
   parent: TcpSocket | null = null;
@@ -265,7 +262,6 @@ export class TcpSocket implements ProtoSocket {
     this.readers = tcp.ctx.waitQueue();
     this.writers = tcp.ctx.waitQueue();
     this.connectors = tcp.ctx.waitQueue();
-    this.snap = initialTransition(tcpMachine, { passive: false })[0];
   }
 
   // ===========================================================================================
@@ -273,13 +269,13 @@ export class TcpSocket implements ProtoSocket {
 
   /** Sends `type` to the state machine and performs the actions it returns. */
   private ctl(type: TcpEvent['type']): void {
-    const [next, actions] = transition(tcpMachine, this.snap, { type } as TcpEvent);
+    const step = tcpStep(this.state, type, this.passive);
     const from = this.state;
-    this.snap = next;
-    this.state = next.value as TcpState;
+    this.state = step.to;
+    const actions = step.actions;
     const trace = this.tcp.ctx.trace;
     if (trace.active && from !== this.state) trace.emit('state', this.name || this.tcp.ctx.hostName, { machine: 'tcp', from, to: this.state, event: type });
-    for (const a of actions) this.perform(a.type as TcpAction);
+    for (const a of actions) this.perform(a);
     if (from !== this.state) this.connectors.notify(); // connect and a lingering close wait on states
   }
 
@@ -468,7 +464,6 @@ export class TcpSocket implements ProtoSocket {
     this.tcp.bindChild(child);
     child.parent = this;
     child.passive = true;
-    child.snap = initialTransition(tcpMachine, { passive: true })[0];
     child.prepare(d.dst, d.src, seg.srcPort, route.mtu);
     child.takeSyn(seg);
     this.synQ.add(child);
