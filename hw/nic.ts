@@ -182,6 +182,8 @@ export class Nic {
   private lastTxEnd: Nanos = -1;
   /** The frame being received (for drop events). */
   private rxFrameId: number | undefined = undefined;
+  /** Buffer addresses of the descriptors a received frame uses, fetched once (at most 16384 / 256). */
+  private readonly rxAddrs = new Float64Array(MAX_JUMBO_FRAME / 256 + 1);
 
   constructor(sim: Simulator, opts: NicOptions) {
     this.sim = sim;
@@ -1006,7 +1008,10 @@ export class Nic {
     }
     const mem = this.memory;
     const view = mem.view;
-    // Validate every descriptor first so a frame is either delivered whole or not at all.
+    // Fetch every descriptor once, first, so a frame is either delivered whole or not at all, and
+    // so the frame's own bytes (a buffer may overlap a later descriptor) cannot redirect the DMA:
+    // the writes below use only the addresses fetched here, each checked.
+    const addrs = this.rxAddrs;
     for (let k = 0, h = head; k < needed; k++, h = h + 1 === count ? 0 : h + 1) {
       const da = base + h * DESC_SIZE;
       const fault = mem.check(da, DESC_SIZE);
@@ -1016,6 +1021,7 @@ export class Nic {
         this.drop('rxDescriptorFaults', 'receive descriptor outside host memory');
         return false;
       }
+      addrs[k] = view.getUint32(da + 4, true) * 0x100000000 + view.getUint32(da, true);
     }
     const first = head;
     const pcss = r.field(R.RXCSUM, R.RXCSUM.f.PCSS);
@@ -1023,15 +1029,13 @@ export class Nic {
     // A buffer the device cannot reach: that descriptor is written back with RXE and length 0,
     // earlier ones of the frame as they were filled, and the frame is dropped (RXERRC).
     let faultAt = -1;
-    for (let k = 0, h = head, w = 0; k < needed; k++, h = h + 1 === count ? 0 : h + 1) {
-      const da = base + h * DESC_SIZE;
-      const buf = view.getUint32(da + 4, true) * 0x100000000 + view.getUint32(da, true);
+    for (let k = 0, w = 0; k < needed; k++) {
       const n = Math.min(bufSize, stored - w);
       w += n;
-      const bf = mem.check(buf, n);
+      const bf = mem.check(addrs[k], n);
       if (bf !== null) {
         faultAt = k;
-        if (trace.active) trace.emit('dma.fault', this.name, { ring: 'rx', what: 'buffer', addr: buf, length: n, fault: bf });
+        if (trace.active) trace.emit('dma.fault', this.name, { ring: 'rx', what: 'buffer', addr: addrs[k], length: n, fault: bf });
         break;
       }
     }
@@ -1040,7 +1044,7 @@ export class Nic {
     const last = faultAt >= 0 ? faultAt : needed - 1;
     for (let k = 0; k <= last; k++) {
       const da = base + head * DESC_SIZE;
-      const buf = view.getUint32(da + 4, true) * 0x100000000 + view.getUint32(da, true);
+      const buf = addrs[k];
       const n = Math.min(bufSize, stored - written);
       const eop = k === last;
       const fault = k === faultAt;
