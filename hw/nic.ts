@@ -110,7 +110,8 @@ export interface NicOptions {
   fidelity?: 'frame' | 'signal';
 }
 
-const MAX_TX_CHAIN = 64 * 1024;
+/** The on-chip packet buffer shared by the receive and transmit FIFOs (PBA splits it), KB. */
+const PACKET_BUFFER_KB = 64;
 const PHY_BY_SPEED: Readonly<Record<Speed, PhyKind>> = { 10: '10BASE-T', 100: '100BASE-TX', 1000: '1000BASE-X' };
 const TIMER_UNIT_NS = 1024;
 
@@ -168,6 +169,8 @@ export class Nic {
   private txChainLen = 0;
   private txChainDescs: number[] = [];
   private txChainPoison: 'none' | 'buffer' | 'malformed' = 'none';
+  /** Dropping the rest of a chain that outgrew the FIFO or the ring, up to its EOP. */
+  private txDiscarding = false;
   private txEopCmd = 0;
   private txEopCso = 0;
   private txEopCss = 0;
@@ -278,6 +281,7 @@ export class Nic {
     });
     r.onWrite(R.ITR, () => this.updateIrq());
     r.onWrite(R.TDT, () => this.txKick());
+    r.onWrite(R.PBA, () => this.pbaWritten());
     r.onWrite(R.TCTL, (_n, _i, _w, old) => {
       if ((r.get(R.TCTL) & ~old & R.TCTL.f.EN.mask) !== 0) this.txKick();
     });
@@ -337,6 +341,7 @@ export class Nic {
     this.txBusy = false;
     this.txLineFreeAt = Math.max(this.txLineFreeAt, this.sim.now);
     this.resetTxChain();
+    this.txDiscarding = false;
     this.hd = null;
     this.csma.send({ type: 'RESET' });
     this.lastAssertAt = -Infinity;
@@ -577,6 +582,33 @@ export class Nic {
     this.txChainPoison = 'none';
   }
 
+  /** The device keeps PBA.TXA = 64 − RXA (KB). */
+  private pbaWritten(): void {
+    const rxa = Math.min(PACKET_BUFFER_KB, this.regs.field(R.PBA, R.PBA.f.RXA));
+    this.regs.set(R.PBA, ((PACKET_BUFFER_KB - rxa) << R.PBA.f.TXA.lsb) | this.regs.field(R.PBA, R.PBA.f.RXA));
+  }
+
+  /** Bytes of the transmit FIFO (PBA.TXA KB). */
+  private txFifoBytes(): number {
+    return this.regs.field(R.PBA, R.PBA.f.TXA) * 1024;
+  }
+
+  /**
+   * Drops the chain being gathered now, before its EOP (it outgrew the transmit FIFO or the ring):
+   * counted once, its descriptors written back; the rest of it up to EOP is discarded as fetched.
+   */
+  private dropLongChain(base: number, reason: string): void {
+    const descs = this.txChainDescs;
+    let cmdOr = 0;
+    for (const i of descs) cmdOr |= this.memory.bytes[base + i * DESC_SIZE + 11];
+    this.resetTxChain();
+    this.txDiscarding = true;
+    this.counters.txMalformed++;
+    if (this.sim.trace.active) this.sim.trace.emit('drop', this.name, { what: 'tx frame', reason, counter: 'txMalformed' });
+    this.writeBackTx(base, descs, 0);
+    if (cmdOr & (TXD_CMD.RS | TXD_CMD.RPS)) this.txWrittenBack((cmdOr & TXD_CMD.IDE) !== 0);
+  }
+
   /** Fetches descriptors from TDH towards TDT until one frame is complete, then transmits it. */
   private txKick(): void {
     if (this.txBusy) return;
@@ -607,9 +639,19 @@ export class Nic {
       const cmd = mem.bytes[da + 11];
       const css = mem.bytes[da + 13];
       if (trace.active) trace.emit('nic.txdesc', this.name, { index: head, buffer: buf, length: len, cmd });
-      this.txChainDescs.push(head);
+      const index = head;
       head = head + 1 === count ? 0 : head + 1;
       this.regs.set(R.TDH, head);
+      if (this.txDiscarding) {
+        // the rest of a chain already dropped: consumed and written back, up to its EOP
+        if (cmd & TXD_CMD.EOP) this.txDiscarding = false;
+        if (cmd & (TXD_CMD.RS | TXD_CMD.RPS)) {
+          this.writeBackTx(base, [index], 0);
+          this.txWrittenBack((cmd & TXD_CMD.IDE) !== 0);
+        }
+        continue;
+      }
+      this.txChainDescs.push(index);
       if (cmd & TXD_CMD.DEXT) {
         if (this.txChainPoison === 'none') this.txChainPoison = 'malformed';
       } else if (len > 0 && this.txChainPoison === 'none') {
@@ -617,12 +659,22 @@ export class Nic {
         if (bf !== null) {
           this.txChainPoison = 'buffer';
           if (trace.active) trace.emit('dma.fault', this.name, { ring: 'tx', what: 'buffer', addr: buf, length: len, fault: bf });
-        } else if (this.txChainLen + len > MAX_TX_CHAIN) {
-          this.txChainPoison = 'malformed';
+        } else if (this.txChainLen + len > this.txFifoBytes()) {
+          // The data no longer fits the transmit FIFO: the frame is lost now, whether or not an EOP follows.
+          if (cmd & TXD_CMD.EOP) this.txChainPoison = 'malformed';
+          else {
+            this.dropLongChain(base, `descriptor chain over the ${this.txFifoBytes()}-byte transmit FIFO`);
+            continue;
+          }
         } else {
           this.txChunks.push(mem.bytes.subarray(buf, buf + len));
           this.txChainLen += len;
         }
+      }
+      if (!(cmd & TXD_CMD.EOP) && this.txChainDescs.length >= count) {
+        // More descriptors than the ring holds can never be a frame software handed over.
+        this.dropLongChain(base, `descriptor chain longer than the ring (${count} descriptors)`);
+        continue;
       }
       if (!(cmd & TXD_CMD.EOP)) continue;
       // A frame is complete.
@@ -637,7 +689,7 @@ export class Nic {
       const total = this.txChainLen;
       this.resetTxChain();
       if (poison !== 'none' || total === 0) {
-        const reason = poison === 'buffer' ? 'transmit buffer outside host memory' : cmdOr & TXD_CMD.DEXT ? 'extended (DEXT) descriptor not supported' : total === 0 ? 'empty frame' : 'descriptor chain over 64 KiB';
+        const reason = poison === 'buffer' ? 'transmit buffer outside host memory' : cmdOr & TXD_CMD.DEXT ? 'extended (DEXT) descriptor not supported' : total === 0 ? 'empty frame' : `descriptor chain over the ${this.txFifoBytes()}-byte transmit FIFO`;
         if (poison === 'buffer') this.counters.txBufferFaults++;
         else this.counters.txMalformed++;
         if (trace.active) trace.emit('drop', this.name, { what: 'tx frame', reason, counter: poison === 'buffer' ? 'txBufferFaults' : 'txMalformed' });

@@ -232,8 +232,11 @@ export const FCTTV = reg(0x0170, 'FCTTV', 'Flow Control Transmit Timer Value', '
 export const TXCW = reg(0x0178, 'TXCW', 'Transmit Configuration Word', 'RW', { group: 'Stored only', implemented: false }, { VALUE: bits(0, 32, 'Stored value') });
 /** LEDCTL — LED Control (stored only). */
 export const LEDCTL = reg(0x0e00, 'LEDCTL', 'LED Control', 'RW', { group: 'Stored only', implemented: false, reset: 0x0706_8302 }, { VALUE: bits(0, 32, 'Stored value') });
-/** PBA — Packet Buffer Allocation (stored only). */
-export const PBA = reg(0x1000, 'PBA', 'Packet Buffer Allocation', 'RW', { group: 'Stored only', implemented: false, reset: 0x0010_0030 }, { VALUE: bits(0, 32, 'Stored value (RX KB in 15:0, TX KB in 31:16)') });
+/** PBA — Packet Buffer Allocation: splits the 64 KB on-chip packet buffer between receive and transmit. */
+export const PBA = reg(0x1000, 'PBA', 'Packet Buffer Allocation', 'RW', { group: 'Packet buffer', reset: 0x0010_0030, notes: 'The adapter has a 64 KB packet buffer. RXA KB of it are the receive FIFO, the rest (TXA, kept by the device as 64 − RXA; an RXA over 64 counts as 64) the transmit FIFO. A transmit descriptor chain whose data exceeds the transmit FIFO is dropped (counters.txMalformed) as soon as it does. Write PBA only while both units are idle (after a reset).' }, {
+  RXA: bits(0, 16, 'Receive packet buffer size in KB (reset 48)'),
+  TXA: bits(16, 16, 'Transmit packet buffer size in KB: 64 − RXA', { access: 'RO' }),
+});
 /** FCRTL — Flow Control Receive Threshold Low (stored only). */
 export const FCRTL = reg(0x2160, 'FCRTL', 'Flow Control Receive Threshold Low', 'RW', { group: 'Stored only', implemented: false }, { VALUE: bits(0, 32, 'Stored value') });
 /** FCRTH — Flow Control Receive Threshold High (stored only). */

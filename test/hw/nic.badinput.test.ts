@@ -260,7 +260,7 @@ describe("addresses inside the adapter's own register window", () => {
 });
 
 describe('transmit chains', () => {
-  test('a chain longer than 64 KiB before EOP: dropped whole (txMalformed), every descriptor written back, nothing sent', () => {
+  test('a chain longer than the 16 KiB transmit FIFO before EOP: dropped once (txMalformed), every descriptor written back, nothing sent', () => {
     const { sim, a, cable, events } = txRig();
     // Five 16 KiB buffers (80 KiB) and then EOP.
     for (let i = 0; i < 6; i++) {
@@ -270,7 +270,7 @@ describe('transmit chains', () => {
     wr(a, R.TDT, 6);
     sim.runFor(1_000_000);
     expect(a.counters.txMalformed).toBe(1);
-    expect(ofKind(events, 'drop')).toMatchObject([{ what: 'tx frame', reason: 'descriptor chain over 64 KiB', counter: 'txMalformed' }]);
+    expect(ofKind(events, 'drop')).toMatchObject([{ what: 'tx frame', reason: 'descriptor chain over the 16384-byte transmit FIFO', counter: 'txMalformed' }]);
     for (let i = 0; i < 6; i++) expect(readTxDescriptor(a.memory, LAYOUT.txRing + i * DESC_SIZE).sta & TXD_STA.DD).toBe(TXD_STA.DD);
     expect([rd(a, R.TDH), cable.framesCarried[0]]).toEqual([6, 0]);
     // The ring goes on.

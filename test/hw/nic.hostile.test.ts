@@ -5,8 +5,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { TraceEvent } from '../../sim/trace.js';
-import { DESC_SIZE } from '../../hw/descriptors.js';
-import { R, LAYOUT, MAC_A, nicWithRawPeer, rxBuffer, rxDesc, ethFrame, rd } from './helpers.js';
+import { DESC_SIZE, TXD_CMD, TXD_STA, readTxDescriptor, writeTxDescriptor } from '../../hw/descriptors.js';
+import { R, LAYOUT, MAC_A, MAC_B, makePair, nicWithRawPeer, setupTx, setupRx, queueTx, rxBuffer, rxDesc, ethFrame, rd, wr } from './helpers.js';
 
 function ofKind<K extends TraceEvent['kind']>(events: TraceEvent[], kind: K): Extract<TraceEvent, { kind: K }>[] {
   return events.filter((e): e is Extract<TraceEvent, { kind: K }> => e.kind === kind);
@@ -46,5 +46,76 @@ describe('receive DMA fetches each descriptor once', () => {
     // Nothing landed where the frame's bytes pointed.
     expect(nic.memory.bytes.subarray(BAR0, BAR0 + R.BAR0_SIZE).every((b) => b === 0)).toBe(true);
     expect(nic.memory.bytes.subarray(0, 0x1000).every((b) => b === 0)).toBe(true);
+  });
+});
+
+// ====================================================================== defect 2
+
+describe('transmit chains are bounded by the packet buffer', () => {
+  function txRig() {
+    const p = makePair();
+    setupTx(p.a);
+    setupRx(p.b);
+    const rec = p.sim.trace.record(['drop', 'nic.writeback', 'wire.tx']);
+    return { ...p, events: rec.events };
+  }
+
+  test('a chain over the 16 KiB transmit FIFO (PBA reset) is dropped and counted at once, before any EOP; the rest of it up to EOP is discarded', () => {
+    const { sim, a, cable, events } = txRig();
+    expect(rd(a, R.PBA)).toBe(0x0010_0030); // RXA 48 KB, TXA 16 KB
+    for (let i = 0; i < 7; i++) writeTxDescriptor(a.memory, LAYOUT.txRing + i * DESC_SIZE, { buffer: 0x8_0000, length: 0xffff, cmd: TXD_CMD.IFCS | TXD_CMD.RS });
+    wr(a, R.TDT, 7);
+    sim.runFor(1_000_000);
+    // The first descriptor already passes 16 KiB: the frame is dropped there and then.
+    expect(a.counters.txMalformed).toBe(1);
+    expect(ofKind(events, 'drop')).toMatchObject([{ what: 'tx frame', reason: 'descriptor chain over the 16384-byte transmit FIFO', counter: 'txMalformed' }]);
+    expect(rd(a, R.TDH)).toBe(7);
+    for (let i = 0; i < 7; i++) expect(readTxDescriptor(a.memory, LAYOUT.txRing + i * DESC_SIZE).sta & TXD_STA.DD).toBe(TXD_STA.DD);
+    // The frame's EOP ends the discarded chain (no second count); the frame after it is sent.
+    queueTx(a, ethFrame(MAC_B, MAC_A, 60, 1));
+    sim.runFor(100_000);
+    expect([a.counters.txMalformed, cable.framesCarried[0]]).toEqual([1, 0]);
+    queueTx(a, ethFrame(MAC_B, MAC_A, 60, 2));
+    sim.runFor(100_000);
+    expect([a.counters.txMalformed, cable.framesCarried[0]]).toEqual([1, 1]);
+  });
+
+  test('PBA.RXA moves the split: with 40 KB for receive the transmit FIFO holds 24 KiB', () => {
+    const { sim, a, b, cable } = txRig();
+    wr(a, R.PBA, 40);
+    expect(rd(a, R.PBA)).toBe((24 << 16) | 40);
+    wr(b, R.RCTL, rd(b, R.RCTL) | R.RCTL.f.LPE.mask);
+    // 20 000 bytes in two descriptors: over 16 KiB, under 24 KiB.
+    a.memory.write(0x8_0000, ethFrame(MAC_B, MAC_A, 20_000));
+    writeTxDescriptor(a.memory, LAYOUT.txRing, { buffer: 0x8_0000, length: 10_000, cmd: TXD_CMD.IFCS });
+    writeTxDescriptor(a.memory, LAYOUT.txRing + DESC_SIZE, { buffer: 0x8_0000 + 10_000, length: 10_000, cmd: TXD_CMD.IFCS | TXD_CMD.EOP | TXD_CMD.RS });
+    wr(a, R.TDT, 2);
+    sim.runFor(1_000_000);
+    expect([a.counters.txMalformed, cable.framesCarried[0]]).toEqual([0, 1]);
+  });
+
+  test('an endless chain of zero-length descriptors: counted once the chain outgrows the ring, bounded work and write-back per doorbell', () => {
+    const { sim, a, cable, events } = txRig();
+    for (let i = 0; i < 8; i++) writeTxDescriptor(a.memory, LAYOUT.txRing + i * DESC_SIZE, { buffer: LAYOUT.txBuf, length: 0, cmd: TXD_CMD.IFCS | TXD_CMD.RS });
+    let tail = 0;
+    let maxWritebacks = 0;
+    for (let k = 0; k < 200; k++) {
+      tail = (tail + 7) % 8;
+      const before = events.length;
+      wr(a, R.TDT, tail);
+      sim.runFor(10_000);
+      maxWritebacks = Math.max(maxWritebacks, ofKind(events.slice(before), 'nic.writeback').length);
+    }
+    expect(a.counters.txMalformed).toBe(1);
+    expect(ofKind(events, 'drop')).toMatchObject([{ reason: 'descriptor chain longer than the ring (8 descriptors)' }]);
+    // A doorbell writes back at most the dropped chain (one ring) and what it fetched itself (one pass).
+    expect(maxWritebacks).toBeLessThanOrEqual(2 * 8);
+    // The closing EOP writes back only its own descriptor.
+    const before = events.length;
+    writeTxDescriptor(a.memory, LAYOUT.txRing + tail * DESC_SIZE, { buffer: LAYOUT.txBuf, length: 0, cmd: TXD_CMD.IFCS | TXD_CMD.RS | TXD_CMD.EOP });
+    wr(a, R.TDT, (tail + 1) % 8);
+    sim.runFor(10_000);
+    expect(ofKind(events.slice(before), 'nic.writeback')).toHaveLength(1);
+    expect([a.counters.txMalformed, cable.framesCarried[0]]).toEqual([1, 0]);
   });
 });

@@ -1001,7 +1001,6 @@ describe('registers nicsim only stores', () => {
     ['FCRTL', R.FCRTL, 0],
     ['FCRTH', R.FCRTH, 0],
     ['LEDCTL', R.LEDCTL, 0],
-    ['PBA', R.PBA, 0],
     ['RXDCTL', R.RXDCTL, 0],
     ['TXDCTL', R.TXDCTL, 0],
     ['RXCSUM', R.RXCSUM, 0],
