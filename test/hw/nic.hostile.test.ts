@@ -119,3 +119,88 @@ describe('transmit chains are bounded by the packet buffer', () => {
     expect([a.counters.txMalformed, cable.framesCarried[0]]).toEqual([1, 0]);
   });
 });
+
+// ====================================================================== defect 3
+
+describe('interrupt listeners cannot re-enter the adapter', () => {
+  /** a: descriptor 0 an empty frame (dropped in the walk, RS → TXDW at once), descriptor 1 a good frame; IMS = TXDW. */
+  function walkRig(listener: (rig: ReturnType<typeof makePair>) => void) {
+    const p = makePair();
+    setupTx(p.a);
+    setupRx(p.b);
+    wr(p.a, R.IMS, R.INT.TXDW);
+    p.a.irq.onChange((level) => {
+      if (level) listener(p);
+    });
+    queueTx(p.a, new Uint8Array(0), { length: 0, noDoorbell: true });
+    queueTx(p.a, ethFrame(MAC_B, MAC_A, 60), { noDoorbell: true });
+    return p;
+  }
+
+  test('a listener that rings TDT while the transmit walk runs: each descriptor is fetched once (one frame for one good descriptor)', () => {
+    const p = walkRig(({ a }) => wr(a, R.TDT, 2));
+    const rec = p.sim.trace.record(['nic.txdesc']);
+    wr(p.a, R.TDT, 2);
+    expect(() => p.sim.runFor(100_000)).not.toThrow();
+    expect(rec.events.map((e) => (e.kind === 'nic.txdesc' ? e.index : -1))).toEqual([0, 1]);
+    expect([p.cable.framesCarried[0], p.a.counters.txMalformed, rd(p.a, R.TDH)]).toEqual([1, 1, 2]);
+  });
+
+  test('a listener that reads ICR and writes ICS with ITR = 0 (5000 times): no recursion, each re-assertion is an event of its own', () => {
+    let rounds = 0;
+    const p = walkRig(({ a }) => {
+      if (rounds >= 5_000) return;
+      rounds++;
+      rd(a, R.ICR);
+      wr(a, R.ICS, R.INT.TXDW);
+    });
+    const t = p.sim.now;
+    wr(p.a, R.TDT, 2);
+    let res: ReturnType<typeof p.sim.run> | undefined;
+    expect(() => (res = p.sim.run({ until: t + 100_000, maxEvents: 100_000 }))).not.toThrow();
+    expect(res!.reason).not.toBe('maxEvents');
+    expect(rounds).toBe(5_000);
+    expect([p.a.irq.level, p.a.irq.assertions]).toEqual([true, 5_001]);
+    expect(p.cable.framesCarried[0]).toBe(1);
+  });
+
+  test('CTRL.RST from a listener during the transmit walk: no exception, the reset leaves TDH = 0 and nothing more is sent', () => {
+    let resets = 0;
+    const p = walkRig(({ a }) => {
+      if (resets++ === 0) wr(a, R.CTRL, R.CTRL.f.RST.mask);
+    });
+    wr(p.a, R.TDT, 2);
+    expect(() => p.sim.runFor(100_000)).not.toThrow();
+    expect(resets).toBe(1);
+    expect([rd(p.a, R.TDH), rd(p.a, R.TDT), rd(p.a, R.TDLEN)]).toEqual([0, 0, 0]);
+  });
+
+  test('CTRL.RST at any instant of a busy exchange leaves the adapter clean, and it works again after reprogramming', () => {
+    for (let t = 0; t < 30_000; t += 2_473) {
+      const { sim, a, b, cable } = makePair();
+      setupTx(a);
+      setupRx(a);
+      setupTx(b);
+      setupRx(b);
+      wr(a, R.IMS, 0xffff);
+      a.irq.onChange((level) => {
+        if (level) rd(a, R.ICR);
+      });
+      const t0 = sim.now;
+      for (let i = 0; i < 4; i++) {
+        queueTx(a, ethFrame(MAC_B, MAC_A, 700, i));
+        queueTx(b, ethFrame(MAC_A, MAC_B, 900, i));
+      }
+      sim.at(t0 + t, () => wr(a, R.CTRL, R.CTRL.f.RST.mask | R.CTRL.f.SLU.mask));
+      expect(() => sim.runFor(100_000), `reset at +${t} ns`).not.toThrow();
+      expect([rd(a, R.TDH), rd(a, R.RDH), rd(a, R.ICR), a.irq.level], `reset at +${t} ns`).toEqual([0, 0, 0, false]);
+      wr(a, R.CTRL, R.CTRL.f.SLU.mask);
+      setupTx(a);
+      setupRx(a);
+      const carried = cable.framesCarried[0];
+      queueTx(a, ethFrame(MAC_B, MAC_A, 100, 9));
+      sim.runFor(100_000);
+      expect(cable.framesCarried[0], `reset at +${t} ns`).toBe(carried + 1);
+    }
+  });
+});
