@@ -3,7 +3,9 @@
  * the I/O window) and host memory. It wires together the register file, the EEPROM, the PHY, the
  * transmit and receive DMA engines, the MAC (framing, FCS, filtering, counters) and the IRQ line.
  *
- * Guarantees: a register access never throws on any offset or value; every doorbell does bounded
+ * Guarantees: a register access never throws on any integer offset and 32-bit value (a value that
+ * is not one, e.g. NaN, 1.5, 2^32 or a string, is a TypeError or RangeError naming the register,
+ * and nothing changes); every doorbell does bounded
  * work (at most one pass over the ring); DMA never leaves host memory or enters the adapter's own
  * register window; every frame the adapter drops is traced as one `drop` event naming the one
  * counter that accounts for it (a statistics register or a {@link NicCounters} field; the 8254x
@@ -236,7 +238,7 @@ export class Nic {
     return this.regs.read(offset);
   }
 
-  /** Writes the 32-bit register at BAR0 `offset` (with its side effects, e.g. the TDT doorbell). */
+  /** Writes the 32-bit register at BAR0 `offset` (with its side effects, e.g. the TDT doorbell); throws a TypeError/RangeError naming the register for a value that is not a 32-bit word. */
   write32(offset: number, value: number): void {
     this.regs.write(offset, value);
   }

@@ -6,7 +6,8 @@
 import { describe, expect, test } from 'vitest';
 import type { TraceEvent } from '../../sim/trace.js';
 import { DESC_SIZE, TXD_CMD, TXD_STA, readTxDescriptor, writeTxDescriptor } from '../../hw/descriptors.js';
-import { R, LAYOUT, MAC_A, MAC_B, makePair, nicWithRawPeer, setupTx, setupRx, queueTx, rxBuffer, rxDesc, ethFrame, rd, wr } from './helpers.js';
+import { Simulator } from '../../sim/simulator.js';
+import { R, LAYOUT, MAC_A, MAC_B, makeNic, makePair, nicWithRawPeer, setupTx, setupRx, queueTx, rxBuffer, rxDesc, ethFrame, rd, wr } from './helpers.js';
 
 function ofKind<K extends TraceEvent['kind']>(events: TraceEvent[], kind: K): Extract<TraceEvent, { kind: K }>[] {
   return events.filter((e): e is Extract<TraceEvent, { kind: K }> => e.kind === kind);
@@ -202,5 +203,75 @@ describe('interrupt listeners cannot re-enter the adapter', () => {
       sim.runFor(100_000);
       expect(cable.framesCarried[0], `reset at +${t} ns`).toBe(carried + 1);
     }
+  });
+});
+
+// ====================================================================== defect 5
+
+describe('register values are validated at the bus', () => {
+  const bad: Array<[string, 'TypeError' | 'RangeError', unknown]> = [
+    ['NaN', 'RangeError', NaN],
+    ['Infinity', 'RangeError', Infinity],
+    ['-Infinity', 'RangeError', -Infinity],
+    ['1.5', 'RangeError', 1.5],
+    ['2^32 + 5', 'RangeError', 2 ** 32 + 5],
+    ['-2^31 - 1', 'RangeError', -(2 ** 31) - 1],
+    ['undefined', 'TypeError', undefined],
+    ['null', 'TypeError', null],
+    ['{}', 'TypeError', {}],
+    ["'0x40'", 'TypeError', '0x40'],
+    ['a BigInt', 'TypeError', 5n],
+    ['a Symbol', 'TypeError', Symbol('x')],
+  ];
+
+  test.each(bad)('write32(RCTL, %s) throws a %s naming RCTL and changes nothing', (_what, kind, value) => {
+    const sim = new Simulator();
+    const nic = makeNic(sim);
+    wr(nic, R.RCTL, 0x8002);
+    const rec = sim.trace.record(['reg.access', 'reg.unimplemented']);
+    let err: unknown;
+    try {
+      nic.write32(R.RCTL.offset, value as number);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(kind === 'TypeError' ? TypeError : RangeError);
+    expect((err as Error).message).toContain('RCTL (0x0100)');
+    expect(rd(nic, R.RCTL)).toBe(0x8002);
+    expect(rec.events).toHaveLength(1); // the read just above
+  });
+
+  test('a bad value written to TDT does not ring the doorbell; through IODATA it names the register too', () => {
+    const { sim, a, cable } = makePair();
+    setupTx(a);
+    queueTx(a, ethFrame(MAC_B, MAC_A, 60), { noDoorbell: true });
+    expect(() => a.write32(R.TDT.offset, 1.5)).toThrow(/TDT \(0x3818\)/);
+    a.ioWrite32(0, R.TDT.offset);
+    expect(() => a.ioWrite32(4, NaN)).toThrow(RangeError);
+    expect(() => a.ioWrite32(4, 'x' as unknown as number)).toThrow(/IODATA/);
+    sim.runFor(100_000);
+    expect([rd(a, R.TDT), rd(a, R.TDH), cable.framesCarried[0]]).toEqual([0, 0, 0]);
+  });
+
+  test('32-bit values in either JavaScript form are accepted: 0xFFFFFFFF and -1 are the same word', () => {
+    const nic = makeNic(new Simulator());
+    nic.write32(R.RAL.offset, -1);
+    expect(rd(nic, R.RAL)).toBe(0xffffffff);
+    nic.write32(R.RAL.offset, 2 ** 31);
+    expect(rd(nic, R.RAL)).toBe(0x80000000);
+    nic.write32(R.RAL.offset, -(2 ** 31));
+    expect(rd(nic, R.RAL)).toBe(0x80000000);
+  });
+
+  test('offsets: a non-number is a TypeError; any number no register occupies (-4, 2^32, 1.5, NaN) still reads 0 and is counted as unknown', () => {
+    const nic = makeNic(new Simulator());
+    expect(() => nic.read32('0x40' as unknown as number)).toThrow(TypeError);
+    expect(() => nic.write32(undefined as unknown as number, 0)).toThrow(TypeError);
+    expect(nic.read32(0x1_0000_0000)).toBe(0);
+    expect(nic.read32(-4)).toBe(0);
+    expect(nic.read32(1.5)).toBe(0);
+    expect(nic.read32(NaN)).toBe(0);
+    expect(nic.regs.anomalies.unknownReads).toBe(4);
+    expect(() => nic.write32(NaN, 1.5)).toThrow(/offset NaN \(no register\)/);
   });
 });
