@@ -45,6 +45,8 @@ declare module '../sim/trace.js' {
     'nic.writeback': { ring: 'tx' | 'rx'; index: number; status: number; errors: number; length: number };
     /** The MAC accepted a received frame and DMA wrote it to host memory. */
     'nic.rx': { frameId: number; length: number; firstIndex: number; descriptors: number; errors: number };
+    /** A transmitted frame was looped back to the adapter's own receive path instead of the wire. */
+    'nic.loopback': { frame: WireFrame; mode: 'RCTL.LBM' | 'PHY'; end: Nanos };
     /** A DMA access was refused. */
     'dma.fault': { ring: 'tx' | 'rx'; what: 'descriptor' | 'buffer'; addr: number; length: number; fault: DmaFault };
     /** A ring register holds an unusable value (length 0, head/tail beyond the ring). */
@@ -80,6 +82,10 @@ export interface NicCounters {
   txDescriptorFaults: number;
   /** Doorbells or frames ignored because ring registers were unusable. */
   ringErrors: number;
+  /** Transmitted frames looped back to the receive path (RCTL.LBM = 11b or PHY loopback) instead of the wire. */
+  txLoopback: number;
+  /** Frames from the wire not heard because the adapter was in loopback. */
+  rxDuringLoopback: number;
 }
 
 /** Adapter options. */
@@ -134,7 +140,7 @@ export class Nic {
   /** The endpoint to attach media to (`cable.connect(nicA.port, nicB.port)`). */
   readonly port: Endpoint;
   /** Drops and errors not held in statistics registers. */
-  readonly counters: NicCounters = { rxFiltered: 0, rxDisabled: 0, rxNoLink: 0, rxDescriptorFaults: 0, txBufferFaults: 0, txMalformed: 0, txDescriptorFaults: 0, ringErrors: 0 };
+  readonly counters: NicCounters = { rxFiltered: 0, rxDisabled: 0, rxNoLink: 0, rxDescriptorFaults: 0, txBufferFaults: 0, txMalformed: 0, txDescriptorFaults: 0, ringErrors: 0, txLoopback: 0, rxDuringLoopback: 0 };
   /** Host memory. */
   readonly memory: HostMemory;
   /** BAR0 physical base address. */
@@ -284,6 +290,7 @@ export class Nic {
     r.onWrite(R.ITR, () => this.updateIrq());
     r.onWrite(R.TDT, () => this.txKick());
     r.onWrite(R.PBA, () => this.pbaWritten());
+    r.onWrite(R.RCTL, (_n, _i, _w, old) => this.rctlWritten(old));
     r.onWrite(R.TCTL, (_n, _i, _w, old) => {
       if ((r.get(R.TCTL) & ~old & R.TCTL.f.EN.mask) !== 0) this.txKick();
     });
@@ -421,10 +428,25 @@ export class Nic {
 
   // ------------------------------------------------------------------ link
 
+  /** Where transmitted frames go instead of the wire: PHY loopback (BMCR.LOOPBACK), RCTL.LBM = 11b, or nowhere (null). */
+  private loopbackMode(): 'PHY' | 'RCTL.LBM' | null {
+    if (this.phy.loopback !== null) return 'PHY';
+    return this.regs.field(R.RCTL, R.RCTL.f.LBM) === 3 ? 'RCTL.LBM' : null;
+  }
+
+  private rctlWritten(old: number): void {
+    const lbm = this.regs.field(R.RCTL, R.RCTL.f.LBM);
+    if (lbm === getField(old, R.RCTL.f.LBM)) return;
+    if ((lbm === 1 || lbm === 2) && this.sim.trace.active) {
+      this.sim.trace.emit('log', this.name, { level: 'warn', message: `RCTL.LBM = ${lbm.toString(2).padStart(2, '0')}b is undefined on the 8254x; no loopback` });
+    }
+    if (lbm === 3) this.txKick(); // frames waiting for a medium may go now
+  }
+
   private updateMacLink(signalChange: boolean): void {
     const ctrl = this.regs.get(R.CTRL);
     const C = R.CTRL.f;
-    const phyLink: LinkMode | null = this.phy.link;
+    const phyLink: LinkMode | null = this.phy.loopback ?? this.phy.link;
     let next: { speed: Speed; duplex: Duplex } | null = null;
     if (phyLink && ctrl & C.SLU.mask) {
       const forcedSpeed = ctrl & C.FRCSPD.mask ? ([10, 100, 1000, 1000] as const)[getField(ctrl, C.SPEED)] : phyLink.speed;
@@ -474,6 +496,13 @@ export class Nic {
         self.phy.partnerSignal(sig);
       },
       receive(frame: WireFrame) {
+        if (self.loopbackMode() !== null) {
+          // in loopback the receive path hears only the adapter's own frames
+          self.counters.rxDuringLoopback++;
+          self.rxFrameId = frame.id;
+          self.drop('rxDuringLoopback', 'the adapter is in loopback');
+          return;
+        }
         self.receiveFrame(frame);
       },
       get wantsCarrier() {
@@ -614,7 +643,7 @@ export class Nic {
   /** Fetches descriptors from TDH towards TDT until one frame is complete, then transmits it. */
   private txKick(): void {
     if (this.txBusy) return;
-    if (!(this.regs.get(R.TCTL) & R.TCTL.f.EN.mask) || this.macLink === null || this.medium === null) return;
+    if (!(this.regs.get(R.TCTL) & R.TCTL.f.EN.mask) || this.macLink === null || (this.medium === null && this.loopbackMode() === null)) return;
     const ring = this.ring('tx');
     if (typeof ring === 'string') {
       if (this.regs.get(R.TDT) !== this.regs.get(R.TDH) || this.regs.get(R.TDLEN) === 0) this.ringProblem('tx', ring);
@@ -727,6 +756,11 @@ export class Nic {
   private transmitBytes(bytes: Uint8Array, base: number, descs: number[], cmdOr: number): void {
     const link = this.macLink!;
     this.txBusy = true;
+    const loop = this.loopbackMode();
+    if (loop !== null) {
+      this.loopBack(bytes, base, descs, cmdOr, link.speed, loop);
+      return;
+    }
     if (link.duplex === 'half') {
       this.hd = { bytes, base, descs, cmdOr, attempts: 0, late: false, wf: null, startedAt: 0, backoffNs: 0 };
       this.csma.send({ type: 'FRAME_READY' });
@@ -747,6 +781,24 @@ export class Nic {
     else this.sim.at(start, go);
     this.sim.at(end, () => {
       if (epoch !== this.epoch) return;
+      this.txBusy = false;
+      this.txDone(wf, base, descs, cmdOr, 0);
+    });
+  }
+
+  /** Loopback: the frame takes its usual time on the transmit side and then enters this adapter's own receive path. */
+  private loopBack(bytes: Uint8Array, base: number, descs: number[], cmdOr: number, speed: Speed, mode: 'PHY' | 'RCTL.LBM'): void {
+    const bitTimeNs = BIT_TIME_NS[speed];
+    const start = Math.max(this.sim.now, this.txLineFreeAt);
+    const end = start + frameDurationNs(bytes.length, bitTimeNs);
+    this.txLineFreeAt = end + this.ipgNs(bitTimeNs);
+    const wf: WireFrame = { id: this.sim.nextId('frame'), bytes, bitTimeNs, txStart: start, sender: this.name, symbols: mode === 'PHY' ? this.lineCode(bytes, speed) : undefined };
+    this.counters.txLoopback++;
+    if (this.sim.trace.active) this.sim.trace.emit('nic.loopback', this.name, { frame: wf, mode, end });
+    const epoch = this.epoch;
+    this.sim.at(end, () => {
+      if (epoch !== this.epoch) return;
+      this.receiveFrame(wf);
       this.txBusy = false;
       this.txDone(wf, base, descs, cmdOr, 0);
     });

@@ -136,7 +136,7 @@ export const RCTL = reg(0x0100, 'RCTL', 'Receive Control', 'RW', { group: 'Recei
   UPE: bit(3, 'Unicast promiscuous'),
   MPE: bit(4, 'Multicast promiscuous'),
   LPE: bit(5, 'Long packet enable (up to 16384 bytes)'),
-  LBM: bits(6, 2, 'Loopback mode', { values: { 0: 'none', 3: 'PHY loopback (not implemented)' } }),
+  LBM: bits(6, 2, 'Loopback mode: with 11b every transmitted frame returns to the receive path instead of the wire', { values: { 0: 'none', 1: 'undefined: no loopback (traced)', 2: 'undefined: no loopback (traced)', 3: 'loopback (PHY or SerDes)' } }),
   RDMTS: bits(8, 2, 'Free descriptor threshold for RXDMT0', { values: { 0: '1/2', 1: '1/4', 2: '1/8' } }),
   MO: bits(12, 2, 'Multicast offset: address bits used for the MTA hash', { values: { 0: 'bits 47:36', 1: 'bits 46:35', 2: 'bits 45:34', 3: 'bits 43:32' } }),
   BAM: bit(15, 'Broadcast accept mode'),

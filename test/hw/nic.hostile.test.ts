@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import type { TraceEvent } from '../../sim/trace.js';
 import { DESC_SIZE, TXD_CMD, TXD_STA, readTxDescriptor, writeTxDescriptor } from '../../hw/descriptors.js';
 import { Simulator } from '../../sim/simulator.js';
-import { R, LAYOUT, MAC_A, MAC_B, makeNic, makePair, nicWithRawPeer, setupTx, setupRx, queueTx, rxBuffer, rxDesc, ethFrame, rd, wr } from './helpers.js';
+import { R, LAYOUT, MAC_A, MAC_B, makeNic, makePair, nicWithRawPeer, setupTx, setupRx, queueTx, rxBuffer, rxBytes, rxDesc, ethFrame, rd, wr, phyWrite, runUntil, linkUp } from './helpers.js';
 
 function ofKind<K extends TraceEvent['kind']>(events: TraceEvent[], kind: K): Extract<TraceEvent, { kind: K }>[] {
   return events.filter((e): e is Extract<TraceEvent, { kind: K }> => e.kind === kind);
@@ -273,5 +273,72 @@ describe('register values are validated at the bus', () => {
     expect(nic.read32(NaN)).toBe(0);
     expect(nic.regs.anomalies.unknownReads).toBe(4);
     expect(() => nic.write32(NaN, 1.5)).toThrow(/offset NaN \(no register\)/);
+  });
+});
+
+// ====================================================================== defect 4
+
+describe('loopback', () => {
+  const LBM_11 = 3 << R.RCTL.f.LBM.lsb;
+
+  test('RCTL.LBM = 11b: a transmitted frame returns to the adapter\'s own receive ring, not to the wire', () => {
+    const { sim, a, b, cable } = makePair();
+    setupTx(a);
+    setupRx(a, 16, LBM_11);
+    setupRx(b);
+    const rec = sim.trace.record(['nic.loopback', 'wire.tx', 'nic.rx']);
+    const f = ethFrame(MAC_A, MAC_A, 100, 3);
+    const t0 = sim.now;
+    queueTx(a, f);
+    sim.runFor(100_000);
+    expect(cable.framesCarried).toEqual([0, 0]);
+    expect(rxBytes(a, 0).subarray(0, 100)).toEqual(f);
+    expect(rxDesc(a, 0).length).toBe(104);
+    expect([rd(a, R.GPTC), rd(a, R.GPRC), rd(a, R.TPR), rd(b, R.GPRC), a.counters.txLoopback]).toEqual([1, 1, 1, 0, 1]);
+    // 8 + 100 + 4 octets at 1 Gb/s: back in the ring 896 ns after the doorbell.
+    expect(rec.events.map((e) => [e.kind, e.time - t0])).toEqual([['nic.loopback', 0], ['nic.rx', 896]]);
+    // Frames from the wire are not heard while looping back; each is counted once.
+    setupTx(b);
+    queueTx(b, ethFrame(MAC_A, MAC_B, 60));
+    sim.runFor(100_000);
+    expect([rd(a, R.GPRC), a.counters.rxDuringLoopback, rd(a, R.TPR)]).toEqual([0, 1, 0]);
+    // Back to normal: the wire again.
+    wr(a, R.RCTL, rd(a, R.RCTL) & ~R.RCTL.f.LBM.mask);
+    queueTx(a, ethFrame(MAC_B, MAC_A, 60));
+    sim.runFor(100_000);
+    expect([cable.framesCarried[0], rd(b, R.GPRC)]).toEqual([1, 1]);
+  });
+
+  test('PHY loopback (BMCR.LOOPBACK) without any cable: the self-test sequence of a driver gets its frame back', () => {
+    const sim = new Simulator();
+    const nic = makeNic(sim, { mac: MAC_A });
+    const C = R.CTRL.f;
+    // As Linux e1000 does for copper: force 1000 Mb/s full duplex in the MAC, PHY loopback at 1000/full.
+    wr(nic, R.CTRL, C.SLU.mask | C.FRCSPD.mask | C.FRCDPX.mask | C.FD.mask | (2 << C.SPEED.lsb));
+    phyWrite(sim, nic, 0, 0x4140);
+    expect(runUntil(sim, () => linkUp(nic), 1_000_000)).toBe(true);
+    setupTx(nic);
+    setupRx(nic);
+    const f = ethFrame(MAC_A, MAC_A, 200, 5);
+    queueTx(nic, f);
+    sim.runFor(100_000);
+    expect(rxBytes(nic, 0).subarray(0, 200)).toEqual(f);
+    expect([rd(nic, R.GPTC), rd(nic, R.GPRC), nic.counters.txLoopback]).toEqual([1, 1, 1]);
+    // Leaving loopback: no cable, so no link.
+    phyWrite(sim, nic, 0, 0x0140);
+    sim.runFor(1_000);
+    expect(linkUp(nic)).toBe(false);
+  });
+
+  test('RCTL.LBM = 01b or 10b (undefined on the 8254x): no loopback, a warning is traced', () => {
+    const { sim, a, b, cable } = makePair();
+    setupTx(a);
+    setupRx(b);
+    const rec = sim.trace.record(['log']);
+    wr(a, R.RCTL, rd(a, R.RCTL) | (1 << R.RCTL.f.LBM.lsb));
+    queueTx(a, ethFrame(MAC_B, MAC_A, 60));
+    sim.runFor(100_000);
+    expect(cable.framesCarried[0]).toBe(1);
+    expect(rec.events).toMatchObject([{ kind: 'log', level: 'warn', message: expect.stringContaining('RCTL.LBM = 01b') }]);
   });
 });
