@@ -86,6 +86,8 @@ export interface NicCounters {
   txLoopback: number;
   /** Frames from the wire not heard because the adapter was in loopback. */
   rxDuringLoopback: number;
+  /** Received frames still in the receive FIFO when CTRL.RST emptied it. */
+  rxFlushed: number;
 }
 
 /** Adapter options. */
@@ -120,6 +122,27 @@ export interface NicOptions {
 
 /** The on-chip packet buffer shared by the receive and transmit FIFOs (PBA splits it), KB. */
 const PACKET_BUFFER_KB = 64;
+/** Receive DMA speed when the FIFO drains: about 250 MB/s, a 32-bit 66 MHz PCI bus. */
+const DMA_NS_PER_BYTE = 4;
+/** Frames the receive FIFO can hold at most (64 KB of minimum-size frames). */
+const RX_FIFO_SLOTS = (PACKET_BUFFER_KB * 1024) / MIN_FRAME;
+/** rxDma outcomes. */
+const RX_NO_DESCRIPTOR = 0;
+const RX_STORED = 1;
+const RX_DROPPED = 2;
+
+/** A received frame waiting in the receive FIFO for descriptors. */
+interface RxHeld {
+  wf: WireFrame;
+  line: Uint8Array;
+  start: number;
+  len: number;
+  errors: number;
+  pif: boolean;
+  bcast: boolean;
+  mcast: boolean;
+  fcsOk: boolean;
+}
 const PHY_BY_SPEED: Readonly<Record<Speed, PhyKind>> = { 10: '10BASE-T', 100: '100BASE-TX', 1000: '1000BASE-X' };
 const TIMER_UNIT_NS = 1024;
 
@@ -140,7 +163,7 @@ export class Nic {
   /** The endpoint to attach media to (`cable.connect(nicA.port, nicB.port)`). */
   readonly port: Endpoint;
   /** Drops and errors not held in statistics registers. */
-  readonly counters: NicCounters = { rxFiltered: 0, rxDisabled: 0, rxNoLink: 0, rxDescriptorFaults: 0, txBufferFaults: 0, txMalformed: 0, txDescriptorFaults: 0, ringErrors: 0, txLoopback: 0, rxDuringLoopback: 0 };
+  readonly counters: NicCounters = { rxFiltered: 0, rxDisabled: 0, rxNoLink: 0, rxDescriptorFaults: 0, txBufferFaults: 0, txMalformed: 0, txDescriptorFaults: 0, ringErrors: 0, txLoopback: 0, rxDuringLoopback: 0, rxFlushed: 0 };
   /** Host memory. */
   readonly memory: HostMemory;
   /** BAR0 physical base address. */
@@ -193,6 +216,13 @@ export class Nic {
   private lastTxEnd: Nanos = -1;
   /** The frame being received (for drop events). */
   private rxFrameId: number | undefined = undefined;
+  // receive FIFO: a circular queue of frames waiting for descriptors
+  private readonly rxFifo: (RxHeld | undefined)[] = new Array(RX_FIFO_SLOTS);
+  private rxFifoHead = 0;
+  private rxFifoCount = 0;
+  private rxFifoBytes = 0;
+  private rxDrainTimer: EventHandle | null = null;
+  private readonly rxDrainStep = (): void => this.rxDrain();
   /** Buffer addresses of the descriptors a received frame uses, fetched once (at most 16384 / 256). */
   private readonly rxAddrs = new Float64Array(MAX_JUMBO_FRAME / 256 + 1);
 
@@ -291,6 +321,7 @@ export class Nic {
     r.onWrite(R.TDT, () => this.txKick());
     r.onWrite(R.PBA, () => this.pbaWritten());
     r.onWrite(R.RCTL, (_n, _i, _w, old) => this.rctlWritten(old));
+    r.onWrite(R.RDT, () => this.rxKick());
     r.onWrite(R.TCTL, (_n, _i, _w, old) => {
       if ((r.get(R.TCTL) & ~old & R.TCTL.f.EN.mask) !== 0) this.txKick();
     });
@@ -351,6 +382,7 @@ export class Nic {
     this.txLineFreeAt = Math.max(this.txLineFreeAt, this.sim.now);
     this.resetTxChain();
     this.txDiscarding = false;
+    this.flushRxFifo();
     this.hd = null;
     this.csma.send({ type: 'RESET' });
     this.lastAssertAt = -Infinity;
@@ -1040,14 +1072,92 @@ export class Nic {
       this.drop('rxDisabled', 'receiver disabled (RCTL.EN clear)');
       return;
     }
-    if (this.rxDma(wf, line, start, len, errors, pif) && fcsOk && errors === 0) {
-      // good packets: received without error and stored in host memory
-      r.count(R.GPRC);
-      r.count64(R.GORCL, R.GORCH, len);
-      if (bcast) r.count(R.BPRC);
-      else if (mcast) r.count(R.MPRC);
-      r.count(len <= 64 ? R.PRC64 : len <= 127 ? R.PRC127 : len <= 255 ? R.PRC255 : len <= 511 ? R.PRC511 : len <= 1023 ? R.PRC1023 : R.PRC1522);
+    this.rxAccept(wf, line, start, len, errors, pif, bcast, mcast, fcsOk);
+  }
+
+  /** Good packets: received without error and stored in host memory. */
+  private countGood(len: number, bcast: boolean, mcast: boolean): void {
+    const r = this.regs;
+    r.count(R.GPRC);
+    r.count64(R.GORCL, R.GORCH, len);
+    if (bcast) r.count(R.BPRC);
+    else if (mcast) r.count(R.MPRC);
+    r.count(len <= 64 ? R.PRC64 : len <= 127 ? R.PRC127 : len <= 255 ? R.PRC255 : len <= 511 ? R.PRC511 : len <= 1023 ? R.PRC1023 : R.PRC1522);
+  }
+
+  /**
+   * A frame the MAC accepted enters the receive FIFO. With the FIFO empty and descriptors free it is
+   * stored at once; otherwise it waits behind the frames already held (RNBC counts it if no
+   * descriptor is free for it), and only a frame the FIFO has no room for is missed (MPC, ICR.RXO).
+   */
+  private rxAccept(wf: WireFrame, line: Uint8Array, start: number, len: number, errors: number, pif: boolean, bcast: boolean, mcast: boolean, fcsOk: boolean): void {
+    const r = this.regs;
+    if (this.rxFifoCount === 0) {
+      const res = this.rxDma(wf, line, start, len, errors, pif);
+      if (res === RX_STORED) {
+        if (fcsOk && errors === 0) this.countGood(len, bcast, mcast);
+        return;
+      }
+      if (res === RX_DROPPED) return;
+      r.count(R.RNBC);
+    } else if (!this.rxDescriptorsFor(len)) r.count(R.RNBC);
+    const room = Math.min(PACKET_BUFFER_KB, r.field(R.PBA, R.PBA.f.RXA)) * 1024;
+    if (this.rxFifoBytes + len > room || this.rxFifoCount === RX_FIFO_SLOTS) {
+      r.count(R.MPC);
+      this.drop('MPC', `receive FIFO full (${this.rxFifoBytes} of ${room} bytes held)`);
+      this.raise(R.INT.RXO);
+      return;
     }
+    const i = (this.rxFifoHead + this.rxFifoCount) % RX_FIFO_SLOTS;
+    this.rxFifo[i] = { wf, line, start, len, errors, pif, bcast, mcast, fcsOk };
+    this.rxFifoCount++;
+    this.rxFifoBytes += len;
+  }
+
+  /** Whether the ring has enough free descriptors for a frame of `len` bytes now. */
+  private rxDescriptorsFor(len: number): boolean {
+    const ring = this.ring('rx');
+    if (typeof ring === 'string') return false;
+    const rctl = this.regs.get(R.RCTL);
+    const stored = rctl & R.RCTL.f.SECRC.mask ? len - FCS_LEN : len;
+    const needed = Math.max(1, Math.ceil(stored / this.bufferSize(rctl)));
+    return (ring.tail - ring.head + ring.count) % ring.count >= needed;
+  }
+
+  /** RDT moved: frames held in the FIFO start draining (one at a time, at DMA speed). */
+  private rxKick(): void {
+    if (this.rxFifoCount === 0 || this.rxDrainTimer !== null) return;
+    this.rxDrainTimer = this.sim.schedule(this.rxFifo[this.rxFifoHead]!.len * DMA_NS_PER_BYTE, this.rxDrainStep);
+  }
+
+  /** Stores the frame at the head of the FIFO, if descriptors allow, and schedules the next. */
+  private rxDrain(): void {
+    this.rxDrainTimer = null;
+    const h = this.rxFifo[this.rxFifoHead]!;
+    this.rxFrameId = h.wf.id;
+    const res = this.rxDma(h.wf, h.line, h.start, h.len, h.errors, h.pif);
+    if (res === RX_NO_DESCRIPTOR) return; // waits for the next RDT write
+    this.rxFifo[this.rxFifoHead] = undefined;
+    this.rxFifoHead = (this.rxFifoHead + 1) % RX_FIFO_SLOTS;
+    this.rxFifoCount--;
+    this.rxFifoBytes -= h.len;
+    if (res === RX_STORED && h.fcsOk && h.errors === 0) this.countGood(h.len, h.bcast, h.mcast);
+    this.rxKick();
+  }
+
+  /** CTRL.RST: the frames held in the FIFO are lost (counted in rxFlushed, each traced). */
+  private flushRxFifo(): void {
+    this.rxDrainTimer?.cancel();
+    this.rxDrainTimer = null;
+    while (this.rxFifoCount > 0) {
+      const h = this.rxFifo[this.rxFifoHead]!;
+      this.rxFifo[this.rxFifoHead] = undefined;
+      this.rxFifoHead = (this.rxFifoHead + 1) % RX_FIFO_SLOTS;
+      this.rxFifoCount--;
+      this.counters.rxFlushed++;
+      this.drop('rxFlushed', 'receive FIFO emptied by CTRL.RST', h.wf.id);
+    }
+    this.rxFifoBytes = 0;
   }
 
   private exactMatch(line: Uint8Array, off: number): boolean {
@@ -1084,8 +1194,8 @@ export class Nic {
     return [2048, 1024, 512, 256][bsize];
   }
 
-  /** Stores a received frame into the ring; returns whether it was stored whole. */
-  private rxDma(wf: WireFrame, line: Uint8Array, start: number, len: number, errors: number, pif: boolean): boolean {
+  /** Stores a received frame into the ring: RX_STORED (whole), RX_DROPPED (counted) or RX_NO_DESCRIPTOR (nothing done). */
+  private rxDma(wf: WireFrame, line: Uint8Array, start: number, len: number, errors: number, pif: boolean): number {
     const r = this.regs;
     const trace = this.sim.trace;
     const rctl = r.get(R.RCTL);
@@ -1094,24 +1204,20 @@ export class Nic {
     const ring = this.ring('rx');
     if (typeof ring === 'string') {
       this.ringProblem('rx', ring);
-      this.missed('receive ring unusable: ' + ring);
-      return false;
+      return RX_NO_DESCRIPTOR;
     }
     const bufSize = this.bufferSize(rctl);
     const lpe = (rctl & C.LPE.mask) !== 0;
     if (stored > bufSize && !lpe) {
       r.count(R.RLEC);
       this.drop('RLEC', `frame of ${stored} bytes does not fit one ${bufSize}-byte buffer and RCTL.LPE is clear`);
-      return false;
+      return RX_DROPPED;
     }
     const needed = Math.max(1, Math.ceil(stored / bufSize));
     const { base, count, tail } = ring;
     let head = ring.head;
     const free = (tail - head + count) % count;
-    if (free < needed) {
-      this.missed(free === 0 ? 'no free receive descriptor' : `frame needs ${needed} descriptors, ${free} free`);
-      return false;
-    }
+    if (free < needed) return RX_NO_DESCRIPTOR;
     const mem = this.memory;
     const view = mem.view;
     // Fetch every descriptor once, first, so a frame is either delivered whole or not at all, and
@@ -1125,7 +1231,7 @@ export class Nic {
         this.counters.rxDescriptorFaults++;
         if (trace.active) trace.emit('dma.fault', this.name, { ring: 'rx', what: 'descriptor', addr: da, length: DESC_SIZE, fault });
         this.drop('rxDescriptorFaults', 'receive descriptor outside host memory');
-        return false;
+        return RX_DROPPED;
       }
       addrs[k] = view.getUint32(da + 4, true) * 0x100000000 + view.getUint32(da, true);
     }
@@ -1177,14 +1283,7 @@ export class Nic {
     const threshold = count >> (r.field(R.RCTL, R.RCTL.f.RDMTS) + 1);
     if (free > threshold && freeAfter <= threshold) this.raise(R.INT.RXDMT0);
     this.rxFrameDone();
-    return faultAt < 0;
-  }
-
-  private missed(reason: string): void {
-    this.regs.count(R.MPC);
-    this.regs.count(R.RNBC);
-    this.drop('MPC', reason);
-    this.raise(R.INT.RXO);
+    return faultAt < 0 ? RX_STORED : RX_DROPPED;
   }
 }
 

@@ -261,7 +261,7 @@ export const SYMERRS = stat(0x4008, 'SYMERRS', 'Symbol Error Count');
 /** RXERRC — RX Error Count. */
 export const RXERRC = stat(0x400c, 'RXERRC', 'Receive Error Count');
 /** MPC — Missed Packets Count. */
-export const MPC = stat(0x4010, 'MPC', 'Missed Packets Count', true, 'Cleared on read. Frames dropped for lack of receive descriptors (with RNBC and ICR.RXO), or because the receive ring registers are unusable.');
+export const MPC = stat(0x4010, 'MPC', 'Missed Packets Count', true, 'Cleared on read. Frames lost because the receive FIFO (PBA.RXA KB) had no room for them (with ICR.RXO).');
 /** SCC — Single Collision Count. */
 export const SCC = stat(0x4014, 'SCC', 'Single Collision Count');
 /** ECOL — Excessive Collisions Count. */
@@ -321,7 +321,7 @@ export const GOTCL = stat(0x4090, 'GOTCL', 'Good Octets Transmitted Count Low', 
 /** GOTCH — Good Octets Transmitted Count (high). */
 export const GOTCH = stat(0x4094, 'GOTCH', 'Good Octets Transmitted Count High', true, 'Reading it clears GOTCL and GOTCH.');
 /** RNBC — Receive No Buffers Count. */
-export const RNBC = stat(0x40a0, 'RNBC', 'Receive No Buffers Count');
+export const RNBC = stat(0x40a0, 'RNBC', 'Receive No Buffers Count', true, 'Cleared on read. Frames that arrived while no receive descriptor was free for them (or the ring registers were unusable); they wait in the receive FIFO if it has room, so this is not a drop count.');
 /** RUC — Receive Undersize Count. */
 export const RUC = stat(0x40a4, 'RUC', 'Receive Undersize Count', true, 'Cleared on read. Runt frames (under 64 bytes) with a good FCS.');
 /** RFC — Receive Fragment Count. */
