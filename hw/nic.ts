@@ -24,9 +24,12 @@ import { Phy, type PhyOptions } from './phy/phy.js';
 import type { LinkMode } from './phy/link.js';
 import { PHY_ADDRESS } from './phy/registers.js';
 import { BIT_TIME_NS, frameDurationNs, type Endpoint, type LinkSignal, type MediumLink, type Speed, type Duplex, type WireFrame } from './medium/types.js';
-import { DESC_SIZE, RXD_ERR, RXD_STAT, TXD_CMD, TXD_STA } from './descriptors.js';
+import { DESC, DESC_SIZE, RXD_ERR, RXD_STAT, TXD_CMD, TXD_POPTS, TXD_STA, TXD_TUCMD } from './descriptors.js';
+
+/** Data descriptor DCMD bit 2: TCP segmentation (where the legacy CMD has IC). */
+const TXD_DCMD_TSE = 1 << 2;
 import { fcsValid } from './mac/fcs.js';
-import { findFrameStart, serializeFrame, MIN_FRAME, MAX_FRAME_TAGGED, MAX_JUMBO_FRAME, FCS_LEN, PREAMBLE_SFD_LEN } from './mac/framing.js';
+import { findFrameStart, serializeFrame, type ChecksumInsert, MIN_FRAME, MAX_FRAME_TAGGED, MAX_JUMBO_FRAME, FCS_LEN, PREAMBLE_SFD_LEN } from './mac/framing.js';
 import { isBroadcast, isMulticast, mtaHash } from './mac/filter.js';
 import { onesComplementSum } from './mac/checksum.js';
 import { csmaMachine, slotBits, backoffRange, ATTEMPT_LIMIT, JAM_BITS } from './mac/csma.js';
@@ -200,6 +203,14 @@ export class Nic {
   private txChainLen = 0;
   private txChainDescs: number[] = [];
   private txChainPoison: 'none' | 'buffer' | 'malformed' = 'none';
+  private txChainWhy = '';
+  /** POPTS of the frame's first extended data descriptor, or -1 for a legacy frame. */
+  private txPopts = -1;
+  // checksum insertion: the legacy IC offsets of the EOP descriptor, and the context descriptor's
+  private readonly txLegacySum: ChecksumInsert = { cso: 0, css: 0, cse: 0 };
+  private readonly txIpSum: ChecksumInsert = { cso: 0, css: 0, cse: 0 };
+  private readonly txTuSum: ChecksumInsert = { cso: 0, css: 0, cse: 0 };
+  private txContextValid = false;
   /** Dropping the rest of a chain that outgrew the FIFO or the ring, up to its EOP. */
   private txDiscarding = false;
   private txEopCmd = 0;
@@ -382,6 +393,7 @@ export class Nic {
     this.txLineFreeAt = Math.max(this.txLineFreeAt, this.sim.now);
     this.resetTxChain();
     this.txDiscarding = false;
+    this.txContextValid = false;
     this.flushRxFifo();
     this.hd = null;
     this.csma.send({ type: 'RESET' });
@@ -643,6 +655,8 @@ export class Nic {
     this.txChainLen = 0;
     this.txChainDescs = [];
     this.txChainPoison = 'none';
+    this.txChainWhy = '';
+    this.txPopts = -1;
   }
 
   /** The device keeps PBA.TXA = 64 − RXA (KB). */
@@ -696,11 +710,14 @@ export class Nic {
         return; // TDH stays; the next doorbell retries
       }
       fetched++;
-      const buf = view.getUint32(da + 4, true) * 0x100000000 + view.getUint32(da, true);
-      const len = view.getUint16(da + 8, true);
-      const cso = mem.bytes[da + 10];
-      const cmd = mem.bytes[da + 11];
-      const css = mem.bytes[da + 13];
+      const buf = view.getUint32(da + DESC.ADDR + 4, true) * 0x100000000 + view.getUint32(da + DESC.ADDR, true);
+      const cso = mem.bytes[da + DESC.CSO];
+      const cmd = mem.bytes[da + DESC.CMD];
+      const css = mem.bytes[da + DESC.CSS];
+      const ext = (cmd & TXD_CMD.DEXT) !== 0;
+      const dtyp = cso >>> 4; // extended descriptors: 0 context, 1 data
+      // legacy: 16-bit LENGTH; extended data: 20-bit DTALEN
+      const len = ext ? (dtyp === 1 ? view.getUint16(da + DESC.LENGTH, true) + (cso & 0x0f) * 0x10000 : 0) : view.getUint16(da + DESC.LENGTH, true);
       if (trace.active) trace.emit('nic.txdesc', this.name, { index: head, buffer: buf, length: len, cmd });
       const index = head;
       head = head + 1 === count ? 0 : head + 1;
@@ -714,17 +731,29 @@ export class Nic {
         }
         continue;
       }
+      if (ext && dtyp === 0 && this.txChainDescs.length === 0) {
+        // a TCP/IP context descriptor between frames: offsets for the checksums of the frames after it
+        this.loadTxContext(da);
+        if (cmd & TXD_TUCMD.RS) {
+          this.writeBackTx(base, [index], 0);
+          this.txWrittenBack((cmd & TXD_TUCMD.IDE) !== 0);
+        }
+        continue;
+      }
       this.txChainDescs.push(index);
-      if (cmd & TXD_CMD.DEXT) {
-        if (this.txChainPoison === 'none') this.txChainPoison = 'malformed';
-      } else if (len > 0 && this.txChainPoison === 'none') {
+      if (ext && this.txChainPoison === 'none') {
+        if (dtyp !== 1) this.poisonTx(dtyp === 0 ? 'context descriptor inside a frame' : `extended descriptor of unknown type (DTYP ${dtyp})`);
+        else if (cmd & TXD_DCMD_TSE) this.poisonTx('TCP segmentation (TSE) not supported');
+        else if (this.txPopts < 0) this.txPopts = mem.bytes[da + DESC.POPTS];
+      } else if (!ext && this.txPopts >= 0 && this.txChainPoison === 'none') this.poisonTx('legacy and extended descriptors in one frame');
+      if (len > 0 && this.txChainPoison === 'none') {
         const bf = mem.check(buf, len);
         if (bf !== null) {
           this.txChainPoison = 'buffer';
           if (trace.active) trace.emit('dma.fault', this.name, { ring: 'tx', what: 'buffer', addr: buf, length: len, fault: bf });
         } else if (this.txChainLen + len > this.txFifoBytes()) {
           // The data no longer fits the transmit FIFO: the frame is lost now, whether or not an EOP follows.
-          if (cmd & TXD_CMD.EOP) this.txChainPoison = 'malformed';
+          if (cmd & TXD_CMD.EOP) this.poisonTx(`descriptor chain over the ${this.txFifoBytes()}-byte transmit FIFO`);
           else {
             this.dropLongChain(base, `descriptor chain over the ${this.txFifoBytes()}-byte transmit FIFO`);
             continue;
@@ -746,13 +775,15 @@ export class Nic {
       this.txEopCss = css;
       const descs = this.txChainDescs;
       let cmdOr = 0;
-      for (const i of descs) cmdOr |= mem.bytes[base + i * DESC_SIZE + 11];
+      for (const i of descs) cmdOr |= mem.bytes[base + i * DESC_SIZE + DESC.CMD];
       const poison = this.txChainPoison;
+      const why = this.txChainWhy;
       const chunks = this.txChunks;
       const total = this.txChainLen;
+      const popts = this.txPopts;
       this.resetTxChain();
       if (poison !== 'none' || total === 0) {
-        const reason = poison === 'buffer' ? 'transmit buffer outside host memory' : cmdOr & TXD_CMD.DEXT ? 'extended (DEXT) descriptor not supported' : total === 0 ? 'empty frame' : `descriptor chain over the ${this.txFifoBytes()}-byte transmit FIFO`;
+        const reason = poison === 'buffer' ? 'transmit buffer outside host memory' : poison === 'malformed' ? why : 'empty frame';
         if (poison === 'buffer') this.counters.txBufferFaults++;
         else this.counters.txMalformed++;
         if (trace.active) trace.emit('drop', this.name, { what: 'tx frame', reason, counter: poison === 'buffer' ? 'txBufferFaults' : 'txMalformed' });
@@ -760,13 +791,35 @@ export class Nic {
         if (cmdOr & (TXD_CMD.RS | TXD_CMD.RPS)) this.txWrittenBack((cmdOr & TXD_CMD.IDE) !== 0);
         continue;
       }
-      this.transmit(chunks, total, base, descs, cmdOr);
+      this.transmit(chunks, total, base, descs, cmdOr, popts);
       return;
     }
     if (fetched > 0 && head === tail && !this.txBusy) this.raise(R.INT.TXQE);
   }
 
-  private transmit(chunks: Uint8Array[], total: number, base: number, descs: number[], cmdOr: number): void {
+  /** Marks the frame being gathered as malformed (dropped at its EOP); the first reason wins. */
+  private poisonTx(why: string): void {
+    if (this.txChainPoison !== 'none') return;
+    this.txChainPoison = 'malformed';
+    this.txChainWhy = why;
+  }
+
+  /** Loads the checksum offsets of a TCP/IP context descriptor at `da`. */
+  private loadTxContext(da: number): void {
+    const b = this.memory.bytes;
+    const v = this.memory.view;
+    const ip = this.txIpSum;
+    const tu = this.txTuSum;
+    ip.css = b[da];
+    ip.cso = b[da + 1];
+    ip.cse = v.getUint16(da + 2, true);
+    tu.css = b[da + 4];
+    tu.cso = b[da + 5];
+    tu.cse = v.getUint16(da + 6, true);
+    this.txContextValid = true;
+  }
+
+  private transmit(chunks: Uint8Array[], total: number, base: number, descs: number[], cmdOr: number, popts: number): void {
     const cmd = this.txEopCmd;
     let frame: Uint8Array;
     if (chunks.length === 1) frame = chunks[0];
@@ -780,7 +833,19 @@ export class Nic {
     }
     const ifcs = (cmd & TXD_CMD.IFCS) !== 0;
     const psp = (this.regs.get(R.TCTL) & R.TCTL.f.PSP.mask) !== 0;
-    const bytes = serializeFrame(frame, ifcs, psp && ifcs, (cmd & TXD_CMD.IC) !== 0 ? { cso: this.txEopCso, css: this.txEopCss } : undefined);
+    let first: ChecksumInsert | null = null;
+    let second: ChecksumInsert | null = null;
+    if (popts < 0) {
+      if (cmd & TXD_CMD.IC) {
+        first = this.txLegacySum;
+        first.cso = this.txEopCso;
+        first.css = this.txEopCss;
+      }
+    } else if (this.txContextValid) {
+      if (popts & TXD_POPTS.IXSM) first = this.txIpSum;
+      if (popts & TXD_POPTS.TXSM) second = this.txTuSum;
+    }
+    const bytes = serializeFrame(frame, ifcs, psp && ifcs, first, second);
     this.transmitBytes(bytes, base, descs, cmdOr);
   }
 
@@ -1236,7 +1301,9 @@ export class Nic {
       addrs[k] = view.getUint32(da + 4, true) * 0x100000000 + view.getUint32(da, true);
     }
     const first = head;
-    const pcss = r.field(R.RXCSUM, R.RXCSUM.f.PCSS);
+    const rxcsum = r.get(R.RXCSUM);
+    const pcss = getField(rxcsum, R.RXCSUM.f.PCSS);
+    const offload = rxcsum & (R.RXCSUM.f.IPOFLD.mask | R.RXCSUM.f.TUOFLD.mask);
     const payloadEnd = start + len - FCS_LEN;
     // A buffer the device cannot reach: that descriptor is written back with RXE and length 0,
     // earlier ones of the frame as they were filled, and the frame is dropped (RXERRC).
@@ -1260,8 +1327,13 @@ export class Nic {
       const n = Math.min(bufSize, stored - written);
       const eop = k === last;
       const fault = k === faultAt;
-      const status = RXD_STAT.DD | RXD_STAT.IXSM | (eop ? RXD_STAT.EOP : 0) | (eop && pif && !fault ? RXD_STAT.PIF : 0);
-      const errs = fault ? errors | RXD_ERR.RXE : errors;
+      let status = RXD_STAT.DD | (offload === 0 ? RXD_STAT.IXSM : 0) | (eop ? RXD_STAT.EOP : 0) | (eop && pif && !fault ? RXD_STAT.PIF : 0);
+      let errs = fault ? errors | RXD_ERR.RXE : errors;
+      if (eop && !fault && offload !== 0) {
+        const ck = rxChecksumOffload(line, start, payloadEnd, offload);
+        status |= ck & 0xff;
+        errs |= ck >>> 8;
+      }
       if (!fault) mem.bytes.set(line.subarray(start + written, start + written + n), buf);
       written += n;
       const csum = eop && faultAt < 0 ? onesComplementSum(line, start + pcss, payloadEnd) : 0;
@@ -1285,6 +1357,38 @@ export class Nic {
     this.rxFrameDone();
     return faultAt < 0 ? RX_STORED : RX_DROPPED;
   }
+}
+
+/**
+ * Receive checksum offload for the frame `line[start, end)` (FCS excluded): for an IPv4 frame,
+ * IPCS (and IPE on a mismatch) with RXCSUM.IPOFLD; for an unfragmented TCP or UDP datagram (UDP with
+ * a non-zero checksum), TCPCS (plus UDPCS for UDP) and TCPE on a mismatch with RXCSUM.TUOFLD.
+ * Returns the status bits in bits 7:0 and the error bits in 15:8.
+ */
+function rxChecksumOffload(line: Uint8Array, start: number, end: number, rxcsum: number): number {
+  const ip = start + 14;
+  if (end - ip < 20 || line[start + 12] !== 0x08 || line[start + 13] !== 0x00) return 0;
+  const vihl = line[ip];
+  const ihl = (vihl & 0x0f) * 4;
+  const total = (line[ip + 2] << 8) | line[ip + 3];
+  if (vihl >>> 4 !== 4 || ihl < 20 || total < ihl || ip + total > end) return 0;
+  let status = 0;
+  let errors = 0;
+  if (rxcsum & R.RXCSUM.f.IPOFLD.mask) {
+    status |= RXD_STAT.IPCS;
+    if (onesComplementSum(line, ip, ip + ihl) !== 0xffff) errors |= RXD_ERR.IPE;
+  }
+  const fragment = (((line[ip + 6] << 8) | line[ip + 7]) & 0x3fff) !== 0; // MF or an offset
+  const proto = line[ip + 9];
+  const l4 = ip + ihl;
+  const l4len = total - ihl;
+  if (rxcsum & R.RXCSUM.f.TUOFLD.mask && !fragment && ((proto === 6 && l4len >= 20) || (proto === 17 && l4len >= 8 && (line[l4 + 6] | line[l4 + 7]) !== 0))) {
+    status |= proto === 6 ? RXD_STAT.TCPCS : RXD_STAT.TCPCS | RXD_STAT.UDPCS;
+    let sum = onesComplementSum(line, ip + 12, ip + 20) + proto + l4len + onesComplementSum(line, l4, l4 + l4len);
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    if (sum !== 0xffff) errors |= RXD_ERR.TCPE;
+  }
+  return status | (errors << 8);
 }
 
 function defaultMac(name: string): Uint8Array {

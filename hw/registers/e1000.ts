@@ -170,10 +170,10 @@ export const RXDCTL = reg(0x2828, 'RXDCTL', 'Receive Descriptor Control', 'RW', 
 /** RADV — Receive Interrupt Absolute Delay Timer. */
 export const RADV = reg(0x282c, 'RADV', 'Receive Interrupt Absolute Delay Timer', 'RW', { group: 'Receive', notes: 'When RDTR is non-zero, RXT0 is raised at the latest DELAY × 1.024 µs after the first frame that started the delay; 0 disables the absolute timer.' }, { DELAY: bits(0, 16, 'Delay in 1.024 µs units') });
 /** RXCSUM — Receive Checksum Control. */
-export const RXCSUM = reg(0x5000, 'RXCSUM', 'Receive Checksum Control', 'RW', { group: 'Receive', notes: 'PCSS is the byte offset where the packet checksum written into the RX descriptor starts (ones\' complement sum of the rest of the frame, FCS excluded). IPOFLD/TUOFLD are stored; the descriptor always reports IXSM (no checksum indication).' }, {
+export const RXCSUM = reg(0x5000, 'RXCSUM', 'Receive Checksum Control', 'RW', { group: 'Receive', notes: 'PCSS is the byte offset where the packet checksum written into the RX descriptor starts (ones\' complement sum of the rest of the frame, FCS excluded). With IPOFLD the device checks the IPv4 header checksum (RXD_STAT.IPCS, RXD_ERR.IPE); with TUOFLD the TCP or UDP checksum of an unfragmented datagram (RXD_STAT.TCPCS, plus UDPCS for UDP; RXD_ERR.TCPE). With both clear the descriptor reports IXSM (no indication). A checksum error does not drop the frame.' }, {
   PCSS: bits(0, 8, 'Packet checksum start'),
-  IPOFLD: bit(8, 'IP checksum offload (stored)'),
-  TUOFLD: bit(9, 'TCP/UDP checksum offload (stored)'),
+  IPOFLD: bit(8, 'IP checksum offload: check IPv4 header checksums'),
+  TUOFLD: bit(9, 'TCP/UDP checksum offload: check TCP and UDP checksums'),
 });
 
 // ---------------------------------------------------------------- Transmit

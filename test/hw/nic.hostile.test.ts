@@ -5,7 +5,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { TraceEvent } from '../../sim/trace.js';
-import { DESC_SIZE, TXD_CMD, TXD_STA, readTxDescriptor, writeTxDescriptor } from '../../hw/descriptors.js';
+import { DESC_SIZE, RXD_ERR, RXD_STAT, TXD_CMD, TXD_STA, readTxDescriptor, writeTxDescriptor } from '../../hw/descriptors.js';
+import { onesComplementSum } from '../../hw/mac/checksum.js';
 import { Simulator } from '../../sim/simulator.js';
 import { R, LAYOUT, MAC_A, MAC_B, makeNic, makePair, nicWithRawPeer, setupTx, setupRx, queueTx, rxBuffer, rxBytes, rxDesc, ethFrame, rd, wr, phyWrite, runUntil, linkUp } from './helpers.js';
 
@@ -404,5 +405,152 @@ describe('receive packet buffer (RX FIFO)', () => {
     setupRx(nic);
     sim.runFor(1_000_000);
     expect(rd(nic, R.GPRC)).toBe(0);
+  });
+});
+
+// ====================================================================== defect 7
+
+/** An Ethernet + IPv4 + TCP (proto 6) or UDP (17) frame with correct checksums; `payload` bytes of data. */
+function ipFrame(proto: 6 | 17, payload: number, seed = 0): Uint8Array {
+  const l4 = (proto === 6 ? 20 : 8) + payload;
+  const f = new Uint8Array(14 + 20 + l4);
+  f.set([0x02, 0, 0, 0, 0, 0x0b, 0x02, 0, 0, 0, 0, 0x0a, 0x08, 0x00]);
+  const ip = 14;
+  f.set([0x45, 0, (20 + l4) >> 8, (20 + l4) & 0xff, 0x12, 0x34, 0x40, 0, 64, proto, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2], ip);
+  const ipSum = ~onesComplementSum(f, ip, ip + 20) & 0xffff;
+  f[ip + 10] = ipSum >> 8;
+  f[ip + 11] = ipSum & 0xff;
+  const t = ip + 20;
+  f[t] = 0x04;
+  f[t + 1] = 0xd2; // port 1234
+  f[t + 2] = 0x00;
+  f[t + 3] = 0x07; // port 7
+  if (proto === 6) f[t + 12] = 0x50; // data offset 5
+  else {
+    f[t + 4] = l4 >> 8;
+    f[t + 5] = l4 & 0xff;
+  }
+  for (let i = t + (proto === 6 ? 20 : 8); i < f.length; i++) f[i] = (i * 13 + seed) & 0xff;
+  const sumAt = t + (proto === 6 ? 16 : 6);
+  const l4Sum = ~fold(pseudo(f, proto, l4) + onesComplementSum(f, t, f.length)) & 0xffff;
+  f[sumAt] = l4Sum >> 8;
+  f[sumAt + 1] = l4Sum & 0xff;
+  return f;
+}
+
+/** The IPv4 pseudo-header sum (not folded) of the frame from ipFrame. */
+function pseudo(f: Uint8Array, proto: number, l4: number): number {
+  return onesComplementSum(f, 14 + 12, 14 + 20) + proto + l4;
+}
+
+function fold(s: number): number {
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  return s;
+}
+
+describe('receive checksum offload (RXCSUM.IPOFLD / TUOFLD)', () => {
+  const OFL = R.RXCSUM.f.IPOFLD.mask | R.RXCSUM.f.TUOFLD.mask;
+  test.each([
+    ['TCP, both sums good', 6, 'none', RXD_STAT.IPCS | RXD_STAT.TCPCS, 0],
+    ['UDP, both sums good', 17, 'none', RXD_STAT.IPCS | RXD_STAT.TCPCS | RXD_STAT.UDPCS, 0],
+    ['TCP with a bad IP header sum', 6, 'ip', RXD_STAT.IPCS | RXD_STAT.TCPCS, RXD_ERR.IPE],
+    ['TCP with a bad TCP sum', 6, 'l4', RXD_STAT.IPCS | RXD_STAT.TCPCS, RXD_ERR.TCPE],
+    ['UDP with a bad UDP sum', 17, 'l4', RXD_STAT.IPCS | RXD_STAT.TCPCS | RXD_STAT.UDPCS, RXD_ERR.TCPE],
+  ] as const)('%s: status and errors as software sums say; IXSM clear; the frame is still a good packet', (_what, proto, corrupt, status, errors) => {
+    const { sim, nic, port } = nicWithRawPeer();
+    wr(nic, R.RXCSUM, OFL);
+    const f = ipFrame(proto, 100);
+    if (corrupt === 'ip') f[14 + 8] ^= 1; // TTL: the IP header sum no longer matches
+    if (corrupt === 'l4') f[f.length - 1] ^= 0x40;
+    port.send(f);
+    sim.runFor(100_000);
+    const d = rxDesc(nic, 0);
+    expect(d.status).toBe(RXD_STAT.DD | RXD_STAT.EOP | status);
+    expect(d.errors).toBe(errors);
+    expect(rd(nic, R.GPRC)).toBe(1);
+  });
+
+  test('only IPOFLD: IPCS alone; neither: IXSM (the reset behaviour); a fragment or a non-IP frame: no TCP/UDP indication', () => {
+    const { sim, nic, port } = nicWithRawPeer();
+    wr(nic, R.RXCSUM, R.RXCSUM.f.IPOFLD.mask);
+    port.send(ipFrame(6, 50));
+    sim.runFor(100_000);
+    expect(rxDesc(nic, 0).status).toBe(RXD_STAT.DD | RXD_STAT.EOP | RXD_STAT.IPCS);
+    wr(nic, R.RXCSUM, 0);
+    port.send(ipFrame(6, 50));
+    sim.runFor(100_000);
+    expect(rxDesc(nic, 1).status).toBe(RXD_STAT.DD | RXD_STAT.EOP | RXD_STAT.IXSM);
+    wr(nic, R.RXCSUM, OFL);
+    const frag = ipFrame(17, 50);
+    frag[14 + 6] = 0x20; // MF
+    const s = ~onesComplementSum(frag.fill(0, 24, 26), 14, 34) & 0xffff;
+    frag[24] = s >> 8;
+    frag[25] = s & 0xff;
+    port.send(frag);
+    sim.runFor(100_000);
+    expect(rxDesc(nic, 2)).toMatchObject({ status: RXD_STAT.DD | RXD_STAT.EOP | RXD_STAT.IPCS, errors: 0 });
+    port.send(ethFrame(MAC_B, MAC_A, 80));
+    sim.runFor(100_000);
+    expect(rxDesc(nic, 3)).toMatchObject({ status: RXD_STAT.DD | RXD_STAT.EOP, errors: 0 });
+  });
+});
+
+describe('transmit checksum insertion with the TCP/IP context descriptor', () => {
+  /** Writes a context descriptor (DEXT, DTYP 0) at ring index `i`. */
+  function context(mem: import('../../hw/memory.js').HostMemory, i: number, c: { ipcss: number; ipcso: number; ipcse: number; tucss: number; tucso: number; tucse: number; tucmd: number }): void {
+    const a = LAYOUT.txRing + i * DESC_SIZE;
+    mem.bytes.set([c.ipcss, c.ipcso, c.ipcse & 0xff, c.ipcse >> 8, c.tucss, c.tucso, c.tucse & 0xff, c.tucse >> 8, 0, 0, 0x00, c.tucmd | TXD_CMD.DEXT, 0, 0, 0, 0], a);
+  }
+  /** Writes a data descriptor (DEXT, DTYP 1) at ring index `i`. */
+  function data(mem: import('../../hw/memory.js').HostMemory, i: number, buffer: number, length: number, dcmd: number, popts: number): void {
+    const a = LAYOUT.txRing + i * DESC_SIZE;
+    mem.writeU64(a, buffer);
+    mem.bytes.set([length & 0xff, (length >> 8) & 0xff, 0x10 | ((length >> 16) & 0x0f), dcmd | TXD_CMD.DEXT, 0, popts, 0, 0], a + 8);
+  }
+  const POPTS_IXSM = 1;
+  const POPTS_TXSM = 2;
+
+  test.each([
+    ['TCP', 6, 16],
+    ['UDP', 17, 6],
+  ] as const)('%s: the IP and transport checksums inserted by the adapter equal the software sums, in two data descriptors', (_what, proto, sumOff) => {
+    const { sim, a, b, cable } = makePair();
+    setupTx(a);
+    setupRx(b);
+    const ref = ipFrame(proto, 300, 4);
+    const f = ref.slice();
+    f[24] = f[25] = 0; // IP header checksum zeroed
+    const l4 = f.length - 34;
+    const ps = fold(pseudo(f, proto, l4));
+    f[34 + sumOff] = ps >> 8; // the pseudo-header sum preloaded, as drivers do
+    f[34 + sumOff + 1] = ps & 0xff;
+    a.memory.write(LAYOUT.txBuf, f);
+    context(a.memory, 0, { ipcss: 14, ipcso: 24, ipcse: 33, tucss: 34, tucso: 34 + sumOff, tucse: 0, tucmd: proto === 6 ? 0x03 : 0x02 });
+    data(a.memory, 1, LAYOUT.txBuf, 100, TXD_CMD.IFCS, POPTS_IXSM | POPTS_TXSM);
+    data(a.memory, 2, LAYOUT.txBuf + 100, f.length - 100, TXD_CMD.IFCS | TXD_CMD.EOP | TXD_CMD.RS, 0);
+    wr(a, R.TDT, 3);
+    sim.runFor(100_000);
+    expect(cable.framesCarried[0]).toBe(1);
+    expect(b.memory.read(rxBuffer(0), f.length)).toEqual(ref);
+    expect(readTxDescriptor(a.memory, LAYOUT.txRing + 2 * DESC_SIZE).sta & TXD_STA.DD).toBe(TXD_STA.DD);
+    expect(a.counters.txMalformed).toBe(0);
+  });
+
+  test('a hostile context: offsets beyond the frame insert nothing (the frame is sent as given); TSE (segmentation) is dropped and counted', () => {
+    const { sim, a, b, cable } = makePair();
+    setupTx(a);
+    setupRx(b);
+    const f = ipFrame(6, 40);
+    a.memory.write(LAYOUT.txBuf, f);
+    context(a.memory, 0, { ipcss: 200, ipcso: 250, ipcse: 0xffff, tucss: 255, tucso: 254, tucse: 3, tucmd: 0x03 });
+    data(a.memory, 1, LAYOUT.txBuf, f.length, TXD_CMD.IFCS | TXD_CMD.EOP, POPTS_IXSM | POPTS_TXSM);
+    wr(a, R.TDT, 2);
+    sim.runFor(100_000);
+    expect(b.memory.read(rxBuffer(0), f.length)).toEqual(f);
+    context(a.memory, 2, { ipcss: 14, ipcso: 24, ipcse: 33, tucss: 34, tucso: 50, tucse: 0, tucmd: 0x03 | 0x04 }); // TSE, MSS 0
+    data(a.memory, 3, LAYOUT.txBuf, f.length, TXD_CMD.IFCS | TXD_CMD.EOP | 0x04, POPTS_IXSM | POPTS_TXSM);
+    wr(a, R.TDT, 4);
+    sim.runFor(100_000);
+    expect([cable.framesCarried[0], a.counters.txMalformed]).toEqual([1, 1]);
   });
 });
