@@ -85,7 +85,7 @@ export interface NicCounters {
   txDescriptorFaults: number;
   /** Doorbells or frames ignored because ring registers were unusable. */
   ringErrors: number;
-  /** Transmitted frames looped back to the receive path (RCTL.LBM = 11b or PHY loopback) instead of the wire. */
+  /** Transmitted frames that re-entered the receive path through loopback (RCTL.LBM = 11b or PHY loopback) instead of the wire. */
   txLoopback: number;
   /** Frames from the wire not heard because the adapter was in loopback. */
   rxDuringLoopback: number;
@@ -298,6 +298,11 @@ export class Nic {
   /** Writes the I/O BAR at `port` (0: IOADDR, 4: IODATA → the register IOADDR names). */
   ioWrite32(port: number, value: number): void {
     this.ioRegs.write(port, value);
+  }
+
+  /** Frames waiting in the receive FIFO for descriptors (at most PBA.RXA KB of them). */
+  get rxFifoFrames(): number {
+    return this.rxFifoCount;
   }
 
   /** The MAC's current link (speed, duplex) or null. */
@@ -890,11 +895,11 @@ export class Nic {
     const end = start + frameDurationNs(bytes.length, bitTimeNs);
     this.txLineFreeAt = end + this.ipgNs(bitTimeNs);
     const wf: WireFrame = { id: this.sim.nextId('frame'), bytes, bitTimeNs, txStart: start, sender: this.name, symbols: mode === 'PHY' ? this.lineCode(bytes, speed) : undefined };
-    this.counters.txLoopback++;
     if (this.sim.trace.active) this.sim.trace.emit('nic.loopback', this.name, { frame: wf, mode, end });
     const epoch = this.epoch;
     this.sim.at(end, () => {
       if (epoch !== this.epoch) return;
+      this.counters.txLoopback++;
       this.receiveFrame(wf);
       this.txBusy = false;
       this.txDone(wf, base, descs, cmdOr, 0);
