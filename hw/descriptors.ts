@@ -8,66 +8,6 @@ import type { HostMemory } from './memory.js';
 /** Size of one descriptor in bytes. */
 export const DESC_SIZE = 16;
 
-/** One field of a descriptor layout. */
-export interface DescField {
-  /** Mnemonic. */
-  name: string;
-  /** Byte offset in the descriptor. */
-  offset: number;
-  /** Size in bytes. */
-  size: number;
-  /** Who writes it. */
-  writer: 'software' | 'device';
-  /** Description. */
-  desc: string;
-}
-
-/** Layout of the legacy transmit descriptor. */
-export const TX_DESC_LAYOUT: readonly DescField[] = [
-  { name: 'ADDR', offset: 0, size: 8, writer: 'software', desc: 'Physical address of the data buffer' },
-  { name: 'LENGTH', offset: 8, size: 2, writer: 'software', desc: 'Bytes of data in this buffer' },
-  { name: 'CSO', offset: 10, size: 1, writer: 'software', desc: 'Checksum offset: where IC inserts the checksum' },
-  { name: 'CMD', offset: 11, size: 1, writer: 'software', desc: 'Command bits (TXD_CMD)' },
-  { name: 'STA', offset: 12, size: 1, writer: 'device', desc: 'Status bits (TXD_STA), low nibble' },
-  { name: 'CSS', offset: 13, size: 1, writer: 'software', desc: 'Checksum start: first byte the IC checksum covers' },
-  { name: 'SPECIAL', offset: 14, size: 2, writer: 'software', desc: 'VLAN tag (stored, not inserted)' },
-];
-
-/** Layout of the legacy receive descriptor. */
-export const RX_DESC_LAYOUT: readonly DescField[] = [
-  { name: 'ADDR', offset: 0, size: 8, writer: 'software', desc: 'Physical address of the receive buffer' },
-  { name: 'LENGTH', offset: 8, size: 2, writer: 'device', desc: 'Bytes written into this buffer (FCS included unless RCTL.SECRC)' },
-  { name: 'CSUM', offset: 10, size: 2, writer: 'device', desc: "Packet checksum: ones' complement sum from RXCSUM.PCSS to the end of the frame (FCS excluded), on the EOP descriptor" },
-  { name: 'STATUS', offset: 12, size: 1, writer: 'device', desc: 'Status bits (RXD_STAT)' },
-  { name: 'ERRORS', offset: 13, size: 1, writer: 'device', desc: 'Error bits (RXD_ERR)' },
-  { name: 'SPECIAL', offset: 14, size: 2, writer: 'device', desc: 'VLAN tag (always 0)' },
-];
-
-/** Layout of the TCP/IP context transmit descriptor (DEXT set, DTYP = 0): checksum offsets for the frames after it. */
-export const TX_CONTEXT_DESC_LAYOUT: readonly DescField[] = [
-  { name: 'IPCSS', offset: 0, size: 1, writer: 'software', desc: 'IP checksum start: first byte of the IPv4 header' },
-  { name: 'IPCSO', offset: 1, size: 1, writer: 'software', desc: 'IP checksum offset: where the header checksum is stored' },
-  { name: 'IPCSE', offset: 2, size: 2, writer: 'software', desc: 'IP checksum end: last byte included (0: to the end of the frame)' },
-  { name: 'TUCSS', offset: 4, size: 1, writer: 'software', desc: 'TCP/UDP checksum start' },
-  { name: 'TUCSO', offset: 5, size: 1, writer: 'software', desc: 'TCP/UDP checksum offset (software preloads the pseudo-header sum there)' },
-  { name: 'TUCSE', offset: 6, size: 2, writer: 'software', desc: 'TCP/UDP checksum end: last byte included (0: to the end of the frame)' },
-  { name: 'PAYLEN', offset: 8, size: 3, writer: 'software', desc: 'Bits 19:0 TSO payload length (stored); bits 23:20 DTYP = 0000b' },
-  { name: 'TUCMD', offset: 11, size: 1, writer: 'software', desc: 'Command bits (TXD_TUCMD), DEXT set' },
-  { name: 'STA', offset: 12, size: 1, writer: 'device', desc: 'Status bits (TXD_STA), low nibble: DD when TUCMD.RS' },
-  { name: 'HDRLEN', offset: 13, size: 1, writer: 'software', desc: 'TSO header length (stored)' },
-  { name: 'MSS', offset: 14, size: 2, writer: 'software', desc: 'TSO maximum segment size (stored)' },
-];
-
-/** Layout of the TCP/IP data transmit descriptor (DEXT set, DTYP = 1). */
-export const TX_DATA_DESC_LAYOUT: readonly DescField[] = [
-  { name: 'ADDR', offset: 0, size: 8, writer: 'software', desc: 'Physical address of the data buffer' },
-  { name: 'DTALEN', offset: 8, size: 3, writer: 'software', desc: 'Bits 19:0 bytes of data in this buffer; bits 23:20 DTYP = 0001b' },
-  { name: 'DCMD', offset: 11, size: 1, writer: 'software', desc: 'Command bits: as TXD_CMD, but bit 2 is TSE (segmentation, not supported) instead of IC' },
-  { name: 'STA', offset: 12, size: 1, writer: 'device', desc: 'Status bits (TXD_STA), low nibble' },
-  { name: 'POPTS', offset: 13, size: 1, writer: 'software', desc: 'Packet options (TXD_POPTS), read from the first data descriptor of a frame' },
-  { name: 'SPECIAL', offset: 14, size: 2, writer: 'software', desc: 'VLAN tag (stored, not inserted)' },
-];
-
 /**
  * Byte offsets of the descriptor fields the adapter, the driver and the tests read and write: one
  * table instead of the numbers retyped at every use (the layouts above document the same offsets).
@@ -93,7 +33,83 @@ export const DESC = {
   POPTS: 13,
   /** SPECIAL (16 bits). */
   SPECIAL: 14,
+  /** Context: IP checksum start. */
+  IPCSS: 0,
+  /** Context: IP checksum offset. */
+  IPCSO: 1,
+  /** Context: IP checksum end (16 bits). */
+  IPCSE: 2,
+  /** Context: TCP/UDP checksum start. */
+  TUCSS: 4,
+  /** Context: TCP/UDP checksum offset. */
+  TUCSO: 5,
+  /** Context: TCP/UDP checksum end (16 bits). */
+  TUCSE: 6,
+  /** Context: TSO header length. */
+  HDRLEN: 13,
+  /** Context: TSO maximum segment size (16 bits). */
+  MSS: 14,
 } as const;
+
+/** One field of a descriptor layout. */
+export interface DescField {
+  /** Mnemonic. */
+  name: string;
+  /** Byte offset in the descriptor. */
+  offset: number;
+  /** Size in bytes. */
+  size: number;
+  /** Who writes it. */
+  writer: 'software' | 'device';
+  /** Description. */
+  desc: string;
+}
+
+/** Layout of the legacy transmit descriptor. */
+export const TX_DESC_LAYOUT: readonly DescField[] = [
+  { name: 'ADDR', offset: DESC.ADDR, size: 8, writer: 'software', desc: 'Physical address of the data buffer' },
+  { name: 'LENGTH', offset: DESC.LENGTH, size: 2, writer: 'software', desc: 'Bytes of data in this buffer' },
+  { name: 'CSO', offset: DESC.CSO, size: 1, writer: 'software', desc: 'Checksum offset: where IC inserts the checksum' },
+  { name: 'CMD', offset: DESC.CMD, size: 1, writer: 'software', desc: 'Command bits (TXD_CMD)' },
+  { name: 'STA', offset: DESC.STATUS, size: 1, writer: 'device', desc: 'Status bits (TXD_STA), low nibble' },
+  { name: 'CSS', offset: DESC.CSS, size: 1, writer: 'software', desc: 'Checksum start: first byte the IC checksum covers' },
+  { name: 'SPECIAL', offset: DESC.SPECIAL, size: 2, writer: 'software', desc: 'VLAN tag (stored, not inserted)' },
+];
+
+/** Layout of the legacy receive descriptor. */
+export const RX_DESC_LAYOUT: readonly DescField[] = [
+  { name: 'ADDR', offset: DESC.ADDR, size: 8, writer: 'software', desc: 'Physical address of the receive buffer' },
+  { name: 'LENGTH', offset: DESC.LENGTH, size: 2, writer: 'device', desc: 'Bytes written into this buffer (FCS included unless RCTL.SECRC)' },
+  { name: 'CSUM', offset: DESC.CSUM, size: 2, writer: 'device', desc: "Packet checksum: ones' complement sum from RXCSUM.PCSS to the end of the frame (FCS excluded), on the EOP descriptor" },
+  { name: 'STATUS', offset: DESC.STATUS, size: 1, writer: 'device', desc: 'Status bits (RXD_STAT)' },
+  { name: 'ERRORS', offset: DESC.ERRORS, size: 1, writer: 'device', desc: 'Error bits (RXD_ERR)' },
+  { name: 'SPECIAL', offset: DESC.SPECIAL, size: 2, writer: 'device', desc: 'VLAN tag (always 0)' },
+];
+
+/** Layout of the TCP/IP context transmit descriptor (DEXT set, DTYP = 0): checksum offsets for the frames after it. */
+export const TX_CONTEXT_DESC_LAYOUT: readonly DescField[] = [
+  { name: 'IPCSS', offset: DESC.IPCSS, size: 1, writer: 'software', desc: 'IP checksum start: first byte of the IPv4 header' },
+  { name: 'IPCSO', offset: DESC.IPCSO, size: 1, writer: 'software', desc: 'IP checksum offset: where the header checksum is stored' },
+  { name: 'IPCSE', offset: DESC.IPCSE, size: 2, writer: 'software', desc: 'IP checksum end: last byte included (0: to the end of the frame)' },
+  { name: 'TUCSS', offset: DESC.TUCSS, size: 1, writer: 'software', desc: 'TCP/UDP checksum start' },
+  { name: 'TUCSO', offset: DESC.TUCSO, size: 1, writer: 'software', desc: 'TCP/UDP checksum offset (software preloads the pseudo-header sum there)' },
+  { name: 'TUCSE', offset: DESC.TUCSE, size: 2, writer: 'software', desc: 'TCP/UDP checksum end: last byte included (0: to the end of the frame)' },
+  { name: 'PAYLEN', offset: DESC.LENGTH, size: 3, writer: 'software', desc: 'Bits 19:0 TSO payload length (stored); bits 23:20 DTYP = 0000b' },
+  { name: 'TUCMD', offset: DESC.CMD, size: 1, writer: 'software', desc: 'Command bits (TXD_TUCMD), DEXT set' },
+  { name: 'STA', offset: DESC.STATUS, size: 1, writer: 'device', desc: 'Status bits (TXD_STA), low nibble: DD when TUCMD.RS' },
+  { name: 'HDRLEN', offset: DESC.HDRLEN, size: 1, writer: 'software', desc: 'TSO header length (stored)' },
+  { name: 'MSS', offset: DESC.MSS, size: 2, writer: 'software', desc: 'TSO maximum segment size (stored)' },
+];
+
+/** Layout of the TCP/IP data transmit descriptor (DEXT set, DTYP = 1). */
+export const TX_DATA_DESC_LAYOUT: readonly DescField[] = [
+  { name: 'ADDR', offset: DESC.ADDR, size: 8, writer: 'software', desc: 'Physical address of the data buffer' },
+  { name: 'DTALEN', offset: DESC.LENGTH, size: 3, writer: 'software', desc: 'Bits 19:0 bytes of data in this buffer; bits 23:20 DTYP = 0001b' },
+  { name: 'DCMD', offset: DESC.CMD, size: 1, writer: 'software', desc: 'Command bits: as TXD_CMD, but bit 2 is TSE (segmentation, not supported) instead of IC' },
+  { name: 'STA', offset: DESC.STATUS, size: 1, writer: 'device', desc: 'Status bits (TXD_STA), low nibble' },
+  { name: 'POPTS', offset: DESC.POPTS, size: 1, writer: 'software', desc: 'Packet options (TXD_POPTS), read from the first data descriptor of a frame' },
+  { name: 'SPECIAL', offset: DESC.SPECIAL, size: 2, writer: 'software', desc: 'VLAN tag (stored, not inserted)' },
+];
 
 /** Context descriptor TUCMD bits (byte 11). */
 export const TXD_TUCMD = { TCP: 1 << 0, IP: 1 << 1, TSE: 1 << 2, RS: 1 << 3, DEXT: 1 << 5, IDE: 1 << 7 } as const;
@@ -180,18 +196,18 @@ export interface TxDescriptor {
 
 /** Writes a legacy transmit descriptor at `addr`. */
 export function writeTxDescriptor(mem: HostMemory, addr: number, d: TxDescriptor): void {
-  mem.writeU64(addr, d.buffer);
-  mem.writeU16(addr + 8, d.length);
-  mem.bytes[addr + 10] = d.cso ?? 0;
-  mem.bytes[addr + 11] = d.cmd;
-  mem.bytes[addr + 12] = d.sta ?? 0;
-  mem.bytes[addr + 13] = d.css ?? 0;
-  mem.writeU16(addr + 14, 0);
+  mem.writeU64(addr + DESC.ADDR, d.buffer);
+  mem.writeU16(addr + DESC.LENGTH, d.length);
+  mem.bytes[addr + DESC.CSO] = d.cso ?? 0;
+  mem.bytes[addr + DESC.CMD] = d.cmd;
+  mem.bytes[addr + DESC.STATUS] = d.sta ?? 0;
+  mem.bytes[addr + DESC.CSS] = d.css ?? 0;
+  mem.writeU16(addr + DESC.SPECIAL, 0);
 }
 
 /** Reads a legacy transmit descriptor at `addr`. */
 export function readTxDescriptor(mem: HostMemory, addr: number): Required<TxDescriptor> {
-  return { buffer: mem.readU64(addr), length: mem.readU16(addr + 8), cso: mem.bytes[addr + 10], cmd: mem.bytes[addr + 11], sta: mem.bytes[addr + 12], css: mem.bytes[addr + 13] };
+  return { buffer: mem.readU64(addr + DESC.ADDR), length: mem.readU16(addr + DESC.LENGTH), cso: mem.bytes[addr + DESC.CSO], cmd: mem.bytes[addr + DESC.CMD], sta: mem.bytes[addr + DESC.STATUS], css: mem.bytes[addr + DESC.CSS] };
 }
 
 /** A receive descriptor as the device wrote it back. */
@@ -210,12 +226,12 @@ export interface RxDescriptor {
 
 /** Writes a fresh receive descriptor (buffer address, everything else zero) at `addr`. */
 export function writeRxDescriptor(mem: HostMemory, addr: number, buffer: number): void {
-  mem.writeU64(addr, buffer);
-  mem.writeU32(addr + 8, 0);
-  mem.writeU32(addr + 12, 0);
+  mem.writeU64(addr + DESC.ADDR, buffer);
+  mem.writeU32(addr + DESC.LENGTH, 0);
+  mem.writeU32(addr + DESC.STATUS, 0);
 }
 
 /** Reads a legacy receive descriptor at `addr`. */
 export function readRxDescriptor(mem: HostMemory, addr: number): RxDescriptor {
-  return { buffer: mem.readU64(addr), length: mem.readU16(addr + 8), csum: mem.readU16(addr + 10), status: mem.bytes[addr + 12], errors: mem.bytes[addr + 13] };
+  return { buffer: mem.readU64(addr + DESC.ADDR), length: mem.readU16(addr + DESC.LENGTH), csum: mem.readU16(addr + DESC.CSUM), status: mem.bytes[addr + DESC.STATUS], errors: mem.bytes[addr + DESC.ERRORS] };
 }

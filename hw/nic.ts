@@ -682,7 +682,7 @@ export class Nic {
   private dropLongChain(base: number, reason: string): void {
     const descs = this.txChainDescs;
     let cmdOr = 0;
-    for (const i of descs) cmdOr |= this.memory.bytes[base + i * DESC_SIZE + 11];
+    for (const i of descs) cmdOr |= this.memory.bytes[base + i * DESC_SIZE + DESC.CMD];
     this.resetTxChain();
     this.txDiscarding = true;
     this.counters.txMalformed++;
@@ -815,12 +815,12 @@ export class Nic {
     const v = this.memory.view;
     const ip = this.txIpSum;
     const tu = this.txTuSum;
-    ip.css = b[da];
-    ip.cso = b[da + 1];
-    ip.cse = v.getUint16(da + 2, true);
-    tu.css = b[da + 4];
-    tu.cso = b[da + 5];
-    tu.cse = v.getUint16(da + 6, true);
+    ip.css = b[da + DESC.IPCSS];
+    ip.cso = b[da + DESC.IPCSO];
+    ip.cse = v.getUint16(da + DESC.IPCSE, true);
+    tu.css = b[da + DESC.TUCSS];
+    tu.cso = b[da + DESC.TUCSO];
+    tu.cse = v.getUint16(da + DESC.TUCSE, true);
     this.txContextValid = true;
   }
 
@@ -1041,10 +1041,10 @@ export class Nic {
     for (const i of descs) {
       const da = base + i * DESC_SIZE;
       if (mem.check(da, DESC_SIZE) !== null) continue;
-      const cmd = mem.bytes[da + 11];
+      const cmd = mem.bytes[da + DESC.CMD];
       if (cmd & (TXD_CMD.RS | TXD_CMD.RPS)) {
-        mem.bytes[da + 12] = (mem.bytes[da + 12] & 0xf0) | TXD_STA.DD | extraStatus;
-        if (this.sim.trace.active) this.sim.trace.emit('nic.writeback', this.name, { ring: 'tx', index: i, status: TXD_STA.DD | extraStatus, errors: 0, length: mem.view.getUint16(da + 8, true) });
+        mem.bytes[da + DESC.STATUS] = (mem.bytes[da + DESC.STATUS] & 0xf0) | TXD_STA.DD | extraStatus;
+        if (this.sim.trace.active) this.sim.trace.emit('nic.writeback', this.name, { ring: 'tx', index: i, status: TXD_STA.DD | extraStatus, errors: 0, length: mem.view.getUint16(da + DESC.LENGTH, true) });
       }
     }
   }
@@ -1303,7 +1303,7 @@ export class Nic {
         this.drop('rxDescriptorFaults', 'receive descriptor outside host memory');
         return RX_DROPPED;
       }
-      addrs[k] = view.getUint32(da + 4, true) * 0x100000000 + view.getUint32(da, true);
+      addrs[k] = view.getUint32(da + DESC.ADDR + 4, true) * 0x100000000 + view.getUint32(da + DESC.ADDR, true);
     }
     const first = head;
     const rxcsum = r.get(R.RXCSUM);
@@ -1342,11 +1342,11 @@ export class Nic {
       if (!fault) mem.bytes.set(line.subarray(start + written, start + written + n), buf);
       written += n;
       const csum = eop && faultAt < 0 ? onesComplementSum(line, start + pcss, payloadEnd) : 0;
-      view.setUint16(da + 8, fault ? 0 : n, true);
-      view.setUint16(da + 10, csum, true);
-      mem.bytes[da + 12] = status;
-      mem.bytes[da + 13] = errs;
-      view.setUint16(da + 14, 0, true);
+      view.setUint16(da + DESC.LENGTH, fault ? 0 : n, true);
+      view.setUint16(da + DESC.CSUM, csum, true);
+      mem.bytes[da + DESC.STATUS] = status;
+      mem.bytes[da + DESC.ERRORS] = errs;
+      view.setUint16(da + DESC.SPECIAL, 0, true);
       if (trace.active) trace.emit('nic.writeback', this.name, { ring: 'rx', index: head, status, errors: errs, length: fault ? 0 : n });
       head = head + 1 === count ? 0 : head + 1;
     }

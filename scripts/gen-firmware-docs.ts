@@ -426,7 +426,8 @@ function renderDescriptors(): string {
       '(nicsim\'s host memory is exact below 2^53). The ring base registers ignore their four low bits, so rings are ' +
       `${DESC_SIZE}-byte aligned, and ring lengths are multiples of 128 bytes (8 descriptors). ` +
       'How the rings are set up and how the head and tail registers move is described in [init-sequence.md](init-sequence.md); ' +
-      'the registers themselves are in [registers.md](registers.md).\n',
+      'the registers themselves are in [registers.md](registers.md). The field offsets in the tables below come from one table, ' +
+      '`DESC` in `hw/descriptors.ts`, which the adapter model and the driver both use.\n',
   );
   out.push(
     'The diagrams show each descriptor as two 64-bit words with bit 63 on the left; the number on the left of a row is the byte offset ' +
