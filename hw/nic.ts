@@ -850,7 +850,7 @@ export class Nic {
       if (popts & TXD_POPTS.IXSM) first = this.txIpSum;
       if (popts & TXD_POPTS.TXSM) second = this.txTuSum;
     }
-    const bytes = serializeFrame(frame, ifcs, psp && ifcs, first, second);
+    const bytes = serializeFrame(frame, ifcs, psp && ifcs, first, second, this.sim.slab);
     this.transmitBytes(bytes, base, descs, cmdOr);
   }
 
@@ -910,7 +910,7 @@ export class Nic {
     let c = this.codecs.get(kind);
     if (c === undefined) {
       // the 100BASE-TX transmit scrambler starts from a seed of this adapter's own stream
-      c = createLineCodec(kind, { seed: 1 + (this.sim.rng(`${this.name}.scrambler`).nextU32() % 2047) });
+      c = createLineCodec(kind, { seed: 1 + (this.sim.rng(`${this.name}.scrambler`).nextU32() % 2047) }, this.sim.slab);
       this.codecs.set(kind, c);
     }
     return c;

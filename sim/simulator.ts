@@ -15,6 +15,7 @@ import { EventQueue, type EventHandle } from './queue.js';
 import { Rng } from './rng.js';
 import { assertNanos, type Nanos } from './time.js';
 import { TraceBus } from './trace.js';
+import { Slab } from './slab.js';
 
 /** Options for a {@link Simulator}. */
 export interface SimulatorOptions {
@@ -66,6 +67,8 @@ export class Simulator {
   readonly trace: TraceBus;
   /** Total events executed since creation. */
   eventsRun = 0;
+  /** Fresh per-frame buffers for this simulation's data path (serialized frames, line codes). */
+  readonly slab = new Slab();
 
   private readonly queue = new EventQueue();
   private readonly streams = new Map<string, Rng>();

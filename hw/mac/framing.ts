@@ -5,7 +5,7 @@
  */
 import { appendFcs } from './fcs.js';
 import { onesComplementSum } from './checksum.js';
-import { slabBytes } from '../slab.js';
+import type { Slab } from '../../sim/slab.js';
 
 /** The preamble octet (10101010 on the wire, LSB first). */
 export const PREAMBLE_OCTET = 0x55;
@@ -40,11 +40,13 @@ export interface ChecksumInsert {
  * Serializes a frame as the MAC puts it on the line: preamble, SFD, the frame padded with zeros
  * to 60 octets when `pad`, and the FCS when `appendCrc`. Each checksum insertion (first `insertChecksum`,
  * then `second`) stores the ones' complement of the 16-bit ones' complement sum of its range at its
- * offset; one whose range or offset falls outside the frame is skipped. Returns a fresh buffer.
+ * offset; one whose range or offset falls outside the frame is skipped. Returns a fresh buffer,
+ * carved from `slab` when given (a simulator's `sim.slab`).
  */
-export function serializeFrame(frame: Uint8Array, appendCrc: boolean, pad: boolean, insertChecksum?: ChecksumInsert | null, second?: ChecksumInsert | null): Uint8Array {
+export function serializeFrame(frame: Uint8Array, appendCrc: boolean, pad: boolean, insertChecksum?: ChecksumInsert | null, second?: ChecksumInsert | null, slab?: Slab): Uint8Array {
   const body = pad && frame.length < MIN_FRAME_NO_FCS ? MIN_FRAME_NO_FCS : frame.length;
-  const out = slabBytes(PREAMBLE_SFD_LEN + body + (appendCrc ? FCS_LEN : 0)); // fresh, zeroed, never reused
+  const n = PREAMBLE_SFD_LEN + body + (appendCrc ? FCS_LEN : 0);
+  const out = slab ? slab.bytes(n) : new Uint8Array(n); // fresh, zeroed, never reused
   out.fill(PREAMBLE_OCTET, 0, 7);
   out[7] = SFD;
   out.set(frame, PREAMBLE_SFD_LEN);
