@@ -9,7 +9,7 @@
  * change, in order (a rise and a fall within one instant are two calls).
  * @module
  */
-import type { Simulator } from '../sim/simulator.js';
+import type { ReusableEvent, Simulator } from '../sim/simulator.js';
 
 declare module '../sim/trace.js' {
   interface TraceEventMap {
@@ -29,10 +29,9 @@ export class IrqLine {
   private heard = false;
   /** Changes not yet told to listeners (they alternate, starting from the opposite of `heard`). */
   private untold = 0;
-  /** Whether a notification event is scheduled (at most one at a time; no allocation per change). */
-  private notifying = false;
+  /** The notification event: one, scheduled again for each instant with changes (no allocation per change). */
+  private readonly notifier: ReusableEvent;
   private readonly notify = (): void => {
-    this.notifying = false;
     let n = this.untold;
     this.untold = 0;
     while (n-- > 0) {
@@ -48,7 +47,9 @@ export class IrqLine {
     private readonly sim: Simulator,
     /** The line's name (its device). */
     readonly name: string,
-  ) {}
+  ) {
+    this.notifier = sim.reusableEvent(this.notify);
+  }
 
   /** Whether the line is asserted. */
   get level(): boolean {
@@ -66,10 +67,7 @@ export class IrqLine {
       return;
     }
     this.untold++;
-    if (!this.notifying) {
-      this.notifying = true;
-      this.sim.schedule(0, this.notify);
-    }
+    this.notifier.schedule(0); // no-op while already pending
   }
 
   /** Subscribes to level changes; returns an unsubscribe function. */
