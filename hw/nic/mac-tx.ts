@@ -14,7 +14,7 @@ import * as R from '../registers/e1000.js';
 import { TXD_STA } from '../descriptors.js';
 import { PREAMBLE_SFD_LEN } from '../mac/framing.js';
 import { isBroadcast } from '../mac/filter.js';
-import { csmaMachine, slotBits, backoffRange, ATTEMPT_LIMIT, JAM_BITS } from '../mac/csma.js';
+import { csmaMachine, slotBits, backoffRange, JAM_BITS } from '../mac/csma.js';
 import { BIT_TIME_NS, frameDurationNs, type Duplex, type MediumLink, type Speed, type WireFrame } from '../medium/types.js';
 import { createLineCodec, type LineCodec, type LineStream, type PhyKind } from '../phy/linecode/index.js';
 import type { NicCore } from './core.js';
@@ -35,14 +35,12 @@ export interface MacTxDeps {
   done(base: number, descs: number[], cmdOr: number, extraStatus: number): void;
 }
 
-/** A half-duplex frame going through CSMA/CD. */
+/** A half-duplex frame going through CSMA/CD (its attempts and collisions are in the machine's context). */
 interface HalfDuplexFrame {
   bytes: Uint8Array;
   base: number;
   descs: number[];
   cmdOr: number;
-  attempts: number;
-  late: boolean;
   wf: WireFrame | null;
   startedAt: Nanos;
   backoffNs: Nanos;
@@ -85,8 +83,8 @@ export class MacTransmit {
       return;
     }
     if (link.duplex === 'half') {
-      this.hd = { bytes, base, descs, cmdOr, attempts: 0, late: false, wf: null, startedAt: 0, backoffNs: 0 };
-      this.csma.send({ type: 'FRAME_READY' });
+      this.hd = { bytes, base, descs, cmdOr, wf: null, startedAt: 0, backoffNs: 0 };
+      this.csma.send({ type: 'FRAME_READY', retryLate: this.retryLate() });
       return;
     }
     const bitTimeNs = BIT_TIME_NS[link.speed];
@@ -171,9 +169,8 @@ export class MacTransmit {
   linkChanged(next: { speed: Speed; duplex: Duplex } | null): boolean {
     if (this.hd === null) return false;
     this.csma.send({ type: 'RESET' });
-    this.hd.attempts = 0;
     this.hd.wf = null;
-    if (next && next.duplex === 'half') this.csma.send({ type: 'FRAME_READY' });
+    if (next && next.duplex === 'half') this.csma.send({ type: 'FRAME_READY', retryLate: this.retryLate() });
     else if (next) {
       const h = this.hd;
       this.hd = null;
@@ -198,7 +195,20 @@ export class MacTransmit {
     if (on === this.carrierSense) return;
     this.carrierSense = on;
     if (!on) this.quietSince = Math.max(this.quietSince, this.core.sim.now);
-    if (this.deps.link()?.duplex === 'half') this.csma.send({ type: on ? 'CARRIER_ON' : 'CARRIER_OFF' });
+    if (this.deps.link()?.duplex !== 'half') return;
+    if (!on) {
+      this.csma.send({ type: 'CARRIER_OFF' });
+      return;
+    }
+    // late: someone else's carrier one slot time or more after this station started its frame
+    const h = this.hd;
+    const late = h !== null && h.wf !== null && this.core.sim.now - h.startedAt >= slotBits(this.deps.link()!.speed) * BIT_TIME_NS[this.deps.link()!.speed];
+    this.csma.send({ type: 'CARRIER_ON', late });
+  }
+
+  /** TCTL.RTLC: a late collision is retried instead of abandoning the frame. */
+  private retryLate(): boolean {
+    return (this.core.regs.get(R.TCTL) & R.TCTL.f.RTLC.mask) !== 0;
   }
 
   private makeCsma() {
@@ -211,10 +221,6 @@ export class MacTransmit {
       guards: {
         carrier: () => this.carrierSense,
         gapElapsed: () => gapLeft() === 0,
-        giveUp: () => {
-          const h = this.hd!;
-          return (h.late && !(core.regs.get(R.TCTL) & R.TCTL.f.RTLC.mask)) || h.attempts >= ATTEMPT_LIMIT;
-        },
       },
       delays: {
         TX_TIME: () => nsToXstateMs(frameDurationNs(this.hd!.bytes.length, bitNs())),
@@ -235,12 +241,12 @@ export class MacTransmit {
           if (sim.trace.active) sim.trace.emit('wire.tx', core.name, { frame: wf, end: this.lastTxEnd });
           this.deps.medium()?.send(wf, true);
         },
-        txDone: () => {
+        txDone: ({ context }) => {
           const h = this.hd!;
           this.hd = null;
           this.quietSince = Math.max(this.quietSince, sim.now);
-          if (h.attempts === 1) core.regs.count(R.SCC);
-          else if (h.attempts > 1) core.regs.count(R.MCC);
+          if (context.attempts === 1) core.regs.count(R.SCC);
+          else if (context.attempts > 1) core.regs.count(R.MCC);
           this.busy = false;
           const epoch = core.epoch;
           sim.schedule(0, () => {
@@ -249,14 +255,9 @@ export class MacTransmit {
             this.deps.done(h.base, h.descs, h.cmdOr, 0);
           });
         },
-        collision: () => {
-          const h = this.hd!;
-          h.attempts++;
+        collision: ({ event }) => {
           core.regs.count(R.COLC);
-          if (sim.now - h.startedAt >= slotBits(speed()) * bitNs()) {
-            h.late = true;
-            core.regs.count(R.LATECOL);
-          }
+          if (event.type === 'CARRIER_ON' && event.late) core.regs.count(R.LATECOL);
         },
         startJam: () => {
           const h = this.hd!;
@@ -264,13 +265,13 @@ export class MacTransmit {
           this.lastTxEnd = end;
           if (h.wf) this.deps.medium()?.abort(h.wf.id, end);
         },
-        abandon: () => {
+        abandon: ({ context }) => {
           const h = this.hd!;
           this.hd = null;
           this.quietSince = Math.max(this.quietSince, sim.now);
-          const late = h.late && !(core.regs.get(R.TCTL) & R.TCTL.f.RTLC.mask);
+          const late = context.late && !context.retryLate;
           if (!late) core.regs.count(R.ECOL);
-          if (sim.trace.active) sim.trace.emit('drop', core.name, { what: 'tx frame', reason: late ? 'late collision' : `excessive collisions (${h.attempts} attempts)`, counter: late ? 'LATECOL' : 'ECOL', frameId: h.wf?.id });
+          if (sim.trace.active) sim.trace.emit('drop', core.name, { what: 'tx frame', reason: late ? 'late collision' : `excessive collisions (${context.attempts} attempts)`, counter: late ? 'LATECOL' : 'ECOL', frameId: h.wf?.id });
           this.busy = false;
           const epoch = core.epoch;
           sim.schedule(0, () => {
@@ -278,9 +279,9 @@ export class MacTransmit {
             this.deps.done(h.base, h.descs, h.cmdOr, late ? TXD_STA.LC : TXD_STA.EC);
           });
         },
-        drawBackoff: () => {
+        drawBackoff: ({ context }) => {
           const h = this.hd!;
-          const r = this.backoffRng.int(0, backoffRange(h.attempts));
+          const r = this.backoffRng.int(0, backoffRange(context.attempts));
           h.backoffNs = r * slotBits(speed()) * bitNs();
         },
       },
