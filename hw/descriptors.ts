@@ -94,18 +94,18 @@ export const TX_CONTEXT_DESC_LAYOUT: readonly DescField[] = [
   { name: 'TUCSS', offset: DESC.TUCSS, size: 1, writer: 'software', desc: 'TCP/UDP checksum start' },
   { name: 'TUCSO', offset: DESC.TUCSO, size: 1, writer: 'software', desc: 'TCP/UDP checksum offset (software preloads the pseudo-header sum there)' },
   { name: 'TUCSE', offset: DESC.TUCSE, size: 2, writer: 'software', desc: 'TCP/UDP checksum end: last byte included (0: to the end of the frame)' },
-  { name: 'PAYLEN', offset: DESC.LENGTH, size: 3, writer: 'software', desc: 'Bits 19:0 TSO payload length (stored); bits 23:20 DTYP = 0000b' },
+  { name: 'PAYLEN', offset: DESC.LENGTH, size: 3, writer: 'software', desc: 'Bits 19:0 TSO payload length (the data after HDRLEN); bits 23:20 DTYP = 0000b' },
   { name: 'TUCMD', offset: DESC.CMD, size: 1, writer: 'software', desc: 'Command bits (TXD_TUCMD), DEXT set' },
   { name: 'STA', offset: DESC.STATUS, size: 1, writer: 'device', desc: 'Status bits (TXD_STA), low nibble: DD when TUCMD.RS' },
-  { name: 'HDRLEN', offset: DESC.HDRLEN, size: 1, writer: 'software', desc: 'TSO header length (stored)' },
-  { name: 'MSS', offset: DESC.MSS, size: 2, writer: 'software', desc: 'TSO maximum segment size (stored)' },
+  { name: 'HDRLEN', offset: DESC.HDRLEN, size: 1, writer: 'software', desc: 'TSO header length: the bytes repeated at the start of every segment' },
+  { name: 'MSS', offset: DESC.MSS, size: 2, writer: 'software', desc: 'TSO maximum segment size: payload bytes per segment' },
 ];
 
 /** Layout of the TCP/IP data transmit descriptor (DEXT set, DTYP = 1). */
 export const TX_DATA_DESC_LAYOUT: readonly DescField[] = [
   { name: 'ADDR', offset: DESC.ADDR, size: 8, writer: 'software', desc: 'Physical address of the data buffer' },
   { name: 'DTALEN', offset: DESC.LENGTH, size: 3, writer: 'software', desc: 'Bits 19:0 bytes of data in this buffer; bits 23:20 DTYP = 0001b' },
-  { name: 'DCMD', offset: DESC.CMD, size: 1, writer: 'software', desc: 'Command bits: as TXD_CMD, but bit 2 is TSE (segmentation, not supported) instead of IC' },
+  { name: 'DCMD', offset: DESC.CMD, size: 1, writer: 'software', desc: 'Command bits: as TXD_CMD, but bit 2 is TSE (TCP segmentation with the TSO context) instead of IC' },
   { name: 'STA', offset: DESC.STATUS, size: 1, writer: 'device', desc: 'Status bits (TXD_STA), low nibble' },
   { name: 'POPTS', offset: DESC.POPTS, size: 1, writer: 'software', desc: 'Packet options (TXD_POPTS), read from the first data descriptor of a frame' },
   { name: 'SPECIAL', offset: DESC.SPECIAL, size: 2, writer: 'software', desc: 'VLAN tag (stored, not inserted)' },
@@ -115,9 +115,9 @@ export const TX_DATA_DESC_LAYOUT: readonly DescField[] = [
 export const TXD_TUCMD = { TCP: 1 << 0, IP: 1 << 1, TSE: 1 << 2, RS: 1 << 3, DEXT: 1 << 5, IDE: 1 << 7 } as const;
 /** Descriptions of the context descriptor's TUCMD bits. */
 export const TXD_TUCMD_DOC: Readonly<Record<keyof typeof TXD_TUCMD, string>> = {
-  TCP: 'Packet type: TCP (1) or UDP (0); stored (the checksum is the same ones\' complement sum)',
-  IP: 'IPv4 (stored)',
-  TSE: 'TCP segmentation enable: stored; a data descriptor with TSE is dropped (TSO is not supported)',
+  TCP: 'Packet type: TCP (1) or UDP (0); TSO needs TCP (the checksum insertion is the same for both)',
+  IP: 'IPv4: TSO needs it (it updates the IP total length and identification per segment)',
+  TSE: 'TCP segmentation: this context (HDRLEN, MSS, PAYLEN) is for data descriptors with DCMD.TSE',
   RS: 'Report status: DD is written back into the context descriptor',
   DEXT: 'Extended descriptor: must be set',
   IDE: 'Interrupt delay enable for this write-back',

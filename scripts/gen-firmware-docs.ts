@@ -464,8 +464,18 @@ function renderDescriptors(): string {
   out.push(
     'A descriptor with DEXT set and DTYP = 1 carries data like a legacy one (DCMD has EOP, IFCS, RS, RPS, IDE at the legacy positions), ' +
       'with a 20-bit length. The POPTS of the first data descriptor of a frame choose the insertions: IXSM with the context\'s IP offsets, ' +
-      'TXSM with its TCP/UDP offsets (the IP checksum is inserted first). DCMD.TSE (segmentation) is not supported: the frame is dropped ' +
-      '(`counters.txMalformed`), as is a frame that mixes legacy and extended descriptors.\n',
+      'TXSM with its TCP/UDP offsets (the IP checksum is inserted first). A frame that mixes legacy and extended descriptors is dropped ' +
+      '(`counters.txMalformed`).\n',
+  );
+  out.push(
+    '**TCP segmentation (TSO).** Data descriptors with DCMD.TSE after a context descriptor with TUCMD.TSE (and TCP and IP) form one ' +
+      'TSO packet: HDRLEN bytes of Ethernet, IPv4 and TCP header followed by PAYLEN bytes of payload (up to 64 KiB; the transmit FIFO ' +
+      'bound does not apply to the packet, only to each segment). The adapter sends ⌈PAYLEN / MSS⌉ frames, each the header followed by ' +
+      'at most MSS bytes: the IP total length and identification (+1 per segment) and the TCP sequence number are set per segment, FIN ' +
+      'and PSH are kept only on the last, and software preloads the TCP pseudo-header sum *without* the length (the adapter adds each ' +
+      'segment\'s). With IXSM/TXSM each segment gets both checksums. The descriptors are written back after the last segment; TSCTC ' +
+      'counts the packet. A context that does not fit the data — MSS 0, HDRLEN not below the data or too short for IPCSS/TUCSS + 20, ' +
+      'PAYLEN not matching, UDP, a segment larger than the transmit FIFO — drops the packet (`counters.txMalformed`, TSCTFC).\n',
   );
   out.push('### TXD_POPTS — packet options (byte 13)\n');
   out.push(bitTable('TXD_POPTS', TXD_POPTS, TXD_POPTS_DOC, 8));

@@ -16,6 +16,13 @@ import type { MacTransmit } from './mac-tx.js';
 
 /** Data descriptor DCMD bit 2: TCP segmentation (where the legacy CMD has IC). */
 const TXD_DCMD_TSE = 1 << 2;
+/** Largest TSO packet (header and payload) a chain may gather: 64 KiB of IP datagram plus the Ethernet header. */
+const TSO_MAX = 65536 + 256;
+
+function putBe16(b: Uint8Array, o: number, v: number): void {
+  b[o] = (v >>> 8) & 0xff;
+  b[o + 1] = v & 0xff;
+}
 
 /** The transmit DMA engine of one adapter. */
 export class TxDma {
@@ -36,6 +43,14 @@ export class TxDma {
   private readonly ipSum: ChecksumInsert = { cso: 0, css: 0, cse: 0 };
   private readonly tuSum: ChecksumInsert = { cso: 0, css: 0, cse: 0 };
   private contextValid = false;
+  // TCP segmentation: the context's TUCMD and TSO fields, the frame's TSE, and the packet being segmented
+  private ctxTucmd = 0;
+  private ctxHdrlen = 0;
+  private ctxMss = 0;
+  private ctxPaylen = 0;
+  private tse = false;
+  private tso: { data: Uint8Array; k: number; n: number; base: number; descs: number[]; cmdOr: number; popts: number; ifcs: boolean } | null = null;
+  private tsoScratch: Uint8Array | null = null;
 
   constructor(
     private readonly core: NicCore,
@@ -59,6 +74,7 @@ export class TxDma {
     this.chainPoison = 'none';
     this.chainWhy = '';
     this.popts = -1;
+    this.tse = false;
   }
 
   /** CTRL.RST: no chain, no context. */
@@ -66,6 +82,7 @@ export class TxDma {
     this.resetChain();
     this.discarding = false;
     this.contextValid = false;
+    this.tso = null;
   }
 
   /**
@@ -87,7 +104,7 @@ export class TxDma {
 
   /** Fetches descriptors from TDH towards TDT until one frame is complete, then transmits it. */
   kick(): void {
-    if (this.mac.busy) return;
+    if (this.mac.busy || this.tso !== null) return;
     const core = this.core;
     if (!(core.regs.get(R.TCTL) & R.TCTL.f.EN.mask) || !this.canTransmit()) return;
     const ring = core.ring('tx');
@@ -143,15 +160,17 @@ export class TxDma {
       this.chainDescs.push(index);
       if (ext && this.chainPoison === 'none') {
         if (dtyp !== 1) this.poison(dtyp === 0 ? 'context descriptor inside a frame' : `extended descriptor of unknown type (DTYP ${dtyp})`);
-        else if (cmd & TXD_DCMD_TSE) this.poison('TCP segmentation (TSE) not supported');
-        else if (this.popts < 0) this.popts = mem.bytes[da + DESC.POPTS];
+        else {
+          if (cmd & TXD_DCMD_TSE) this.tse = true;
+          if (this.popts < 0) this.popts = mem.bytes[da + DESC.POPTS];
+        }
       } else if (!ext && this.popts >= 0 && this.chainPoison === 'none') this.poison('legacy and extended descriptors in one frame');
       if (len > 0 && this.chainPoison === 'none') {
         const bf = mem.check(buf, len);
         if (bf !== null) {
           this.chainPoison = 'buffer';
           if (trace.active) trace.emit('dma.fault', core.name, { ring: 'tx', what: 'buffer', addr: buf, length: len, fault: bf });
-        } else if (this.chainLen + len > this.packetBuffer.txFifoBytes()) {
+        } else if (this.chainLen + len > (this.tse ? TSO_MAX : this.packetBuffer.txFifoBytes())) {
           // The data no longer fits the transmit FIFO: the frame is lost now, whether or not an EOP follows.
           if (cmd & TXD_CMD.EOP) this.poison(`descriptor chain over the ${this.packetBuffer.txFifoBytes()}-byte transmit FIFO`);
           else {
@@ -181,15 +200,21 @@ export class TxDma {
       const chunks = this.chunks;
       const total = this.chainLen;
       const popts = this.popts;
+      const tse = this.tse;
       this.resetChain();
       if (poison !== 'none' || total === 0) {
         const reason = poison === 'buffer' ? 'transmit buffer outside host memory' : poison === 'malformed' ? why : 'empty frame';
         if (poison === 'buffer') core.counters.txBufferFaults++;
         else core.counters.txMalformed++;
+        if (tse) core.regs.count(R.TSCTFC);
         if (trace.active) trace.emit('drop', core.name, { what: 'tx frame', reason, counter: poison === 'buffer' ? 'txBufferFaults' : 'txMalformed' });
         this.writeBack(base, descs, 0);
         if (cmdOr & (TXD_CMD.RS | TXD_CMD.RPS)) this.interrupts.txWrittenBack((cmdOr & TXD_CMD.IDE) !== 0);
         continue;
+      }
+      if (tse) {
+        if (this.segment(chunks, total, base, descs, cmdOr, popts)) return;
+        continue; // dropped
       }
       this.transmit(chunks, total, base, descs, cmdOr, popts);
       return;
@@ -216,6 +241,10 @@ export class TxDma {
     tu.css = b[da + DESC.TUCSS];
     tu.cso = b[da + DESC.TUCSO];
     tu.cse = v.getUint16(da + DESC.TUCSE, true);
+    this.ctxTucmd = b[da + DESC.CMD];
+    this.ctxHdrlen = b[da + DESC.HDRLEN];
+    this.ctxMss = v.getUint16(da + DESC.MSS, true);
+    this.ctxPaylen = v.getUint16(da + DESC.LENGTH, true) + (b[da + DESC.LENGTH + 2] & 0x0f) * 0x10000;
     this.contextValid = true;
   }
 
@@ -249,9 +278,92 @@ export class TxDma {
     this.mac.send(bytes, base, descs, cmdOr);
   }
 
+  /**
+   * TCP segmentation (DCMD.TSE with a TSO context): checks the context against the data, then sends
+   * the payload as ⌈PAYLEN / MSS⌉ frames, each the header followed by at most MSS bytes, with the IP
+   * total length and identification, the TCP sequence number, FIN/PSH (last segment only) and the
+   * checksums per segment. Returns false when the packet is dropped (counted).
+   */
+  private segment(chunks: Uint8Array[], total: number, base: number, descs: number[], cmdOr: number, popts: number): boolean {
+    const core = this.core;
+    const hdr = this.ctxHdrlen;
+    const mss = this.ctxMss;
+    const ip = this.ipSum;
+    const tu = this.tuSum;
+    let why = '';
+    if (!this.contextValid || !(this.ctxTucmd & TXD_TUCMD.TSE)) why = 'TSE without a TSO context descriptor';
+    else if (!(this.ctxTucmd & TXD_TUCMD.TCP) || !(this.ctxTucmd & TXD_TUCMD.IP)) why = 'TSO of anything but TCP over IPv4 not supported';
+    else if (mss === 0) why = 'TSO with MSS 0';
+    else if (hdr >= total) why = `TSO HDRLEN ${hdr} not below the ${total} bytes of data`;
+    else if (hdr < ip.css + 20 || hdr < tu.css + 20 || hdr < ip.cso + 2 || hdr < tu.cso + 2) why = `TSO header of ${hdr} bytes too short for its IP and TCP offsets`;
+    else if (this.ctxPaylen !== total - hdr) why = `TSO PAYLEN ${this.ctxPaylen} does not match the ${total - hdr} bytes after the header`;
+    else if (hdr + Math.min(mss, total - hdr) > this.packetBuffer.txFifoBytes()) why = 'TSO segment larger than the transmit FIFO';
+    if (why !== '') {
+      core.counters.txMalformed++;
+      core.regs.count(R.TSCTFC);
+      if (core.sim.trace.active) core.sim.trace.emit('drop', core.name, { what: 'tx frame', reason: why, counter: 'txMalformed' });
+      this.writeBack(base, descs, 0);
+      if (cmdOr & (TXD_CMD.RS | TXD_CMD.RPS)) this.interrupts.txWrittenBack((cmdOr & TXD_CMD.IDE) !== 0);
+      return false;
+    }
+    let data: Uint8Array;
+    if (chunks.length === 1) data = chunks[0];
+    else {
+      data = new Uint8Array(total);
+      let o = 0;
+      for (const c of chunks) {
+        data.set(c, o);
+        o += c.length;
+      }
+    }
+    this.tso = { data, k: 0, n: Math.ceil((total - hdr) / mss), base, descs, cmdOr, popts, ifcs: (this.eopCmd & TXD_CMD.IFCS) !== 0 };
+    this.sendSegment();
+    return true;
+  }
+
+  /** Builds and sends segment `tso.k` of the packet being segmented. */
+  private sendSegment(): void {
+    const t = this.tso!;
+    const hdr = this.ctxHdrlen;
+    const mss = this.ctxMss;
+    const k = t.k++;
+    const off = k * mss;
+    const n = Math.min(mss, t.data.length - hdr - off);
+    if (this.tsoScratch === null) this.tsoScratch = new Uint8Array(TSO_MAX);
+    const f = this.tsoScratch.subarray(0, hdr + n);
+    f.set(t.data.subarray(0, hdr));
+    f.set(t.data.subarray(hdr + off, hdr + off + n), hdr);
+    const ip = this.ipSum.css;
+    const tcp = this.tuSum.css;
+    putBe16(f, ip + 2, hdr + n - ip); // IP total length
+    putBe16(f, ip + 4, (((t.data[ip + 4] << 8) | t.data[ip + 5]) + k) & 0xffff); // IP identification
+    const seq = ((t.data[tcp + 4] << 24) | (t.data[tcp + 5] << 16) | (t.data[tcp + 6] << 8) | t.data[tcp + 7]) >>> 0;
+    const s = (seq + off) >>> 0;
+    putBe16(f, tcp + 4, s >>> 16);
+    putBe16(f, tcp + 6, s & 0xffff);
+    if (t.k < t.n) f[tcp + 13] &= ~0x09; // FIN and PSH only on the last segment
+    // the preloaded pseudo-header sum (without the length) plus this segment's TCP length
+    const cso = this.tuSum.cso;
+    let ps = ((t.data[cso] << 8) | t.data[cso + 1]) + (hdr + n - tcp);
+    while (ps > 0xffff) ps = (ps & 0xffff) + (ps >>> 16);
+    putBe16(f, cso, ps);
+    const psp = (this.core.regs.get(R.TCTL) & R.TCTL.f.PSP.mask) !== 0;
+    const bytes = serializeFrame(f, t.ifcs, psp && t.ifcs, t.popts & TXD_POPTS.IXSM ? this.ipSum : null, t.popts & TXD_POPTS.TXSM ? this.tuSum : null, this.core.sim.slab);
+    this.mac.send(bytes, t.base, t.descs, t.cmdOr);
+  }
+
   /** A frame's descriptors are done: DD where RS/RPS asks, TXDW by the usual rules, the next frame, TXQE when the ring is empty. */
   complete(base: number, descs: number[], cmdOr: number, extraStatus: number): void {
     const r = this.core.regs;
+    const tso = this.tso;
+    if (tso !== null) {
+      if (extraStatus === 0 && tso.k < tso.n) {
+        this.sendSegment(); // the next segment; the descriptors wait for the last
+        return;
+      }
+      this.tso = null;
+      r.count(extraStatus === 0 ? R.TSCTC : R.TSCTFC);
+    }
     this.writeBack(base, descs, extraStatus);
     if (cmdOr & (TXD_CMD.RS | TXD_CMD.RPS)) this.interrupts.txWrittenBack((cmdOr & TXD_CMD.IDE) !== 0);
     this.kick();

@@ -365,9 +365,9 @@ export const MPTC = stat(0x40f0, 'MPTC', 'Multicast Packets Transmitted Count');
 /** BPTC — Broadcast Packets Transmitted Count. */
 export const BPTC = stat(0x40f4, 'BPTC', 'Broadcast Packets Transmitted Count');
 /** TSCTC — TCP Segmentation Context Transmitted Count. */
-export const TSCTC = stat(0x40f8, 'TSCTC', 'TCP Segmentation Context Transmitted', false);
+export const TSCTC = stat(0x40f8, 'TSCTC', 'TCP Segmentation Context Transmitted', true, 'Cleared on read. TSO packets (data descriptors with DCMD.TSE) whose every segment was sent.');
 /** TSCTFC — TCP Segmentation Context Tx Fail Count. */
-export const TSCTFC = stat(0x40fc, 'TSCTFC', 'TCP Segmentation Context Tx Fail', false);
+export const TSCTFC = stat(0x40fc, 'TSCTFC', 'TCP Segmentation Context Tx Fail', true, 'Cleared on read. TSO packets dropped: a hostile or inconsistent context (MSS 0, HDRLEN not below the data, PAYLEN not matching, header too short for its offsets, not TCP over IPv4), a faulty buffer, or a segment given up in half duplex.');
 
 /** Every BAR0 register nicsim defines, in offset order. */
 export const E1000_REGISTERS: readonly RegDef[] = [

@@ -554,3 +554,79 @@ describe('transmit checksum insertion with the TCP/IP context descriptor', () =>
     expect([cable.framesCarried[0], a.counters.txMalformed]).toEqual([1, 1]);
   });
 });
+
+// ====================================================================== TSO
+
+describe('TCP segmentation offload (TSE)', () => {
+  const HDR = 54; // Ethernet 14 + IPv4 20 + TCP 20
+  const ctxAt = (mem: import('../../hw/memory.js').HostMemory, i: number, c: { paylen: number; hdrlen: number; mss: number; tucmd?: number }) => {
+    const a = LAYOUT.txRing + i * DESC_SIZE;
+    mem.bytes.set([14, 24, 33, 0, 34, 50, 0, 0, c.paylen & 0xff, (c.paylen >> 8) & 0xff, (c.paylen >> 16) & 0x0f, (c.tucmd ?? 0x07) | TXD_CMD.DEXT, 0, c.hdrlen, c.mss & 0xff, c.mss >> 8], a);
+  };
+  const dataAt = (mem: import('../../hw/memory.js').HostMemory, i: number, buffer: number, length: number, dcmd: number) => {
+    const a = LAYOUT.txRing + i * DESC_SIZE;
+    mem.writeU64(a, buffer);
+    mem.bytes.set([length & 0xff, (length >> 8) & 0xff, 0x10 | ((length >> 16) & 0x0f), dcmd | TXD_CMD.DEXT | 0x04, 0, 0x03, 0, 0], a + 8);
+  };
+  /** A TSO source: the header with the IP total length and checksums as software leaves them, and `payload` bytes. */
+  function tsoSource(payload: number): Uint8Array {
+    const f = ipFrame(6, payload, 9);
+    f[14 + 4] = 0x12;
+    f[14 + 5] = 0x34; // IP ID 0x1234
+    f.set([0x00, 0x01, 0x00, 0x00], 34 + 4); // sequence number 65536
+    f[34 + 13] = 0x19; // FIN | PSH | ACK
+    f[24] = f[25] = 0;
+    const ps = fold(onesComplementSum(f, 26, 34) + 6); // pseudo-header sum without the length, as drivers preload it
+    f[50] = ps >> 8;
+    f[51] = ps & 0xff;
+    return f;
+  }
+
+  test('a 3000-byte payload with MSS 1000 becomes three frames: lengths, IDs, sequence numbers, flags and both checksums per segment', () => {
+    const { sim, a, b, cable } = makePair();
+    setupTx(a);
+    setupRx(b);
+    const src = tsoSource(3000);
+    a.memory.write(LAYOUT.txBuf, src);
+    ctxAt(a.memory, 0, { paylen: 3000, hdrlen: HDR, mss: 1000 });
+    dataAt(a.memory, 1, LAYOUT.txBuf, 1000, TXD_CMD.IFCS);
+    dataAt(a.memory, 2, LAYOUT.txBuf + 1000, src.length - 1000, TXD_CMD.IFCS | TXD_CMD.EOP | TXD_CMD.RS);
+    wr(a, R.TDT, 3);
+    sim.runFor(1_000_000);
+    expect(cable.framesCarried[0]).toBe(3);
+    for (let k = 0; k < 3; k++) {
+      const f = b.memory.read(rxBuffer(k), HDR + 1000);
+      const ip = f.subarray(14, 34);
+      expect((ip[2] << 8) | ip[3], `segment ${k} IP length`).toBe(1040);
+      expect((ip[4] << 8) | ip[5], `segment ${k} IP ID`).toBe(0x1234 + k);
+      expect(onesComplementSum(f, 14, 34), `segment ${k} IP checksum`).toBe(0xffff);
+      expect(new DataView(f.buffer, f.byteOffset).getUint32(34 + 4), `segment ${k} sequence`).toBe(65536 + 1000 * k);
+      expect(f[34 + 13], `segment ${k} flags`).toBe(k === 2 ? 0x19 : 0x10);
+      expect(fold(onesComplementSum(f, 26, 34) + 6 + 1020 + onesComplementSum(f, 34, f.length)), `segment ${k} TCP checksum`).toBe(0xffff);
+      expect(f.subarray(HDR), `segment ${k} payload`).toEqual(src.subarray(HDR + 1000 * k, HDR + 1000 * (k + 1)));
+    }
+    expect([rd(a, R.TSCTC), rd(a, R.TSCTFC), rd(a, R.GPTC)]).toEqual([1, 0, 3]);
+    expect(readTxDescriptor(a.memory, LAYOUT.txRing + 2 * DESC_SIZE).sta & TXD_STA.DD).toBe(TXD_STA.DD);
+  });
+
+  test.each([
+    ['MSS 0', { paylen: 500, hdrlen: HDR, mss: 0 }],
+    ['HDRLEN larger than the data', { paylen: 500, hdrlen: 200, mss: 100, len: 150 }],
+    ['PAYLEN not matching the data', { paylen: 9999, hdrlen: HDR, mss: 100 }],
+    ['a header too short for its IP and TCP offsets', { paylen: 500 + HDR - 20, hdrlen: 20, mss: 100 }],
+    ['UDP (TUCMD.TCP clear)', { paylen: 500, hdrlen: HDR, mss: 100, tucmd: 0x06 }],
+  ] as const)('a hostile TSO context (%s): the packet is dropped and counted (txMalformed, TSCTFC); the ring goes on', (_what, c: { paylen: number; hdrlen: number; mss: number; tucmd?: number; len?: number }) => {
+    const { sim, a, cable } = makePair();
+    setupTx(a);
+    const src = tsoSource(500);
+    a.memory.write(LAYOUT.txBuf, src);
+    ctxAt(a.memory, 0, c);
+    dataAt(a.memory, 1, LAYOUT.txBuf, c.len ?? src.length, TXD_CMD.IFCS | TXD_CMD.EOP | TXD_CMD.RS);
+    wr(a, R.TDT, 2);
+    sim.runFor(1_000_000);
+    expect([cable.framesCarried[0], a.counters.txMalformed, rd(a, R.TSCTFC)]).toEqual([0, 1, 1]);
+    queueTx(a, ethFrame(MAC_B, MAC_A, 60));
+    sim.runFor(100_000);
+    expect(cable.framesCarried[0]).toBe(1);
+  });
+});
