@@ -1,7 +1,9 @@
 /**
- * The adapter driven as a malicious guest driver would drive it (issue 11): receive descriptors
- * that the frame's own bytes overwrite, endless transmit chains, interrupt listeners that re-enter
- * the adapter, and values no register can hold. Each test failed on the code before its fix.
+ * The adapter driven as a malicious guest driver would drive it, and the features it lacked
+ * (issue 11): receive descriptors that the frame's own bytes overwrite, endless transmit chains,
+ * interrupt listeners that re-enter the adapter, values no register can hold, loopback, the
+ * receive packet buffer, checksum offload and TSO. Each describe block failed on the code before
+ * its fix, except the CTRL.RST-at-any-instant sweep, which guards the listener fix.
  */
 import { describe, expect, test } from 'vitest';
 import type { TraceEvent } from '../../sim/trace.js';
