@@ -52,7 +52,7 @@ export interface NetDevStats {
   rxCrcErrors: number;
   /** Alignment errors. */
   rxFrameErrors: number;
-  /** Frames missed for lack of receive descriptors (MPC). */
+  /** Frames the adapter missed because its receive FIFO overflowed while no descriptor was free (MPC). */
   rxMissedErrors: number;
   /** Frames aborted after excessive collisions. */
   txAbortedErrors: number;
