@@ -610,6 +610,12 @@ export class TcpSocket implements ProtoSocket {
       fin = false;
       this.tcp.c['tcp.dataBeyondWindow'].value++;
     }
+    if (payload.length > 0 && this.appClosed && (this.state === 'FIN-WAIT-1' || this.state === 'FIN-WAIT-2')) {
+      // nobody will ever read it: the socket was closed (Linux answers with RST, RFC 2525 §2.17)
+      this.tcp.c['tcp.dataAfterClose'].value++;
+      this.ctl('ABORT');
+      return 'tcp.processed';
+    }
     if (payload.length > 0 || fin) {
       // data after the peer's FIN (CLOSE-WAIT, CLOSING, LAST-ACK) is ignored, RFC 9293
       if (RECEIVES_DATA.has(this.state)) this.receiveData(s, payload, fin);

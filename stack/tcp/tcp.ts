@@ -103,6 +103,7 @@ export const TCP_COUNTERS = {
   'tcp.keepaliveProbes': { kind: 'stat', help: 'keepalive probes sent' },
   'tcp.timeouts': { kind: 'stat', help: 'connections closed because the peer stopped answering (retransmission or keepalive limit)' },
   'tcp.synRetransmits': { kind: 'stat', help: 'SYN and SYN-ACK retransmissions' },
+  'tcp.dataAfterClose': { kind: 'stat', help: 'connections reset because data arrived after the socket was closed (nobody could read it)' },
   'tcp.pmtuUpdates': { kind: 'stat', help: 'MSS lowered by ICMP fragmentation needed (RFC 1191)' },
   'tcp.icmpErrors': { kind: 'stat', help: 'ICMP errors applied to a connection' },
   'tcp.icmpIgnored': { kind: 'stat', help: 'ICMP errors about TCP that match no connection or quote an unsent sequence number (RFC 5927)' },

@@ -307,6 +307,19 @@ describe('closing (RFC 9293 §3.6)', () => {
     expect(sock.state).toBe('CLOSED');
   });
 
+  it('data arriving after close (FIN-WAIT-2, no descriptor) is answered with RST', async () => {
+    const d = new Drill();
+    const { fd, sock } = await established(d);
+    await d.proc.close(fd);
+    d.expect('F. 1:1(0) ack 1');
+    d.inject('. 1:1(0) ack 2 win 1000');
+    expect(sock.state).toBe('FIN-WAIT-2');
+    d.inject('P. 1:11(10) ack 2 win 1000');
+    d.expect('R. 2:2(0) ack 1');
+    expect(sock.state).toBe('CLOSED');
+    expect(d.stack.counters.get('tcp.dataAfterClose')).toBe(1);
+  });
+
   it('close with unread data aborts with RST (RFC 2525 §2.17)', async () => {
     const d = new Drill();
     const { fd } = await established(d);
