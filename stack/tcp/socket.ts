@@ -768,7 +768,7 @@ export class TcpSocket implements ProtoSocket {
         // RFC 6675 §5 (4.3): the first segment presumed dropped goes at once
         this.rxtMark = this.sndNxtMax;
         this.retransmitHead();
-        this.highRxt = seqAdd(this.sndUna, Math.min(this.mss, Math.max(1, seqDiff(this.board.nextSacked(this.sndUna, this.sndNxtMax), this.sndUna))));
+        this.highRxt = seqAdd(this.sndUna, Math.min(this.segMss(), Math.max(1, seqDiff(this.board.nextSacked(this.sndUna, this.sndNxtMax), this.sndUna))));
       } else {
         this.recovery = 'newreno';
         cc.cwnd = cc.ssthresh + 3 * this.mss;
@@ -824,9 +824,10 @@ export class TcpSocket implements ProtoSocket {
     let source: 'timed' | 'timestamp' = 'timed';
     if (t >= 0) sample = this.tcp.now - t;
     else if (this.tsOk && this.rxTsEcr !== 0) {
-      sample = seqDiff(this.tcp.tsClock(this.tsOffset), this.rxTsEcr) * this.tcp.config.tsTickNs;
+      // a round trip shorter than one tick of the timestamp clock says nothing: no sample
+      const ticks = seqDiff(this.tcp.tsClock(this.tsOffset), this.rxTsEcr);
+      sample = ticks > 0 ? ticks * this.tcp.config.tsTickNs : -1;
       source = 'timestamp';
-      if (sample < 0) sample = -1;
     }
     if (sample < 0) {
       if (this.rto.backoffs > 0) this.rto.rto = this.rto.base();
@@ -934,9 +935,18 @@ export class TcpSocket implements ProtoSocket {
     if (this.ackNow && this.hasIrs && this.state !== 'CLOSED') this.sendAck();
   }
 
+  /**
+   * The payload that fits one segment now: the MSS less the SACK blocks this segment will carry
+   * (Linux's current MSS), so that a data segment with SACK still fits the MTU.
+   */
+  private segMss(): number {
+    const n = this.sackOk ? Math.min(this.reasm.count, this.tsOk ? 3 : 4) : 0;
+    return n === 0 ? this.mss : Math.max(1, this.mss - 4 - 8 * n);
+  }
+
   /** Sends one segment if allowed; false when nothing (more) may be sent now. */
   private sendOne(cc: CongestionControl, force: boolean): boolean {
-    const mss = this.mss;
+    const mss = this.segMss();
     const una = this.sndUna;
     // SACK recovery (RFC 6675 §5): retransmit lost holes first, within cwnd − pipe
     if (this.recovery === 'sack') {
@@ -1002,7 +1012,7 @@ export class TcpSocket implements ProtoSocket {
   private retransmitHead(): void {
     const una = this.sndUna;
     const bufEnd = seqAdd(this.sndBufSeq, this.sndBuf.length);
-    const len = Math.min(this.mss, Math.max(0, seqDiff(bufEnd, una)), Math.max(0, seqDiff(this.sndNxtMax, una)));
+    const len = Math.min(this.segMss(), Math.max(0, seqDiff(bufEnd, una)), Math.max(0, seqDiff(this.sndNxtMax, una)));
     const fin = this.finQueued && seqAdd(una, len) === this.finSeq && seqGt(this.sndNxtMax, this.finSeq);
     if (len === 0 && !fin) return;
     this.txTimes.markRetransmitted(una, seqAdd(una, len));
@@ -1056,7 +1066,7 @@ export class TcpSocket implements ProtoSocket {
         continue;
       }
       const holeEnd = this.board.nextSacked(s, lostEnd);
-      const len = Math.min(this.mss, seqDiff(holeEnd, s));
+      const len = Math.min(this.segMss(), seqDiff(holeEnd, s));
       if (len > 0) {
         this.txTimes.markRetransmitted(s, seqAdd(s, len));
         return [s, len];

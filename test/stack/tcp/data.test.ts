@@ -72,6 +72,17 @@ describe('acknowledgements (RFC 1122 §4.2.3.2)', () => {
     expect(d.stack.counters.get('tcp.oooSegments')).toBe(2);
   });
 
+  it('a data segment that carries SACK blocks carries fewer bytes, so it still fits the MTU (1448 − 12 for one block)', async () => {
+    const d = new Drill();
+    const { fd } = await established(d);
+    d.inject(`. 1001:2001(1000) ack 1 win 1000 ${TS}`);
+    d.expect('. 1:1(0) ack 1 <nop,nop,TS val * ecr 100,nop,nop,sack 1001:2001>');
+    await d.proc.write(fd, new Uint8Array(3000));
+    d.expect('. 1:1437(1436) ack 1 <nop,nop,TS val * ecr 100,nop,nop,sack 1001:2001>');
+    d.expect('. 1437:2873(1436) ack 1');
+    expect(d.stack.counters.get('ip.outTooBig')).toBe(0);
+  });
+
   it('the advertised window shrinks as unread data queues, scaled by 2^7', async () => {
     const d = new Drill();
     await established(d);
