@@ -407,7 +407,7 @@ export class HttpError extends Error {
   /** Why. */
   readonly code: HttpErrorCode;
   /** The underlying error (a SocketError or DnsError), if any. */
-  readonly cause: unknown;
+  override readonly cause: unknown;
 
   /** Creates the error. */
   constructor(code: HttpErrorCode, message: string, cause?: unknown) {
