@@ -128,7 +128,7 @@ const NET = { seed: { type: 'string' }, phy: { type: 'string' }, fidelity: { typ
 
 /** The options of each command. */
 const SPECS: Record<string, Record<string, OptionSpec>> = {
-  demo: { ...COMMON, ...NET, out: { type: 'string' }, detail: { type: 'string' }, 'no-files': { type: 'boolean' }, inspect: { type: 'boolean' }, flip: { type: 'string' } },
+  demo: { ...COMMON, ...NET, out: { type: 'string' }, detail: { type: 'string' }, 'no-files': { type: 'boolean' }, inspect: { type: 'boolean' }, flip: { type: 'string' }, corrupt: { type: 'string' } },
   ping: {
     ...COMMON,
     ...NET,
@@ -147,7 +147,7 @@ const SPECS: Record<string, Record<string, OptionSpec>> = {
 
 /** For options a command lacks, the command that has them (for the error message). */
 const ELSEWHERE: Record<string, Record<string, string>> = {
-  ping: { out: 'demo', detail: 'demo', 'no-files': 'demo', inspect: 'demo', flip: 'demo' },
+  ping: { out: 'demo', detail: 'demo', 'no-files': 'demo', inspect: 'demo', flip: 'demo', corrupt: 'demo' },
   demo: { count: 'ping', c: 'ping', size: 'ping', s: 'ping', ttl: 'ping', t: 'ping', interval: 'ping', i: 'ping', timeout: 'ping', W: 'ping' },
 };
 
@@ -157,6 +157,14 @@ function parseFlip(v: string | boolean | undefined): { frame: number; bit: numbe
   if (!m || Number(m[1]) < 1 || !Number.isSafeInteger(Number(m[1])) || !Number.isSafeInteger(Number(m[2])))
     throw new UsageError(`--flip expects FRAME:BIT with FRAME >= 1 and BIT >= 0 (e.g. 2:300: bit 300 of the client's second frame), got '${v}'`);
   return { frame: Number(m[1]), bit: Number(m[2]) };
+}
+
+function parseCorrupt(v: string | boolean | undefined): { frame: number; byte: number } | undefined {
+  if (v === undefined || typeof v === 'boolean') return undefined;
+  const m = /^(\d+):(\d+)$/.exec(v.trim());
+  if (!m || Number(m[1]) < 1 || !Number.isSafeInteger(Number(m[1])) || !Number.isSafeInteger(Number(m[2])))
+    throw new UsageError(`--corrupt expects FRAME:BYTE with FRAME >= 1 and BYTE >= 0 (e.g. 12:100: octet 100 of the router's twelfth frame), got '${v}'`);
+  return { frame: Number(m[1]), byte: Number(m[2]) };
 }
 
 /** Seconds (a decimal number) within [lo, hi], as integer ns. */
@@ -283,8 +291,10 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         outDir: cmd === 'demo' && !values['no-files'] ? (str(values.out) ?? 'nicsim-out') : null,
         inspect: values.inspect === true,
         count: intOption('count', values.count, 1, 1000, cmd === 'ping' ? 4 : 3),
-        target: cmd === 'ping' ? positionals[0] : 'server.lan',
+        target: cmd === 'ping' ? positionals[0] : 'www.lan',
+        fetch: cmd === 'demo',
         flip: parseFlip(values.flip),
+        corrupt: parseCorrupt(values.corrupt),
         size: values.size === undefined ? undefined : intOption('size', values.size, 0, 65507, 56),
         ttl: values.ttl === undefined ? undefined : intOption('ttl', values.ttl, 1, 255, 64),
         intervalNs: secondsOption('interval', values.interval, 0.001, 60),
@@ -305,7 +315,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       if (values.json) out(JSON.stringify({ ...r.summary, files: r.files }, null, 2) + '\n');
       else {
         const text = [
-          `== The journey of the first message: the client's DNS query for server.lan, from socket to wire and back (detail: ${net.detail}) ==`,
+          `== The journey: the browser resolves www.lan, connects (three-way handshake), sends GET /, receives the page in segments and closes — from socket to wire and back (detail: ${net.detail}) ==`,
           ...formatStory(r.story, { colour }),
           '',
           ...r.sections.flatMap((sec) => [`== ${sec.title} ==`, sec.text, '']),
@@ -314,8 +324,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         out(text.join('\n') + '\n');
       }
       for (const m of r.fileErrors) err(`nicsim: ${m}\n`);
-      if (r.flipProblem !== null) {
-        err(`nicsim: ${r.flipProblem}\n`);
+      if (r.flipProblem !== null || r.corruptProblem !== null) {
+        for (const m of [r.flipProblem, r.corruptProblem]) if (m !== null) err(`nicsim: ${m}\n`);
         return 2;
       }
       return r.fileErrors.length > 0 ? 1 : 0;

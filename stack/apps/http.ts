@@ -29,6 +29,19 @@ import { SocketError, isSocketError } from '../socket/errors.js';
 import { AF_INET, SOCK_STREAM } from '../socket/types.js';
 import type { DnsResolver } from './dns.js';
 
+declare module '../../sim/trace.js' {
+  interface TraceEventMap {
+    /** An HTTP message sent or received by an application (the request line or status, and what it carried). */
+    'app.http': { process: string; pid: number; message: string };
+  }
+}
+
+/** Emits an `app.http` trace event for `p`. */
+function traceHttp(p: Process, message: string): void {
+  const t = p.stack.sim.trace;
+  if (t.active) t.emit('app.http', p.stack.name, { process: p.name, pid: p.pid, message });
+}
+
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const SEC = 1_000_000_000;
@@ -332,7 +345,11 @@ export class HttpServer {
         if (end.head > this.o.maxHeadBytes) return void (await this.respond(fd, 431, { why: `request head over ${this.o.maxHeadBytes} bytes`, close: true }));
         const headBytes = r.take(end.body).subarray(0, end.head);
         const req = parseRequestHead(String.fromCharCode(...headBytes).replace(/\r$/, '')); // octets as Latin-1 (RFC 9112 §2.2)
-        if ('status' in req) return void (await this.respond(fd, req.status, { why: req.why, close: true }));
+        if ('status' in req) {
+          traceHttp(p, `a malformed request (${req.why}): ${req.status} ${HTTP_REASON[req.status]}`);
+          return void (await this.respond(fd, req.status, { why: req.why, close: true }));
+        }
+        traceHttp(p, `request ${req.method} ${req.target} HTTP/1.${req.minor}${req.headers.has('host') ? ` for ${req.headers.get('host')}` : ''} (${end.body} bytes)`);
         // a body: framed by Content-Length only (RFC 9112 §6.3); read and discard it
         if (req.headers.has('transfer-encoding')) return void (await this.respond(fd, 501, { why: 'Transfer-Encoding is not implemented', close: true }));
         const cl = req.headers.get('content-length');
@@ -391,6 +408,7 @@ export class HttpServer {
     this.count(status);
     const head = `HTTP/1.1 ${status} ${HTTP_REASON[status] ?? ''}\r\nServer: ${this.o.serverName}\r\nContent-Type: ${type}\r\nContent-Length: ${body.length}\r\n${extra}${close ? 'Connection: close\r\n' : ''}\r\n`;
     const h = enc.encode(head);
+    traceHttp(this.process, `response ${status} ${HTTP_REASON[status] ?? ''}: ${h.length} bytes of head${headOnly ? '' : ` and ${body.length} of body`} in one write${close ? '; Connection: close, so the server closes after it' : ''}`);
     // one write: the head and body leave together, so the first segment is full (no Nagle wait)
     const msg = new Uint8Array(h.length + (headOnly ? 0 : body.length));
     msg.set(h);
@@ -500,7 +518,9 @@ export async function httpGet(process: Process, via: DnsResolver | string | numb
       .map(([k, v]) => `${k}: ${v}\r\n`)
       .join('');
     const req = `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: nicsim\r\nAccept: */*\r\n${opts.close === false ? '' : 'Connection: close\r\n'}${extra}\r\n`;
-    await p.write(fd, enc.encode(req), { timeoutNs: Math.max(1, left()) });
+    const reqBytes = enc.encode(req);
+    traceHttp(p, `request GET ${path} HTTP/1.1 for ${host}: ${reqBytes.length} bytes, one write${opts.close === false ? '' : ' (Connection: close)'}`);
+    await p.write(fd, reqBytes, { timeoutNs: Math.max(1, left()) });
     const r = new Reader(p, fd);
     let end = r.headEnd();
     while (end === null) {
@@ -540,6 +560,7 @@ export async function httpGet(process: Process, via: DnsResolver | string | numb
       if (!(await r.fill(left())) && want !== null) throw new HttpError('protocol', `${where}: the connection ended after ${r.length} of ${want} body bytes`);
     }
     const body = r.take(want ?? r.length).slice();
+    traceHttp(p, `response ${status} ${m[3] ?? ''}: ${headBytes} bytes of head and ${body.length} bytes of body${want === null ? ' (up to the end of the stream)' : ' (Content-Length)'} — complete`);
     return { status, reason: m[3] ?? '', headers, body, text: dec.decode(body), address: formatIpv4Addr(address), headBytes };
   } catch (e) {
     if (e instanceof HttpError) throw e;
