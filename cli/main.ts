@@ -26,10 +26,11 @@ const USAGE = `nicsim — an Ethernet LAN adapter (Intel 8254x subset) emulated 
 usage: nicsim <command> [options]      (in a clone: npx nicsim <command> …, or npm start -- …)
 
 commands:
-  demo                 the main job: a client resolves a server's name and pings it across a
-                       router; narrated journey of the first message, summary, and files
+  demo                 the main job: a browser resolves www.lan, fetches a page over TCP across a
+                       router and pings it; narrated journey, summary, and files
                        [--out DIR] [--detail app|stack|driver|hw|wire] [--json] [--no-files]
-                       [--seed N] [--phy P] [--fidelity frame|signal] [--ber R] [--flip N:BIT] [--inspect]
+                       [--seed N] [--phy P] [--fidelity frame|signal] [--ber R] [--flip N:BIT]
+                       [--corrupt N:BYTE] [--inspect]
   ping HOST            ping HOST (a name such as server.lan, or an address) from the demo's client
                        [-c N] [-s BYTES] [-t TTL] [-i SECONDS] [-W SECONDS] [--json] [--seed N] [--phy P] [--fidelity F] [--ber R]
   adapters             two bare adapters programmed through registers exchange one frame
@@ -49,11 +50,13 @@ nothing simulated).`;
 const HELP: Record<string, string> = {
   demo: `usage: nicsim demo [--out DIR] [--detail app|stack|driver|hw|wire] [--json] [--no-files] [--seed N]
                    [--phy 10BASE-T|100BASE-TX|1000BASE-X] [--fidelity frame|signal] [--ber RATE]
-                   [--flip FRAME:BIT] [--inspect]
+                   [--flip FRAME:BIT] [--corrupt FRAME:BYTE] [--inspect]
 
-A client and a DNS server share a switched LAN with a router; a server sits on another subnet
-behind it. The client resolves server.lan and pings it. Prints the narrated journey of the first
-message (the DNS query) from socket to wire and back at the chosen detail (default driver: the
+A client and a DNS server share a switched LAN with a router; a web server sits on another subnet
+behind it. The client's browser resolves www.lan (DNS over UDP), connects to the web server (the
+three-way handshake), sends GET /, receives a 5,000-byte page in four TCP segments and closes
+(FIN both ways; the server's socket stays in TIME-WAIT), then pings the server. Prints the
+narrated journey from socket to wire and back at the chosen detail (default driver: the
 applications, the stack, the driver and the adapter's milestones, one line per interrupt; hw: every
 register access; wire: PHYs, media and line code too), coloured per layer on a terminal (NO_COLOR
 turns it off), then a summary per host (interfaces,
@@ -67,6 +70,12 @@ created if missing; checked before anything runs).
   --flip FRAME:BIT  flip bit BIT (from the first preamble bit; a code bit in signal fidelity) of
                     the FRAME-th frame the client sends; a flip that never happened (the client
                     sent fewer frames, or that frame is shorter) is reported and exits 2
+  --corrupt FRAME:BYTE
+                    invert octet BYTE (0: the first octet of the destination address) of the
+                    FRAME-th frame the router sends, as a router whose memory damages a frame
+                    after its adapter checked the FCS would: the frame leaves with a valid FCS,
+                    so only the IP, UDP or TCP checksum can catch it; a corruption that never
+                    happened is reported and exits 2
   --inspect         narrate the state machines too
   --json            the summary as JSON (hosts, switch counters and MAC table, files)`,
   ping: `usage: nicsim ping HOST [-c COUNT] [-s BYTES] [-t TTL] [-i SECONDS] [-W SECONDS] [--json]
