@@ -11,6 +11,7 @@ import { Process } from '../../../stack/socket/api.js';
 import { AF_INET, SOCK_STREAM } from '../../../stack/socket/types.js';
 import { dropFrames, rejection, run, routedUdp } from '../apphelpers.js';
 import { routed } from '../helpers.js';
+import { formatNetstat, netstat } from '../../../stack/tools/netstat.js';
 
 const SEC = 1_000_000_000;
 const MS = 1_000_000;
@@ -77,6 +78,11 @@ describe('HTTP server and client', () => {
     await sim.runAsync({ until: sim.now + 10 * MS });
     expect(s.tcp.sockets().filter((x) => x.state !== 'LISTEN').map((x) => x.state)).toEqual(['TIME-WAIT']);
     expect(h.tcp.sockets().map((x) => x.state)).toEqual([]);
+    // netstat lists the connection no process holds any more, as Linux does
+    expect(formatNetstat(netstat(s), { programs: true }).split('\n').slice(2, 4)).toEqual([
+      'tcp        0     16 0.0.0.0:80              0.0.0.0:*               LISTEN      1/httpd',
+      'tcp        0      0 203.0.113.7:80          192.168.1.10:32768      TIME_WAIT   -',
+    ]);
   });
 
   test('the host name is resolved by DNS first; the Host header carries it', async () => {
