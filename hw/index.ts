@@ -32,8 +32,8 @@ export { Cable, CABLE_MAX_SPEED, type CableOptions, type CableCategory, type Fra
 export { Hub, type HubOptions, type HubStats } from './medium/hub.js';
 export { Switch, type SwitchOptions, type SwitchPortStats, type MacTableEntry } from './medium/switch.js';
 export {
-  bitErrors, gilbertElliott, scriptedFlips, dropFrames, duplicateFrames, delayFrames,
-  type FaultInjector, type FaultStats, type BitErrorOptions, type GilbertElliottOptions, type ScriptedFlip, type FrameSelectOptions, type DelayOptions,
+  bitErrors, gilbertElliott, scriptedFlips, corruptFrames, dropFrames, duplicateFrames, delayFrames,
+  type FaultInjector, type FaultStats, type BitErrorOptions, type GilbertElliottOptions, type ScriptedFlip, type ScriptedCorruption, type FrameSelectOptions, type DelayOptions,
 } from './faults.js';
 export { csmaMachine, slotBits, backoffRange, ATTEMPT_LIMIT, BACKOFF_LIMIT, JAM_BITS, type CsmaEvent } from './mac/csma.js';
 export { BIT_TIME_NS, frameDurationNs, truncateAt, type Speed, type Duplex, type LinkSignal, type WireFrame, type MediumLink, type Endpoint } from './medium/types.js';

@@ -300,6 +300,44 @@ export {
   type EchoServerOptions,
 } from './apps/echo.js';
 export {
+  /** The TCP echo service (RFC 862): each connection gets its bytes back. */
+  TcpEchoServer,
+  /** Options of a TCP echo server. */
+  type TcpEchoServerOptions,
+  /** What a TCP echo server did so far. */
+  type TcpEchoStats,
+} from './apps/tcpecho.js';
+export {
+  /** A small HTTP/1.1 server: a map of paths to pages, Content-Length, bounded request parsing. */
+  HttpServer,
+  /** GETs a page over TCP (resolving the host first when given a resolver). */
+  httpGet,
+  /** Parses an HTTP/1.1 request head (never throws). */
+  parseRequestHead,
+  /** A failed HTTP exchange. */
+  HttpError,
+  /** The HTTP port (80). */
+  HTTP_PORT,
+  /** Reason phrases of the status codes the server sends. */
+  HTTP_REASON,
+  /** Why an HTTP exchange failed. */
+  type HttpErrorCode,
+  /** A page the server serves. */
+  type HttpPage,
+  /** Options of an HTTP server. */
+  type HttpServerOptions,
+  /** What an HTTP server did so far. */
+  type HttpServerStats,
+  /** A parsed request head. */
+  type HttpRequestHead,
+  /** Why a request head was refused. */
+  type HttpHeadError,
+  /** An HTTP response as the client read it. */
+  type HttpResponse,
+  /** Options of httpGet. */
+  type HttpGetOptions,
+} from './apps/http.js';
+export {
   /** The shape of a small UDP service (bind, answer each datagram, stop): subclass it. */
   UdpServer,
   /** Where a UDP server listens. */

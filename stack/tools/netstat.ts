@@ -44,10 +44,14 @@ function endpoint(address: number, port: number): string {
   return `${formatIpv4Addr(address)}:${port === 0 ? '*' : port}`;
 }
 
-/** The sockets netstat lists, oldest first. */
+/**
+ * The sockets netstat lists, oldest first — then the TCP connections no process holds any more
+ * (closed by their owner but still in FIN-WAIT, LAST-ACK or TIME-WAIT, or waiting in a listener's
+ * accept queue), as Linux lists them, with no program (`-`).
+ */
 export function netstat(stack: NetStack, opts: NetstatOptions = {}): NetstatRow[] {
   const all = opts.all ?? true;
-  return socketTable(stack)
+  const owned = socketTable(stack)
     .filter((s) => s.bound && (all || s.remotePort !== 0))
     .map((s) => ({
       proto: s.proto,
@@ -60,6 +64,15 @@ export function netstat(stack: NetStack, opts: NetstatOptions = {}): NetstatRow[
       program: s.process,
       listening: s.remotePort === 0 && s.state !== 'ESTABLISHED',
     }));
+  const tcp = stack.transport('tcp') === undefined ? [] : stack.tcp.sockets();
+  const held = new Set<unknown>(stack.sockets.sockets().map((s) => s.proto));
+  const orphans = tcp
+    .filter((t) => !held.has(t) && t.remotePort !== 0)
+    .map((t) => {
+      const i = t.info();
+      return { proto: i.proto, recvQ: i.recvQ, sendQ: i.sendQ, local: endpoint(i.localAddress, i.localPort), foreign: endpoint(i.remoteAddress, i.remotePort), state: i.state, pid: 0, program: '-', listening: false };
+    });
+  return [...owned, ...orphans];
 }
 
 function col(s: string, width: number): string {
@@ -74,7 +87,7 @@ export function formatNetstat(rows: readonly NetstatRow[], opts: NetstatOptions 
   out += `Proto Recv-Q Send-Q Local Address           Foreign Address         State      ${programs ? ' PID/Program name' : ''}\n`;
   for (const r of rows) {
     out += `${col(r.proto, 4)}  ${String(r.recvQ).padStart(6)} ${String(r.sendQ).padStart(6)} ${col(r.local, 23)} ${col(r.foreign, 23)} ${col(r.state, 11)}`;
-    if (programs) out += ` ${r.pid}/${r.program}`;
+    if (programs) out += r.pid === 0 ? ' -' : ` ${r.pid}/${r.program}`;
     out += '\n';
   }
   return out;
