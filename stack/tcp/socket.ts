@@ -210,6 +210,8 @@ export class TcpSocket implements ProtoSocket {
   ackDeferred = false;
   private readPending = false;
   private pendingAckBytes = 0;
+  /** Estimate of the peer's segment size (for "every second full segment"). */
+  private rcvMss = 536;
 
   // congestion and recovery
   /** Congestion control. */
@@ -883,7 +885,10 @@ export class TcpSocket implements ProtoSocket {
           this.ackNow = true; // a hole filled: ACK at once (RFC 5681 §4.2)
         }
         this.pendingAckBytes += n;
-        if (this.pendingAckBytes >= 2 * this.mss) this.ackNow = true;
+        // the peer's segment size, estimated from what arrives (Linux's rcv_mss): more than one
+        // full segment unacknowledged — every second full segment — is acknowledged at once
+        if (n >= this.rcvMss) this.rcvMss = Math.min(n, this.advMss);
+        if (this.pendingAckBytes > this.rcvMss) this.ackNow = true;
         // within a device's receive batch the reader is woken once, at the batch's end
         if (this.tcp.inBatch) {
           this.readPending = true;

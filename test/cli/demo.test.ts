@@ -338,7 +338,7 @@ describe('nicsim demo', () => {
     const j = r.journey.join('\n');
     const steps = [
       /router-memory +fault injected: frame #42 damaged in the router's memory after its FCS check: octet 100: 0x6f → 0x90, FCS computed again over the damaged frame — the frame leaves with a valid FCS/,
-      /client +dropped ip packet: TCP segment dropped: checksum mismatch \[counted in tcp\.badChecksum\]/,
+      /client +dropped tcp segment: TCP segment dropped: checksum mismatch \[counted in tcp\.badChecksum\]/,
       /client +TCP received seq=1449 ack=86 win=1024 len=1448, .*out of order \(expected seq=1\)/,
       /client +TCP sends ACK seq=86 ack=1 win=1024 sack=1449-2897, .*a duplicate ACK/,
       /server +TCP sends FIN,ACK seq=4345 ack=86 win=1024 len=772/, // limited transmit: new data on a duplicate ACK
