@@ -9,7 +9,8 @@
  * (transports receive "fragmentation needed" and decide); multicast routing and IGMP (groups
  * are joined locally only); multicast loopback; proxy ARP; duplicate address detection beyond
  * counting conflicts; randomised ARP reachable time; NAPT port preservation, hairpinning,
- * TCP-state-aware timeouts and translation of protocols other than TCP, UDP and ICMP echo.
+ * TCP sequence tracking (its TCP timeouts follow SYN/FIN/RST, RFC 5382, but a RST is not checked
+ * against the window) and translation of protocols other than TCP, UDP and ICMP echo.
  * @module
   *
  * Not implemented above IP: TCP (the socket layer's protocol switch has its slot: `SOCK_STREAM`
@@ -70,7 +71,7 @@ export {
   type ReassemblyEntry,
   type ReassemblyHooks,
 } from './ip/frag.js';
-export { Napt, NAPT_DEFAULTS, type NaptMapping, type NaptOptions, type NaptRow } from './ip/napt.js';
+export { Napt, NAPT_DEFAULTS, type NaptMapping, type NaptOptions, type NaptRow, type NaptTcpPhase } from './ip/napt.js';
 
 // icmp
 export { Icmp, ICMP_DEFAULTS, ICMP_ERROR_QUOTE_MAX, type EchoError, type EchoReply, type EchoRequest, type IcmpConfig } from './icmp.js';
