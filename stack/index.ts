@@ -274,7 +274,21 @@ export {
   type NetstatRow,
   /** Options of netstat. */
   type NetstatOptions,
+  /** A TCP connection's Send-Q as Linux computes it. */
+  tcpSendQ,
 } from './tools/netstat.js';
+export {
+  /** The TCP sockets ss lists. */
+  ss,
+  /** The TCP sockets as `ss -t[a|l][i]` prints them. */
+  formatSs,
+  /** The fields of ss's tcp_info line. */
+  tcpInfoFields,
+  /** One socket as ss shows it. */
+  type SsRow,
+  /** Options of ss. */
+  type SsOptions,
+} from './tools/ss.js';
 export {
   /** Every interface with its device statistics. */
   ipLink,
