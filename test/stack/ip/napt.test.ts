@@ -313,6 +313,45 @@ describe('NAPT and TCP', () => {
     expect(events.events[3].time).toBe(last() + EST);
   });
 
+  it('SO_KEEPALIVE (first probe after 2 h idle) keeps an idle connection\'s mapping alive for hours: why the RFC says 2 h 4 min', async () => {
+    const { sim, napt, ph, ps, r } = tcpNatted();
+    const got = await run(sim, async () => {
+      const l = await ps.socket(AF_INET, SOCK_STREAM);
+      await ps.bind(l, { address: 0, port: 80 });
+      await ps.listen(l, 4);
+      const c = await ph.socket(AF_INET, SOCK_STREAM);
+      await ph.setsockopt(c, 'SO_KEEPALIVE', 1);
+      await ph.connect(c, { address: S, port: 80 });
+      const { fd } = await ps.accept(l);
+      await sleep(sim, 5 * 3600 * SEC); // idle for 5 hours
+      expect(napt.table().map((x) => x.state)).toEqual(['established']);
+      await ph.write(c, hex('68 69'));
+      return ps.read(fd);
+    });
+    expect(got).toEqual(hex('68 69'));
+    expect(r.counters.get('napt.mappingsCreated')).toBe(1);
+    expect(r.counters.get('napt.mappingsExpired')).toBe(0);
+  });
+
+  it('without keepalive an idle connection outlives its mapping: its next segment gets a new port and the server answers RST', async () => {
+    const { sim, napt, ph, ps, s } = tcpNatted();
+    const err = await run(sim, async () => {
+      const l = await ps.socket(AF_INET, SOCK_STREAM);
+      await ps.bind(l, { address: 0, port: 80 });
+      await ps.listen(l, 4);
+      const c = await ph.socket(AF_INET, SOCK_STREAM);
+      await ph.connect(c, { address: S, port: 80 });
+      await ps.accept(l);
+      await sleep(sim, EST + SEC);
+      expect(napt.size).toBe(0);
+      await ph.write(c, hex('68 69'));
+      return rejection(ph.read(c, { timeoutNs: SEC }));
+    });
+    expect((err as SocketError).code).toBe('ECONNRESET');
+    expect(napt.table().map((x) => `${x.state} ${x.outside}`)).toEqual(['reset 203.0.113.1:49153']); // picked up mid-stream on a new port, then reset
+    expect(s.counters.get('tcp.listenNotSyn')).toBe(1); // to the listener's port from an unknown endpoint: answered with RST
+  });
+
   it('after FIN both ways the mapping is transitory: 4 min after the last ACK', async () => {
     const { sim, napt, ph, ps, dr0, dr1 } = tcpNatted();
     const events = sim.trace.record(['napt.mapping']);
