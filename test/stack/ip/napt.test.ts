@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Simulator } from '../../../sim/simulator.js';
+import { Simulator } from '../../../sim/simulator.js';
 import { SEC } from '../../../sim/time.js';
 import type { EchoReply } from '../../../stack/icmp.js';
 import type { IpHandler } from '../../../stack/ip/ipv4.js';
@@ -9,7 +9,8 @@ import { ICMP_UNREACH, parseIcmp } from '../../../stack/wire/icmp.js';
 import { IP_PROTOCOL, Ipv4Packet, parseIpv4 } from '../../../stack/wire/ipv4.js';
 import { parseUdp } from '../../../stack/wire/udp.js';
 import { TCP_FLAG, TcpSegment, emitTcp, parseTcp, tcpBufferLen } from '../../../stack/wire/tcp.js';
-import type { NetStackOptions } from '../../../stack/host.js';
+import { NetStack, type NetStackOptions } from '../../../stack/host.js';
+import { TestDevice } from '../../../stack/testdev.js';
 import { NAPT_DEFAULTS, type NaptOptions } from '../../../stack/ip/napt.js';
 import { Process } from '../../../stack/socket/api.js';
 import type { SocketError } from '../../../stack/socket/errors.js';
@@ -494,6 +495,57 @@ describe('NAPT and TCP', () => {
     t.s.ip.output({ dst: PUB, protocol: IP_PROTOCOL.TCP, payload: seg(S, PUB, 80, 49152, TCP_FLAG.ACK | TCP_FLAG.FIN) });
     t.sim.runFor(SEC);
     expect(phase()).toEqual(['closed 239']);
+  });
+
+  it('path MTU discovery through the NAPT: a router beyond it quotes the translated segment; the error is translated back and the inside host lowers its MSS', async () => {
+    // h — r (NAPT) — q — s, where q's link to s has an MTU of 576 (s itself announces MSS 1460)
+    const sim = new Simulator({ seed: 5 });
+    const [dh, dr0] = TestDevice.pair(sim, { macs: [mac(0x10), mac(0x11)], names: ['eth0', 'r0'] });
+    const [dr1, dq0] = TestDevice.pair(sim, { macs: [mac(0x21), mac(0x22)], names: ['r1', 'q0'] });
+    const [dq1, ds] = TestDevice.pair(sim, { macs: [mac(0x31), mac(0x37)], names: ['q1', 'eth0'] });
+    dq1.setMtu(576);
+    const h = new NetStack(sim, { name: 'h', udp: false });
+    const r = new NetStack(sim, { name: 'r', forwarding: true, udp: false });
+    const q = new NetStack(sim, { name: 'q', forwarding: true, udp: false });
+    const s = new NetStack(sim, { name: 's', udp: false });
+    h.addInterface(dh, { address: '192.168.1.10', prefixLength: 24, announce: false });
+    const ir0 = r.addInterface(dr0, { address: '192.168.1.1', prefixLength: 24, announce: false });
+    const ir1 = r.addInterface(dr1, { address: '198.51.100.1', prefixLength: 24, announce: false });
+    q.addInterface(dq0, { address: '198.51.100.2', prefixLength: 24, announce: false });
+    q.addInterface(dq1, { address: '203.0.113.1', prefixLength: 24, announce: false });
+    s.addInterface(ds, { address: '203.0.113.7', prefixLength: 24, announce: false });
+    h.routes.setDefaultGateway('192.168.1.1');
+    r.routes.setDefaultGateway('198.51.100.2');
+    q.routes.setDefaultGateway('198.51.100.1');
+    s.routes.setDefaultGateway('203.0.113.1');
+    r.configureNapt({ inside: ir0, outside: ir1 });
+    const ph = new Process(h, 'client');
+    const ps = new Process(s, 'server');
+    const data = seqBytes(5000, 7);
+    const got = await run(sim, async () => {
+      const l = await ps.socket(AF_INET, SOCK_STREAM);
+      await ps.bind(l, { address: 0, port: 80 });
+      await ps.listen(l, 4);
+      const c = await ph.socket(AF_INET, SOCK_STREAM);
+      await ph.connect(c, { address: S, port: 80 });
+      const { fd } = await ps.accept(l);
+      await writeAll(ph, c, data);
+      await ph.close(c);
+      return readAll(ps, fd);
+    });
+    expect(got).toEqual(data);
+    // the three full segments of the initial window came back as "fragmentation needed" from q…
+    expect(q.counters.get('ip.fragNeeded')).toBe(3);
+    expect(r.counters.get('napt.translatedIn')).toBeGreaterThanOrEqual(3);
+    // …reached h translated (quoting h's own address and port), and h resent in 524-byte segments
+    expect(trace(dr0.sent, { noArp: true }).filter((x) => / icmp /.test(x)).map((x) => x.replace(/^\d+ \S+ > \S+ /, '').replace(/ id \d+/, ''))).toEqual([
+      '198.51.100.2 > 192.168.1.10 ttl 63 icmp unreachable code 4 mtu 576 about [192.168.1.10 > 203.0.113.7 tcp]',
+      '198.51.100.2 > 192.168.1.10 ttl 63 icmp unreachable code 4 mtu 576 about [192.168.1.10 > 203.0.113.7 tcp]',
+      '198.51.100.2 > 192.168.1.10 ttl 63 icmp unreachable code 4 mtu 576 about [192.168.1.10 > 203.0.113.7 tcp]',
+    ]);
+    expect([h.counters.get('tcp.icmpErrors'), h.counters.get('tcp.pmtuUpdates'), h.counters.get('tcp.icmpIgnored')]).toEqual([3, 1, 0]);
+    expect(Math.max(...tcpFrames(dr1.sent).map((x) => x.len))).toBe(1448); // before the error
+    expect(tcpFrames(dr1.sent).slice(-3).every((x) => x.len <= 524 && x.ok)).toBe(true); // after it
   });
 
   it('rejects bad timeouts', () => {
