@@ -122,11 +122,13 @@ export interface NaptMapping {
   /** When it expires unless used, ns. */
   expiresAt: Nanos;
   /** TCP: the connection's phase as NAPT has seen it (null for UDP and ICMP). */
-  tcpPhase: NaptTcpPhase | null;
+  readonly tcpPhase: NaptTcpPhase | null;
 }
 
 /** A mapping with its bookkeeping. */
 interface Entry extends NaptMapping {
+  /** Updated as segments pass. */
+  tcpPhase: NaptTcpPhase | null;
   /** SEEN_* bits (TCP). */
   tcpSeen: number;
   /** The expiry list it is on. */
@@ -274,6 +276,7 @@ export class Napt {
   private readonly lruOther = new Set<Entry>();
   private readonly lruEstablished = new Set<Entry>();
   private readonly lruTransitory = new Set<Entry>();
+  private readonly lrus = [this.lruOther, this.lruEstablished, this.lruTransitory] as const;
   private readonly cursor = new Map<number, number>();
   private sweep: StackTimer | null = null;
 
@@ -471,12 +474,9 @@ export class Napt {
 
   /** Refreshes `m` (with the timeout its protocol and phase call for) and counts a translation; returns `out`. */
   private done(m: Entry, out: Uint8Array, counter: 'napt.translatedOut' | 'napt.translatedIn'): Uint8Array {
-    let lru: Set<Entry>;
-    let idle: Nanos;
-    if (m.tcpPhase === null) [lru, idle] = [this.lruOther, this.timeoutNs];
-    else if (m.tcpPhase === 'established') [lru, idle] = [this.lruEstablished, this.tcpEstablishedTimeoutNs];
-    else [lru, idle] = [this.lruTransitory, this.tcpTransitoryTimeoutNs];
-    m.expiresAt = this.sim.now + idle;
+    const phase = m.tcpPhase;
+    const lru = phase === null ? this.lruOther : phase === 'established' ? this.lruEstablished : this.lruTransitory;
+    m.expiresAt = this.sim.now + (phase === null ? this.timeoutNs : phase === 'established' ? this.tcpEstablishedTimeoutNs : this.tcpTransitoryTimeoutNs);
     m.lru?.delete(m);
     lru.add(m);
     m.lru = lru;
@@ -493,7 +493,7 @@ export class Napt {
   /** Keeps one sweep timer armed at the earliest expiry (re-armed when a mapping expires sooner). */
   private armSweep(): void {
     let next = Infinity;
-    for (const lru of [this.lruOther, this.lruEstablished, this.lruTransitory]) {
+    for (const lru of this.lrus) {
       const first = lru.values().next();
       if (!first.done && first.value.expiresAt < next) next = first.value.expiresAt;
     }
@@ -511,7 +511,7 @@ export class Napt {
 
   private expire(): void {
     const now = this.sim.now;
-    for (const lru of [this.lruOther, this.lruEstablished, this.lruTransitory]) {
+    for (const lru of this.lrus) {
       for (const m of lru) {
         if (m.expiresAt > now) break;
         lru.delete(m);
