@@ -10,7 +10,8 @@
  * are joined locally only); multicast loopback; proxy ARP; duplicate address detection beyond
  * counting conflicts; randomised ARP reachable time; NAPT port preservation, hairpinning,
  * TCP sequence tracking (its TCP timeouts follow SYN/FIN/RST, RFC 5382, but a RST is not checked
- * against the window) and translation of protocols other than TCP, UDP and ICMP echo.
+ * against the window), RFC 5382 REQ-4's hold of unsolicited SYNs, and translation of protocols
+ * other than TCP, UDP and ICMP echo.
  * @module
   *
  * Not implemented above IP: TCP (the socket layer's protocol switch has its slot: `SOCK_STREAM`

@@ -23,7 +23,10 @@
  *   days), a *transitory* one (opening: a SYN from one side only; closed: FIN both ways; reset: a
  *   RST either way) after `tcpTransitoryTimeoutNs` (default 4 min, the RFC's minimum). A bare SYN
  *   on a closed or reset mapping starts a new connection there. RSTs are not checked against the
- *   sequence space (only the remote endpoint must match, as for every inbound packet).
+ *   sequence space (only the remote endpoint must match, as for every inbound packet). An
+ *   unsolicited inbound SYN reaches the router's own TCP, which answers with RST when nothing
+ *   listens (as a Linux router does); RFC 5382 REQ-4's 6-second hold of such a SYN, for
+ *   simultaneous opens through the NAPT, is not implemented.
  * Checksums are fixed incrementally (RFC 1624), so a corrupt checksum stays corrupt; a UDP
  * checksum of 0 stays 0. Translated traffic is reassembled first when fragmented (the IP layer
  * does that before calling {@link Napt.outbound}).
