@@ -9,7 +9,9 @@
  * (transports receive "fragmentation needed" and decide); multicast routing and IGMP (groups
  * are joined locally only); multicast loopback; proxy ARP; duplicate address detection beyond
  * counting conflicts; randomised ARP reachable time; NAPT port preservation, hairpinning,
- * TCP-state-aware timeouts and translation of protocols other than TCP, UDP and ICMP echo.
+ * TCP sequence tracking (its TCP timeouts follow SYN/FIN/RST, RFC 5382, but a RST is not checked
+ * against the window), RFC 5382 REQ-4's hold of unsolicited SYNs, and translation of protocols
+ * other than TCP, UDP and ICMP echo.
  * @module
   *
  * Not implemented above IP (TCP's own gaps are listed in `tcp/socket.ts`): raw sockets, SO_REUSEPORT,
@@ -69,7 +71,7 @@ export {
   type ReassemblyEntry,
   type ReassemblyHooks,
 } from './ip/frag.js';
-export { Napt, NAPT_DEFAULTS, type NaptMapping, type NaptOptions, type NaptRow } from './ip/napt.js';
+export { Napt, NAPT_DEFAULTS, type NaptMapping, type NaptOptions, type NaptRow, type NaptTcpPhase } from './ip/napt.js';
 
 // icmp
 export { Icmp, ICMP_DEFAULTS, ICMP_ERROR_QUOTE_MAX, type EchoError, type EchoReply, type EchoRequest, type IcmpConfig } from './icmp.js';
@@ -398,7 +400,21 @@ export {
   type NetstatRow,
   /** Options of netstat. */
   type NetstatOptions,
+  /** A TCP connection's Send-Q as Linux computes it. */
+  tcpSendQ,
 } from './tools/netstat.js';
+export {
+  /** The TCP sockets ss lists. */
+  ss,
+  /** The TCP sockets as `ss -t[a|l][i]` prints them. */
+  formatSs,
+  /** The fields of ss's tcp_info line. */
+  tcpInfoFields,
+  /** One socket as ss shows it. */
+  type SsRow,
+  /** Options of ss. */
+  type SsOptions,
+} from './tools/ss.js';
 export {
   /** Every interface with its device statistics. */
   ipLink,

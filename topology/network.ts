@@ -55,7 +55,7 @@ export interface HostSpec {
   /** Forward datagrams between interfaces (a router). */
   forwarding?: boolean;
   /** NAPT from interface `inside` to interface `outside` (indices), on a router. */
-  napt?: { inside: number; outside: number; timeoutNs?: Nanos };
+  napt?: { inside: number; outside: number; timeoutNs?: Nanos; tcpEstablishedTimeoutNs?: Nanos; tcpTransitoryTimeoutNs?: Nanos };
   /** Kernel options (interrupt latency, CPU costs). */
   kernel?: KernelOptions;
   /** Host memory size (default 16 MiB per interface). */
@@ -144,8 +144,8 @@ export class NetHost {
     });
     if (this.spec.gateway) this.stack.routes.setDefaultGateway(parseAddress(this.spec.gateway, `${this.name} gateway`));
     if (this.spec.napt) {
-      const { inside, outside, timeoutNs } = this.spec.napt;
-      this.stack.configureNapt({ inside: this.ifaces[inside], outside: this.ifaces[outside], timeoutNs });
+      const { inside, outside, ...timeouts } = this.spec.napt;
+      this.stack.configureNapt({ inside: this.ifaces[inside], outside: this.ifaces[outside], ...timeouts });
     }
   }
 }
