@@ -6,7 +6,7 @@
  * @module
  */
 import './globals.js';
-import { Session, replay, describeBreakpoint, type Breakpoint, type Recorded, type StopInfo } from '../model/session.js';
+import { Session, replay, dropsOf, describeBreakpoint, type Breakpoint, type Recorded, type StopInfo } from '../model/session.js';
 import { configFromParams, configToParams, defaultConfig, TOPOLOGIES, type ViewConfig } from '../model/scenario.js';
 import { registerRows, ringView, irqView, bufferBytes, ICR_CAUSES, type RingView, type DescRow } from '../model/inspect.js';
 import { decodeFrame, lineCode, phyKindOf, type DecodedFrame } from '../model/frame.js';
@@ -465,7 +465,7 @@ function renderConsequences(): void {
   const faults = shown.log.filter((r) => r.ev.kind === 'fault');
   for (const f of faults) {
     const e = f.ev as Extract<TraceEvent, { kind: 'fault' }>;
-    const drops = shown.log.filter((r) => r.ev.kind === 'drop' && r.ev.frameId === e.frameId).map((r) => r.ev as Extract<TraceEvent, { kind: 'drop' }>);
+    const drops = dropsOf(shown.log, e.frameId);
     const caught = drops.length ? drops.map((dr) => `caught by <b>${esc(dr.source)}</b> (${layerOf(dr)} layer): ${esc(dr.reason)}, counted in <b>${esc(dr.counter)}</b>`).join('; ') : 'not caught (yet): the damaged frame was delivered or is still on its way';
     out.push(`<li data-frame="${e.frameId}" data-caught="${drops.length ? esc(drops[0].counter) : ''}">${esc(formatNanos(e.time))} ${esc(e.source)}: ${e.fault} fault in frame #${e.frameId}${e.position !== undefined ? ` at bit ${e.position}` : ''} — ${caught}</li>`);
   }
