@@ -280,15 +280,16 @@ function drawRing(el: HTMLElement, ring: RingView, nic: Nic): void {
       return `<path class="seg ${cls}" data-i="${d.index}" tabindex="-1" d="M${pt(a0, r0)} L${pt(a0, r1)} A${r1},${r1} 0 0 1 ${pt(a1, r1)} L${pt(a1, r0)} A${r0},${r0} 0 0 0 ${pt(a0, r0)}Z"><title>${esc(descText(ring, d))}</title></path>`;
     })
     .join('');
-  const mark = (i: number | null, label: string, outer: boolean, colour: string) => {
+  const mark = (i: number | null, label: string, outer: boolean, colour: string, far = false) => {
     if (i === null || i < 0) return '';
     const a = ((i + 0.5) / n) * 2 * Math.PI;
-    const [ra, rb, rt] = outer ? [r1 + 1, r1 + 8, r1 + 14] : [r0 - 1, r0 - 9, r0 - 16];
+    // the second mark of each pair sits further out (or in), so equal indices stay readable
+    const [ra, rb, rt] = outer ? [r1 + 1, r1 + (far ? 16 : 8), r1 + (far ? 22 : 13)] : [r0 - 1, r0 - (far ? 17 : 9), r0 - (far ? 23 : 14)];
     return `<line x1="${pt(a, ra).split(',')[0]}" y1="${pt(a, ra).split(',')[1]}" x2="${pt(a, rb).split(',')[0]}" y2="${pt(a, rb).split(',')[1]}" stroke="${colour}" stroke-width="2"/><text x="${pt(a, rt).split(',')[0]}" y="${pt(a, rt).split(',')[1]}" font-size="9" text-anchor="middle" dominant-baseline="middle" fill="${colour}" font-weight="700">${label}</text>`;
   };
   el.innerHTML =
     `<div><b>${ring.which.toUpperCase()} ring</b> <span class="mono" style="font-size:12px">H ${ring.head} T ${ring.tail} U ${ring.nextToUse ?? '–'} C ${ring.nextToClean ?? '–'}</span></div>` +
-    `<svg viewBox="-12 -12 224 224" role="img" aria-label="${esc(summary)}">${segs}${mark(ring.head, 'H', true, '#c0262d')}${mark(ring.tail, 'T', true, '#0b62c4')}${mark(ring.nextToUse, 'U', false, '#0b62c4')}${mark(ring.nextToClean, 'C', false, '#2f8f3a')}<text x="100" y="96" text-anchor="middle" font-size="12">${ring.which.toUpperCase()}</text><text x="100" y="112" text-anchor="middle" font-size="9" fill="#6b6f76">${n} desc.</text></svg>` +
+    `<svg viewBox="-12 -12 224 224" role="img" aria-label="${esc(summary)}">${segs}${mark(ring.head, 'H', true, '#c0262d')}${mark(ring.tail, 'T', true, '#0b62c4', true)}${mark(ring.nextToUse, 'U', false, '#0b62c4')}${mark(ring.nextToClean, 'C', false, '#2f8f3a', true)}<text x="100" y="96" text-anchor="middle" font-size="12">${ring.which.toUpperCase()}</text><text x="100" y="112" text-anchor="middle" font-size="9" fill="#6b6f76">${n} desc.</text></svg>` +
     `<details><summary>${ring.which.toUpperCase()} ring as a table</summary><table class="mono" style="font-size:11px"><thead><tr><th>#</th><th>buffer</th><th>len</th><th>status</th><th>${ring.which === 'tx' ? 'cmd' : 'errors'}</th></tr></thead><tbody>${ring.descs
       .filter((d) => d.buffer !== 0 || d.status !== 0)
       .map((d) => `<tr><td>${d.index}</td><td>${hex8(d.buffer)}</td><td>${d.length}</td><td>${d.statusBits.join(' ') || '0'}</td><td>${d.otherBits.join(' ') || '0'}</td></tr>`)
@@ -518,7 +519,14 @@ async function act(fn: () => Promise<StopInfo>): Promise<void> {
 function describeStop(r: StopInfo): string {
   const text = r.hit ? (describeEvent(r.hit.ev) ?? r.hit.ev.kind) : '';
   const hit = r.hit ? ` — ${r.hit.ev.source}: ${text.length > 110 ? text.slice(0, 109) + '…' : text}` : '';
-  if (r.hit && r.hit.ev.kind === 'wire.tx') selFrame = r.hit.ev.frame.id;
+  if (r.hit && r.hit.ev.kind === 'wire.tx') {
+    selFrame = r.hit.ev.frame.id;
+    waveStart = 0;
+    $<HTMLInputElement>('flip-frame').value = String(selFrame);
+  }
+  // show the adapter the stop is about
+  const at = r.hit ? adapters(live).findIndex((a) => a.nic.name === r.hit!.ev.source || a.driver.name === r.hit!.ev.source) : -1;
+  if (at >= 0) nicIndex = at;
   return `${r.what}${hit}`;
 }
 
@@ -556,7 +564,7 @@ function toggleRun(): void {
   else if (!busy) void runLoop();
 }
 
-async function restart(keepTime: boolean): Promise<void> {
+async function restart(keepTime: boolean, thenUntil?: { stopAt: (r: Recorded) => boolean; what: string }): Promise<void> {
   running = false;
   while (busy) await new Promise((res) => setTimeout(res, 5));
   busy = true;
@@ -573,6 +581,10 @@ async function restart(keepTime: boolean): Promise<void> {
     if (keepTime && t > 0) {
       await live.run({ untilNs: t, ignoreBreakpoints: true });
       lastStop = `faults applied: the experiment ran again to ${formatNanos(t)}`;
+      if (thenUntil) {
+        const r = await live.run({ stopAt: thenUntil.stopAt, what: thenUntil.what, untilNs: t + 1_000_000_000, ignoreBreakpoints: true });
+        if (r.reason === 'break') lastStop = `faults applied: the experiment ran again, to where ${thenUntil.what}`;
+      }
     } else lastStop = 'ready: nothing has run yet';
   } catch (e) {
     lastStop = `error: ${e instanceof Error ? e.message : String(e)}`;
@@ -713,7 +725,8 @@ function wire(): void {
     }
     config = { ...config, flips: [...config.flips, { frameId, bit }] };
     selFrame = frameId;
-    void restart(true);
+    // run on until the damaged frame reached its receiver (or the frame, not sent yet, is flipped later)
+    void restart(true, { stopAt: (r) => r.ev.kind === 'wire.rx' && r.ev.frame.id === frameId, what: `frame #${frameId} reached its receiver` });
   };
   $('ber-apply').onclick = () => {
     const rate = Number($<HTMLInputElement>('ber').value);
