@@ -141,6 +141,32 @@ describe.skipIf(cannot !== null)(cannot === null ? 'nicsim view in headless chro
     await until(async () => (await instant()) === liveInstant, 'the live run');
   });
 
+  it('hovering a descriptor shows its fields and buffer bytes', async () => {
+    await page.selectOption('#nic', { label: 'client' });
+    await page.hover('#ring-tx path.seg[data-i="0"]');
+    await until(async () => !(await page.getAttribute('#tip', 'class'))!.includes('hidden'), 'the tooltip');
+    const tip = (await page.textContent('#tip'))!;
+    expect(tip).toMatch(/^TX descriptor 0\nbuffer 0x[0-9a-f]{8} {2}length 42\nSTA DD {2}CMD EOP IFCS RS/);
+    expect(tip).toContain('buffer bytes (42):\nff ff ff ff ff ff 02 00 00 00 00 02 08 06 00 01'); // the client's first frame: its ARP request
+  });
+
+  it('restart, a breakpoint set from the page, run at a speed: stops when the TCP connection is established', async () => {
+    await page.focus('body');
+    await page.keyboard.press('r');
+    await until(async () => (await instant()) === 0, 'the restart');
+    await page.selectOption('#bp-kind', 'state');
+    await page.fill('#bp-text', 'tcp:ESTABLISHED');
+    await page.click('#bp-add');
+    expect(await page.textContent('#bp-list')).toContain("state machine 'tcp' enters ESTABLISHED");
+    await page.selectOption('#speed', '100000000');
+    await page.click('#run');
+    await until(async () => (await page.textContent('#stop'))!.startsWith("breakpoint: state machine 'tcp' enters ESTABLISHED"), 'the breakpoint');
+    expect(await page.getAttribute('#run', 'aria-pressed')).toBe('false');
+    const est = await page.$$eval('#machines .m[data-machine="tcp"]', (ms) => ms.map((m) => m.getAttribute('data-state')));
+    expect(est).toContain('ESTABLISHED');
+    expect(await page.textContent('#machines .m[data-machine="tcp"][data-state="ESTABLISHED"] .st.cur')).toBe('ESTABLISHED');
+  });
+
   it('the browser build of CRC-32 and the line codecs agree with Node on random inputs', async () => {
     let x = 12345;
     const rnd = (n: number) =>
