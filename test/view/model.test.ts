@@ -183,6 +183,19 @@ describe('fault injection from the page', () => {
     expect(decodeFrame(rx.frame.bytes).fcsOk).toBe(false);
   });
 
+  it('in signal fidelity the flip lands on a code bit and the receiving PHY or MAC catches it', async () => {
+    const cfg = { ...defaultConfig(), fidelity: 'signal' as const, speed: 100 as const };
+    const base = new Session(cfg);
+    const stop = await base.run({ stopAt: (r) => r.ev.kind === 'wire.tx' && decodeFrame(r.ev.frame.bytes).summary.includes('[SYN]') });
+    const id = (stop.hit!.ev as { frame: { id: number } }).frame.id;
+    const s = new Session({ ...cfg, flips: [{ frameId: id, bit: 600 }] });
+    await s.run({ untilNs: base.now + 1_000_000 });
+    expect(s.log.find((r) => r.ev.kind === 'fault')!.ev).toMatchObject({ fault: 'symbol', frameId: id, position: 600 });
+    const drops = dropsOf(s.log, id);
+    expect(drops).toHaveLength(1);
+    expect(drops[0]).toMatchObject({ source: 'switch', counter: 'p0.rxErrors' });
+  });
+
   it('a pulled cable takes the link down at that instant', async () => {
     const s = new Session({ ...defaultConfig(), topology: 'pair', pulls: [{ cable: 'cable', atNs: 1_700_000_000 }] });
     await s.run({ untilNs: 1_800_000_000 });

@@ -19,7 +19,7 @@ import type { WireFrame } from '../../hw/medium/types.js';
 import type { Nic } from '../../hw/nic.js';
 import type { E1000 } from '../../driver/e1000.js';
 import { crc32 } from '../../hw/mac/crc32.js';
-import { createLineCodec } from '../../hw/phy/linecode/index.js';
+import { createLineCodec, type LineStream } from '../../hw/phy/linecode/index.js';
 import { csmaMachine } from '../../hw/mac/csma.js';
 import { phyLinkMachine } from '../../hw/phy/link.js';
 import { e1000Lifecycle } from '../../driver/lifecycle.js';
@@ -82,6 +82,7 @@ function skeleton(): void {
   <section aria-labelledby="h-adapter">
     <h2 id="h-adapter">Adapter <select id="nic" aria-label="Adapter"></select> <small id="nic-info"></small></h2>
     <div class="irq" id="irq"></div>
+    <div id="irq-history"></div>
     <div class="rings">
       <div class="ring" id="ring-tx"></div>
       <div class="ring" id="ring-rx"></div>
@@ -140,7 +141,7 @@ function skeleton(): void {
   <section aria-labelledby="h-faults">
     <h2 id="h-faults">Faults <small>which layer catches them</small></h2>
     <div class="row">
-      <label>flip bit <input id="flip-bit" type="number" min="0" value="200"></label>
+      <label title="a line bit counted from the first preamble bit, LSB of each octet first; in signal fidelity a code bit of the line stream">flip bit <input id="flip-bit" type="number" min="0" value="200"></label>
       <label>of frame <input id="flip-frame" type="number" min="1"></label>
       <button id="flip-apply">Flip</button>
     </div>
@@ -235,6 +236,7 @@ function renderAdapter(): void {
     `<span aria-label="Interrupt causes: pending ${q.pending.join(', ') || 'none'}; enabled ${q.enabled.join(', ') || 'none'}">${Object.entries(ICR_CAUSES)
       .map(([n, b]) => `<span class="cause${q.icr & b ? ' pend' : ''}${q.ims & b ? ' en' : ''}" title="${n}: ${q.icr & b ? 'pending' : 'not pending'}, ${q.ims & b ? 'enabled' : 'masked'}">${n}</span>`)
       .join('')}</span>`;
+  drawIrqHistory(nic.name);
   // rings
   drawRing($('ring-tx'), ringView(nic, 'tx', driver), nic);
   drawRing($('ring-rx'), ringView(nic, 'rx', driver), nic);
@@ -313,6 +315,28 @@ function drawRing(el: HTMLElement, ring: RingView, nic: Nic): void {
   svg.addEventListener('mouseout', () => $('tip').classList.add('hidden'));
 }
 
+/** The IRQ line's level over its last 12 changes up to now, as a step waveform. */
+function drawIrqHistory(line: string): void {
+  const ch: Array<{ t: number; level: boolean }> = [];
+  for (const r of shown.log) if (r.ev.kind === 'irq' && r.ev.line === line) ch.push({ t: r.ev.time, level: r.ev.level });
+  const el = $('irq-history');
+  if (ch.length === 0) {
+    el.innerHTML = '';
+    return;
+  }
+  const last = ch.slice(-12);
+  const t0 = last[0].t;
+  const t1 = Math.max(shown.now, t0 + 1);
+  const W = 600;
+  const x = (t: number) => 40 + ((t - t0) / (t1 - t0)) * (W - 50);
+  const y = (l: boolean) => (l ? 6 : 22);
+  let d = `M40,${y(!last[0].level)}`;
+  for (const c of last) d += ` L${x(c.t).toFixed(1)},${y(!c.level)} L${x(c.t).toFixed(1)},${y(c.level)}`;
+  d += ` L${x(t1).toFixed(1)},${y(last[last.length - 1].level)}`;
+  const text = last.map((c) => `${c.level ? 'up' : 'down'} at ${formatNanos(c.t)}`).join(', ');
+  el.innerHTML = `<svg viewBox="0 0 ${W} 30" style="width:100%;height:30px" role="img" aria-label="${esc(`IRQ line of ${line}, its last ${last.length} changes: ${text}`)}"><text x="0" y="18" font-size="10" fill="#6b6f76">IRQ</text><path d="${d}" fill="none" stroke="#c0262d" stroke-width="1.5"/><text x="40" y="30" font-size="8" fill="#6b6f76">${esc(formatNanos(t0))}</text><text x="${W - 4}" y="30" font-size="8" text-anchor="end" fill="#6b6f76">${esc(formatNanos(t1))}</text></svg>`;
+}
+
 function descText(ring: RingView, d: DescRow): string {
   const role = [d.index === ring.head ? 'head (TDH/RDH)' : '', d.index === ring.tail ? 'tail (TDT/RDT)' : '', d.index === ring.nextToUse ? 'next_to_use' : '', d.index === ring.nextToClean ? 'next_to_clean' : ''].filter(Boolean).join(', ');
   return `${ring.which.toUpperCase()} descriptor ${d.index}${role ? ` — ${role}` : ''}\nbuffer ${hex8(d.buffer)}  length ${d.length}\n${ring.which === 'tx' ? 'STA' : 'status'} ${d.statusBits.join(' ') || '0'}  ${ring.which === 'tx' ? 'CMD' : 'errors'} ${d.otherBits.join(' ') || '0'}`;
@@ -322,12 +346,14 @@ let framesShown = -1;
 function renderFrames(): void {
   const list = frames(shown);
   const ul = $('frames');
-  const key = list.length * 100000 + (selFrame ?? 0);
+  const key = shown.log.length * 100000 + (selFrame ?? 0);
   if (key === framesShown && ul.childElementCount === list.length) return;
   framesShown = key;
+  const rxOf = new Map<number, WireFrame>();
+  for (const r of shown.log) if (r.ev.kind === 'wire.rx' && !rxOf.has(r.ev.frame.id)) rxOf.set(r.ev.frame.id, r.ev.frame);
   ul.innerHTML = list
     .map(({ r, frame }) => {
-      const rx = received(shown, frame.id);
+      const rx = rxOf.has(frame.id) ? { frame: rxOf.get(frame.id)! } : null;
       const d = decodeFrame(rx?.frame.bytes ?? frame.bytes);
       return `<li tabindex="0" data-frame-id="${frame.id}" data-instant="${r.instant}" class="${frame.id === selFrame ? 'sel' : ''}${d.fcsOk ? '' : ' bad'}">#${frame.id} ${esc(formatNanos(r.ev.time))} ${esc(frame.sender)}: ${esc(d.summary)}</li>`;
     })
@@ -348,15 +374,18 @@ function renderFrame(): void {
     return;
   }
   const rx = received(shown, selFrame);
-  const damaged = rx !== null && !equalBytes(rx.frame.bytes, sent.frame.bytes);
-  const bytes = damaged ? rx!.frame.bytes : sent.frame.bytes;
+  const got = rx ? asReceived(rx.frame) : null;
+  const damaged = got !== null && (got.lineErrors.length > 0 || !equalBytes(got.bytes, sent.frame.bytes));
+  const bytes = damaged ? got!.bytes : sent.frame.bytes;
+  const stream = damaged ? got!.stream : asReceived(sent.frame).stream;
   const d = decodeFrame(bytes);
   $('frame-title').textContent = `#${selFrame} from ${sent.frame.sender}${damaged ? ` — as ${rx!.to} received it (damaged on the way)` : ''}`;
   box.dataset.fcs = d.fcsOk ? 'ok' : 'bad';
   const diff = damaged ? diffBits(sent.frame.bytes, rx!.frame.bytes) : [];
   box.innerHTML =
     `<p class="mono ${d.fcsOk ? '' : 'bad'}" id="frame-summary">${esc(d.summary)}</p>` +
-    (damaged ? `<p class="bad">Bits flipped on the way: ${diff.map((k) => `${k} (octet ${k >> 3}, bit ${k & 7})`).join(', ')}</p>` : '') +
+    (damaged && diff.length ? `<p class="bad">Bits flipped on the way: ${diff.map((k) => `${k} (octet ${k >> 3}, bit ${k & 7})`).join(', ')}</p>` : '') +
+    (damaged && got!.lineErrors.length ? `<p class="bad">The receiving PHY reported: ${esc(got!.lineErrors.slice(0, 6).join('; '))}</p>` : '') +
     `<div class="bytes scroll" style="max-height:120px" aria-label="Frame bytes">${byteSpans(bytes, d, diff)}</div>` +
     `<div class="scroll" style="max-height:200px"><table class="mono" id="fields" style="font-size:12px"><thead><tr><th>layer</th><th>field</th><th>bytes</th><th>value</th></tr></thead><tbody>${d.fields
       .map((f) => `<tr data-field="${esc(f.name)}" class="L-${f.layer}"><td>${f.layer}</td><td>${esc(f.name)}</td><td>${f.start}–${f.end - 1}</td><td${f.bad ? ' class="bad"' : ''}>${esc(f.value)}</td></tr>`)
@@ -365,10 +394,18 @@ function renderFrame(): void {
   box.querySelectorAll<HTMLElement>('.bytes span').forEach((sp) => {
     sp.onclick = () => {
       waveStart = Number(sp.dataset.o);
-      renderWave(bytes, sent.frame.bitTimeNs);
+      renderWave(bytes, sent.frame.bitTimeNs, stream);
     };
   });
-  renderWave(bytes, sent.frame.bitTimeNs);
+  renderWave(bytes, sent.frame.bitTimeNs, stream);
+}
+
+/** The bytes a receiver decodes from a frame: in signal fidelity from its line symbols (with the PHY's complaints), else its bytes. */
+function asReceived(f: WireFrame): { bytes: Uint8Array; lineErrors: string[]; stream?: LineStream } {
+  const st = f.symbols as LineStream | undefined;
+  if (!st || typeof st.bitCount !== 'number') return { bytes: f.bytes, lineErrors: [] };
+  const r = createLineCodec(st.kind).decodeFrame(st);
+  return { bytes: r.bytes.length ? r.bytes : f.bytes, lineErrors: r.errors.map((e) => `${e.kind} at code group ${e.index}`), stream: st };
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -398,9 +435,10 @@ function byteSpans(b: Uint8Array, d: DecodedFrame, flipped: number[]): string {
 }
 
 /** The line code of the frame as a waveform: 96 code bits from the chosen octet, with code groups. */
-function renderWave(bytes: Uint8Array, bitTimeNs: number): void {
-  const kind = phyKindOf(bitTimeNs);
-  const stream = lineCode(bytes, kind);
+function renderWave(bytes: Uint8Array, bitTimeNs: number, carried?: LineStream): void {
+  const kind = carried?.kind ?? phyKindOf(bitTimeNs);
+  // in signal fidelity, the symbols the line carried (damage included); otherwise the PHY's encoding of the bytes
+  const stream = carried ?? lineCode(bytes, kind);
   const levels = stream.levels;
   // code bits per octet and the idle before the first octet
   const perOctet = kind === '10BASE-T' ? 16 : 10;
@@ -425,7 +463,7 @@ function renderWave(bytes: Uint8Array, bitTimeNs: number): void {
   }
   const name = kind === '10BASE-T' ? 'Manchester (10BASE-T)' : kind === '100BASE-TX' ? '4B/5B + scrambler + MLT-3 (100BASE-TX)' : '8b/10b NRZ (1000BASE-X)';
   $('wave').innerHTML =
-    `<p style="margin:6px 0 2px;font-size:12px">Line code: <b>${name}</b>, code bits ${start}–${start + N - 1} of ${levels.length} (from octet ${waveStart}; click an octet to move). Levels: ${esc(Array.from(levels.subarray(start, start + Math.min(N, 24))).join(' '))}…</p>` +
+    `<p style="margin:6px 0 2px;font-size:12px">Line code${carried ? ' (the symbols the line carried)' : ''}: <b>${name}</b>, code bits ${start}–${start + N - 1} of ${levels.length} (from octet ${waveStart}; click an octet to move). Levels: ${esc(Array.from(levels.subarray(start, start + Math.min(N, 24))).join(' '))}…</p>` +
     `<svg class="wave" viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img" aria-label="${esc(`${name} waveform of code bits ${start} to ${start + N - 1}`)}">${groups}<path d="${path}" fill="none" stroke="#0b62c4" stroke-width="1.5"/></svg>`;
 }
 
@@ -463,7 +501,9 @@ function renderMachines(): void {
 
 function renderConsequences(): void {
   const out: string[] = [];
-  const faults = shown.log.filter((r) => r.ev.kind === 'fault');
+  const allFaults = shown.log.filter((r) => r.ev.kind === 'fault');
+  const faults = allFaults.slice(-40);
+  if (allFaults.length > faults.length) out.push(`<li>… ${allFaults.length - faults.length} earlier faults left out</li>`);
   for (const f of faults) {
     const e = f.ev as Extract<TraceEvent, { kind: 'fault' }>;
     const drops = dropsOf(shown.log, e.frameId);
