@@ -3,7 +3,7 @@
  * the reason) only when /usr/bin/chromium cannot be launched; .ci/run installs it.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
@@ -18,6 +18,12 @@ import { appendFcs } from '../../hw/mac/fcs.js';
 const CHROMIUM = '/usr/bin/chromium';
 /** Line bit 441: octet 55 (8 of preamble and SFD, 14 of Ethernet, 20 of IPv4, 13 into TCP: the flags), bit 1: SYN. */
 const FLIP_BIT = 441;
+/**
+ * Where the screenshot goes: docs/view.png (the README's) when it is missing or when
+ * NICSIM_VIEW_SCREENSHOT=docs/view.png asks for it, else a scratch file, so a test run does not
+ * rewrite a committed image (chromium's PNG bytes vary from run to run).
+ */
+const SCREENSHOT = process.env.NICSIM_VIEW_SCREENSHOT ?? (existsSync('docs/view.png') ? join(tmpdir(), `nicsim-view-${process.pid}.png`) : 'docs/view.png');
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const profile = mkdtempSync(join(tmpdir(), 'nicsim-view-chromium-'));
@@ -126,8 +132,9 @@ describe.skipIf(cannot !== null)(cannot === null ? 'nicsim view in headless chro
     expect(await page.textContent('#frame-summary')).toMatch(/^TCP 10\.0\.0\.2:\d+ → 10\.0\.1\.2:80 \[\] .*bad FCS$/);
     await page.selectOption('#nic', { label: 'client' });
     await page.evaluate(() => window.scrollTo(0, 0));
-    mkdirSync('docs', { recursive: true });
-    await page.screenshot({ path: 'docs/view.png' });
+    const png = await page.screenshot({ path: SCREENSHOT });
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBe(1440); // IHDR width
   });
 
   it('clicking a narration line shows that instant, replayed; back to live returns', async () => {
