@@ -75,7 +75,7 @@ describe.skipIf(cannot !== null)(cannot === null ? 'nicsim view in headless chro
     await until(async () => (await page.textContent('#stop'))!.startsWith('an interrupt line was asserted'), 'the first interrupt');
     const at = await instant();
     expect(at).toBeGreaterThan(0);
-    const nicName = await page.$eval('#nic', (s) => (s as HTMLSelectElement).selectedOptions[0].text);
+    const nicName = await page.$eval('#nic', (s) => (s as unknown as { selectedOptions: ArrayLike<{ text: string }> }).selectedOptions[0].text);
     // the library, in Node, replayed to the same instant
     const s = await replay(defaultConfig(), at);
     const hosts = s.scenario.hosts;
@@ -131,7 +131,7 @@ describe.skipIf(cannot !== null)(cannot === null ? 'nicsim view in headless chro
     // the damaged SYN no longer has its SYN flag, yet looks like a plausible segment: only the FCS tells
     expect(await page.textContent('#frame-summary')).toMatch(/^TCP 10\.0\.0\.2:\d+ → 10\.0\.1\.2:80 \[\] .*bad FCS$/);
     await page.selectOption('#nic', { label: 'client' });
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     const png = await page.screenshot({ path: SCREENSHOT });
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect(png.readUInt32BE(16)).toBe(1440); // IHDR width
@@ -184,7 +184,7 @@ describe.skipIf(cannot !== null)(cannot === null ? 'nicsim view in headless chro
         return x & 0xff;
       });
     const inputs = Array.from({ length: 40 }, (_, i) => rnd((i * 97) % 1600));
-    const browserCrc = await page.evaluate((arrs) => arrs.map((a) => (window as unknown as { nicsimView: { crc32: (b: Uint8Array) => number } }).nicsimView.crc32(Uint8Array.from(a))), inputs);
+    const browserCrc = await page.evaluate((arrs) => arrs.map((a) => (globalThis as unknown as { nicsimView: { crc32: (b: Uint8Array) => number } }).nicsimView.crc32(Uint8Array.from(a))), inputs);
     expect(browserCrc).toEqual(inputs.map((a) => zlibCrc32(Uint8Array.from(a)) >>> 0));
     for (const kind of ['10BASE-T', '100BASE-TX', '1000BASE-X'] as PhyKind[]) {
       const frames = Array.from({ length: 5 }, (_, i) => {
@@ -196,7 +196,7 @@ describe.skipIf(cannot !== null)(cannot === null ? 'nicsim view in headless chro
         appendFcs(line, 8, 8 + body.length);
         return Array.from(line);
       });
-      const inPage = await page.evaluate(([k, fs]) => fs.map((f) => (window as unknown as { nicsimView: { encodeLine: (k: string, b: number[]) => unknown } }).nicsimView.encodeLine(k as string, f as number[])), [kind, frames] as const);
+      const inPage = await page.evaluate(([k, fs]) => fs.map((f) => (globalThis as unknown as { nicsimView: { encodeLine: (k: string, b: number[]) => unknown } }).nicsimView.encodeLine(k as string, f as number[])), [kind, frames] as const);
       expect(inPage).toEqual(
         frames.map((f) => {
           const s = createLineCodec(kind).encodeFrame(Uint8Array.from(f));
