@@ -9,6 +9,7 @@ import { runDemo } from './demo.js';
 import { regsCommand } from './regs.js';
 import { runLan } from './lan.js';
 import { runNetDemo } from './netdemo.js';
+import { viewCommand, VIEW_HELP } from './view.js';
 import { LAYERS, type Layer } from '../trace/narrate.js';
 import { formatStory } from '../trace/story.js';
 import { formatPing } from '../stack/tools/ping.js';
@@ -41,6 +42,8 @@ commands:
   decode --phy P [LEVELS|-]
                        decode line levels (or encode's --json output) back to bytes [--json]
   regs [REG [VALUE]]   the register map, one register's fields, or VALUE decoded [--json]
+  view                 serve a page that runs the demo in a browser: registers, rings, wire,
+                       step by step [--port N] [--seed N] [--phy P] [--ber R] [--flip N:BIT]
   help [COMMAND]       this text, or a command's options
 
 Run 'nicsim <command> --help' (or -h) for a command's options. Exit status: 0 success, 1 the run
@@ -48,6 +51,7 @@ found a problem (no ping reply, line errors in decode), 2 a bad command line (on
 nothing simulated).`;
 
 const HELP: Record<string, string> = {
+  view: VIEW_HELP,
   demo: `usage: nicsim demo [--out DIR] [--detail app|stack|driver|hw|wire] [--json] [--no-files] [--seed N]
                    [--phy 10BASE-T|100BASE-TX|1000BASE-X] [--fidelity frame|signal] [--ber RATE]
                    [--flip FRAME:BIT] [--corrupt FRAME:BYTE] [--inspect]
@@ -285,6 +289,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       out(version() + '\n');
       return 0;
     }
+    if (cmd === 'view') return await viewCommand(rest, out, err);
     const spec = SPECS[cmd];
     if (spec === undefined) throw new UsageError(`unknown command '${cmd}' (try 'nicsim help')`);
     const { values, positionals } = parseCommandLine(cmd, rest, spec, { positionals: cmd === 'ping' || cmd === 'encode' || cmd === 'decode' || cmd === 'regs', elsewhere: ELSEWHERE[cmd] });

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, dirname, resolve } from 'node:path';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const LAYERS = ['sim', 'hw', 'driver', 'stack', 'trace', 'topology', 'cli', 'bench', 'scripts'] as const;
+const LAYERS = ['sim', 'hw', 'driver', 'stack', 'trace', 'topology', 'cli', 'bench', 'scripts', 'view'] as const;
 
 function files(dir: string): string[] {
   const abs = join(ROOT, dir);
@@ -48,9 +48,10 @@ const ALLOWED: Record<string, string[]> = {
   stack: ['sim', 'driver'],
   trace: ['sim', 'hw', 'driver', 'stack'],
   topology: ['sim', 'hw', 'driver', 'stack'],
-  cli: ['sim', 'hw', 'driver', 'stack', 'trace', 'topology', 'package.json'],
+  cli: ['sim', 'hw', 'driver', 'stack', 'trace', 'topology', 'view', 'package.json'],
   bench: ['sim', 'hw', 'driver', 'stack', 'trace', 'topology'],
   scripts: ['sim', 'hw', 'driver', 'stack', 'trace'],
+  view: ['sim', 'hw', 'driver', 'stack', 'trace', 'topology'], // the browser page of `nicsim view`
 };
 
 describe('architecture', () => {

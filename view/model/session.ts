@@ -1,0 +1,208 @@
+/**
+ * A view session: one experiment, driven in simulated time by the page. It records every trace
+ * event with the number of simulator events completed when it was emitted (its "instant"), and
+ * offers the page's controls: one event, to the next frame, to the next interrupt, to a time, to a
+ * breakpoint. DOM-free, so the same code runs in the browser and in the Node tests.
+ * @module
+ */
+import type { TraceEvent } from '../../sim/trace.js';
+import { buildScenario, type Scenario, type ViewConfig } from './scenario.js';
+import { decodeFrame } from './frame.js';
+import { ICR_CAUSES } from './inspect.js';
+
+/** A recorded trace event: the event and the simulator events completed when it was emitted. */
+export interface Recorded {
+  /** Position in the session's log (0-based). */
+  seq: number;
+  /** `sim.eventsRun` when the event was emitted: replaying to this count shows that instant. */
+  instant: number;
+  /** The trace event. */
+  ev: TraceEvent;
+}
+
+/** A breakpoint: the run stops after the simulator event during which a matching trace event is emitted. */
+export type Breakpoint =
+  | { kind: 'reg'; reg: string; nic?: string }
+  | { kind: 'cause'; cause: string; nic?: string }
+  | { kind: 'frame'; filter: string }
+  | { kind: 'state'; machine: string; to?: string };
+
+/** Why a run stopped. */
+export interface StopInfo {
+  /** `break` (a breakpoint or the step's target), `time` (the time limit), `idle` (nothing left to simulate), `events` (the event budget). */
+  reason: 'break' | 'time' | 'idle' | 'events';
+  /** A description of what stopped it, for the status line. */
+  what: string;
+  /** The event that matched, for `break`. */
+  hit?: Recorded;
+}
+
+/** Describes a breakpoint in words (the page's list and status line). */
+export function describeBreakpoint(b: Breakpoint): string {
+  switch (b.kind) {
+    case 'reg':
+      return `${b.nic ?? 'any adapter'}: ${b.reg} written`;
+    case 'cause':
+      return `${b.nic ?? 'any adapter'}: ICR.${b.cause} set`;
+    case 'frame':
+      return `a frame matching '${b.filter}' starts on a wire`;
+    case 'state':
+      return `state machine '${b.machine}'${b.to ? ` enters ${b.to}` : ' changes state'}`;
+  }
+}
+
+/** Whether trace event `e` hits breakpoint `b`. */
+export function matches(b: Breakpoint, e: TraceEvent): boolean {
+  switch (b.kind) {
+    case 'reg':
+      return e.kind === 'reg.access' && e.op === 'write' && e.reg.toUpperCase() === b.reg.toUpperCase() && (b.nic === undefined || e.source === b.nic);
+    case 'cause': {
+      if (e.kind !== 'nic.cause' || (b.nic !== undefined && e.source !== b.nic)) return false;
+      const bit = ICR_CAUSES[b.cause.toUpperCase()];
+      return bit !== undefined && (e.causes & bit) !== 0;
+    }
+    case 'frame': {
+      if (e.kind !== 'wire.tx') return false;
+      const f = b.filter.trim().toLowerCase();
+      return f === '' || decodeFrame(e.frame.bytes).summary.toLowerCase().includes(f);
+    }
+    case 'state':
+      return e.kind === 'state' && e.machine.toLowerCase().includes(b.machine.toLowerCase()) && (b.to === undefined || b.to === '' || e.to === b.to);
+  }
+}
+
+/** One experiment, driven step by step. */
+export class Session {
+  /** The built experiment. */
+  readonly scenario: Scenario;
+  /** Every trace event so far. */
+  readonly log: Recorded[] = [];
+  /** Active breakpoints. */
+  breakpoints: Breakpoint[] = [];
+  /** Set when the application script has finished (or failed). */
+  scriptDone = false;
+  private pending: ((e: Recorded) => boolean) | null = null;
+  private hit: Recorded | undefined;
+
+  constructor(readonly config: ViewConfig) {
+    this.scenario = buildScenario(config);
+    const sim = this.scenario.net.sim;
+    sim.trace.subscribe((ev) => {
+      const r: Recorded = { seq: this.log.length, instant: sim.eventsRun, ev };
+      this.log.push(r);
+      if (this.hit === undefined && this.pending !== null && this.pending(r)) {
+        this.hit = r;
+        sim.stop();
+      }
+    });
+    const done = () => {
+      this.scriptDone = true;
+    };
+    this.scenario.script.then(done, done);
+  }
+
+  /** The simulator. */
+  get sim() {
+    return this.scenario.net.sim;
+  }
+
+  /** Simulated time now, ns. */
+  get now(): number {
+    return this.sim.now;
+  }
+
+  /** Simulator events completed so far (the instant the page shows). */
+  get instant(): number {
+    return this.sim.eventsRun;
+  }
+
+  /**
+   * Runs until `stopAt` matches a new trace event, a breakpoint hits (unless `ignoreBreakpoints`),
+   * `untilNs` is reached, `maxEvents` simulator events ran, or nothing is left to simulate.
+   */
+  async run(opts: { stopAt?: (r: Recorded) => boolean; what?: string; untilNs?: number; maxEvents?: number; ignoreBreakpoints?: boolean } = {}): Promise<StopInfo> {
+    const bps = opts.ignoreBreakpoints ? [] : this.breakpoints;
+    const stopAt = opts.stopAt;
+    this.hit = undefined;
+    let which = '';
+    this.pending = (r) => {
+      if (stopAt?.(r)) {
+        which = opts.what ?? 'target reached';
+        return true;
+      }
+      const b = bps.find((x) => matches(x, r.ev));
+      if (b) which = `breakpoint: ${describeBreakpoint(b)}`;
+      return b !== undefined;
+    };
+    const until = opts.untilNs ?? Infinity;
+    const max = opts.maxEvents ?? Infinity;
+    const start = this.sim.eventsRun;
+    try {
+      for (;;) {
+        const left = max - (this.sim.eventsRun - start);
+        if (left <= 0) return { reason: 'events', what: `${max} event(s) run` };
+        const r = await this.sim.runAsync({ until: until === Infinity ? undefined : until, maxEvents: Math.min(left, 5000) });
+        if (this.hit) return { reason: 'break', what: which, hit: this.hit };
+        if (r.reason === 'until') return { reason: 'time', what: 'time reached' };
+        if (r.reason === 'idle') {
+          // continuations may still schedule work: let them run once, then look again
+          await new Promise((res) => setImmediate(res));
+          if (this.hit) return { reason: 'break', what: which, hit: this.hit };
+          if (this.sim.pending === 0) return { reason: 'idle', what: 'nothing left to simulate' };
+        }
+      }
+    } finally {
+      this.pending = null;
+    }
+  }
+
+  /** Runs exactly one simulator event. */
+  step(): Promise<StopInfo> {
+    return this.run({ maxEvents: 1, ignoreBreakpoints: true });
+  }
+
+  /** Runs until a frame starts on a wire. */
+  nextFrame(): Promise<StopInfo> {
+    return this.run({ stopAt: (r) => r.ev.kind === 'wire.tx', what: 'a frame started on a wire' });
+  }
+
+  /** Runs until an adapter asserts its interrupt line. */
+  nextInterrupt(): Promise<StopInfo> {
+    return this.run({ stopAt: (r) => r.ev.kind === 'irq' && r.ev.level, what: 'an interrupt line was asserted' });
+  }
+
+  /** Runs until simulator event count `instant` (for replays: the state at a narration line). */
+  async runToInstant(instant: number): Promise<StopInfo> {
+    if (instant < this.sim.eventsRun) throw new RangeError(`instant ${instant} is in the past (now ${this.sim.eventsRun})`);
+    return this.run({ maxEvents: instant - this.sim.eventsRun, ignoreBreakpoints: true });
+  }
+}
+
+/** A fresh session of `config` run to `instant` (deterministic replay: the state at that instant). */
+export async function replay(config: ViewConfig, instant: number): Promise<Session> {
+  const s = new Session(config);
+  await s.runToInstant(instant);
+  return s;
+}
+
+/**
+ * The drops that frame `frameId` caused: `drop` events naming the frame, and drops without a frame
+ * number (a switch port's) emitted by the receiver in the same instant the frame arrived there.
+ */
+export function dropsOf(log: readonly Recorded[], frameId: number): Array<Extract<TraceEvent, { kind: 'drop' }>> {
+  const out: Array<Extract<TraceEvent, { kind: 'drop' }>> = [];
+  for (let i = 0; i < log.length; i++) {
+    const e = log[i].ev;
+    if (e.kind === 'drop' && e.frameId === frameId) out.push(e);
+    if (e.kind !== 'wire.rx' || e.frame.id !== frameId) continue;
+    const receiver = e.to.split('.')[0];
+    for (let j = i + 1; j < log.length && log[j].instant === log[i].instant; j++) {
+      const d = log[j].ev;
+      if (d.kind === 'drop' && d.frameId === undefined && d.source === receiver) {
+        out.push(d);
+        break;
+      }
+    }
+  }
+  return out;
+}
