@@ -8,7 +8,7 @@
 
 // sim: the discrete-event kernel
 export { Simulator, EventQueue, Rng, TraceBus, NS, US, MS, SEC, formatNanos, formatDuration, simClock, startSimActor } from './sim/index.js';
-export type { SimulatorOptions, RunOptions, RunResult, RealtimeOptions, RealtimeResult, EventHandle, TraceEvent, TraceEventMap, TraceKind, TraceListener, Nanos } from './sim/index.js';
+export type { SimulatorOptions, RunOptions, RunResult, RealtimeOptions, RealtimeResult, RealtimeStats, EventHandle, TraceEvent, TraceEventMap, TraceKind, TraceListener, Nanos } from './sim/index.js';
 
 // hw: the adapter, host memory and media
 export { Nic, HostMemory, IrqLine, Cable, Phy, RegisterFile, e1000, phyRegisters } from './hw/index.js';
