@@ -17,8 +17,8 @@ export { writeTxDescriptor, readTxDescriptor, writeRxDescriptor, readRxDescripto
 export { fcs32, fcsValid, serializeFrame, resolveLink, decodeFields } from './hw/index.js';
 export type { NicOptions, NicCounters, CableOptions, Endpoint, MediumLink, WireFrame, LinkSignal, LinkMode, Speed, Duplex, RegDef, FieldDef, FrameMiddleware } from './hw/index.js';
 
-export { Hub, Switch, bitErrors, gilbertElliott, scriptedFlips, dropFrames, duplicateFrames, delayFrames } from './hw/index.js';
-export type { HubOptions, SwitchOptions, FaultInjector } from './hw/index.js';
+export { Hub, Switch, RemoteEndpoint, bitErrors, gilbertElliott, scriptedFlips, dropFrames, duplicateFrames, delayFrames } from './hw/index.js';
+export type { HubOptions, SwitchOptions, FaultInjector, RemoteEndpointOptions, RemoteEndpointStats } from './hw/index.js';
 
 // driver: the host kernel, the e1000 driver, register-sequence testing
 export { Kernel, E1000, DriverError, recordRegisters, assertRegisterSequence, RegisterSequenceError } from './driver/index.js';
