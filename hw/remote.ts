@@ -105,6 +105,7 @@ export class RemoteEndpoint implements Endpoint {
   onFrame: (frame: Uint8Array) => void;
   /** The current link mode, or null while the link is down. */
   mode: LinkMode | null = null;
+  private readonly taps: Array<(dir: 'in' | 'out', frame: Uint8Array) => void> = [];
   private medium: MediumLink | null = null;
   private partner: LinkSignal | null = null;
   private carrierOn = true;
@@ -195,6 +196,19 @@ export class RemoteEndpoint implements Endpoint {
     return true;
   }
 
+  /**
+   * Calls `fn` with every frame that crosses (no FCS, no padding added): `in` as it goes onto the
+   * medium, `out` as it is handed to `onFrame` (for captures). Returns a remover.
+   */
+  tap(fn: (dir: 'in' | 'out', frame: Uint8Array) => void): () => void {
+    if (typeof fn !== 'function') throw new TypeError('tap: fn must be a function');
+    this.taps.push(fn);
+    return () => {
+      const i = this.taps.indexOf(fn);
+      if (i >= 0) this.taps.splice(i, 1);
+    };
+  }
+
   // ------------------------------------------------------------------ Endpoint
 
   /** @internal */
@@ -245,6 +259,7 @@ export class RemoteEndpoint implements Endpoint {
     this.stats.outFrames++;
     this.stats.outBytes += out.length;
     if (this.sim.trace.active) this.sim.trace.emit('remote.frame', this.name, { dir: 'out', frameId: frame.id, bytes: out.length });
+    for (const t of this.taps) t('out', out);
     this.onFrame(out);
   }
 
@@ -280,6 +295,7 @@ export class RemoteEndpoint implements Endpoint {
       this.stats.inFrames++;
       this.stats.inBytes += frame.length;
       if (sim.trace.active) sim.trace.emit('remote.frame', this.name, { dir: 'in', frameId: id, bytes: frame.length });
+      for (const t of this.taps) t('in', frame);
       this.medium.send(symbols === undefined ? { id, bytes, bitTimeNs, txStart, sender: this.name } : { id, bytes, bitTimeNs, txStart, sender: this.name, symbols });
     });
   }
