@@ -10,7 +10,7 @@ import { parseCommandLine, intOption, numberOption, type OptionSpec } from './ar
 import { parseTopology, buildTopology, addRoutes, TopologyError, type TopologySpec, type BuiltTopology, type FaultsSpec, type RunStep } from '../topology/file.js';
 import { attachUdp, attachStream, parseHostPort, type Link } from '../topology/links.js';
 import { startServices, runStep, type RunningServices, type StepResult } from '../topology/services.js';
-import { pcapFileHeader, pcapRecord } from '../trace/pcap.js';
+import { pcapFileHeader } from '../trace/pcap.js';
 import { parseCidr } from '../topology/network.js';
 import { parseIpv4Addr } from '../stack/wire/ipv4.js';
 import { SEC } from '../sim/time.js';
@@ -231,6 +231,23 @@ export interface BridgeIo {
   onReady?: (built: BuiltTopology, links: Map<string, Link>) => void;
 }
 
+const wallEpochMs = Date.now() - performance.now();
+
+/** A pcap record (nanosecond format) stamped with the wall clock (epoch ns exceed 2^53, so seconds and ns are written apart). */
+function wallClockRecord(frame: Uint8Array): Uint8Array {
+  const ms = wallEpochMs + performance.now();
+  const sec = Math.floor(ms / 1000);
+  const nsec = Math.min(999_999_999, Math.floor((ms - sec * 1000) * 1e6));
+  const b = new Uint8Array(16 + frame.length);
+  const v = new DataView(b.buffer);
+  v.setUint32(0, sec, true);
+  v.setUint32(4, nsec, true);
+  v.setUint32(8, frame.length, true);
+  v.setUint32(12, frame.length, true);
+  b.set(frame, 16);
+  return b;
+}
+
 function fmtMs(ns: number): string {
   return `${(ns / 1e6).toFixed(1)} ms`;
 }
@@ -334,10 +351,7 @@ export async function bridgeCommand(args: readonly string[], io: BridgeIo): Prom
       }
       if (pcapFd !== null) {
         const fd = pcapFd;
-        r.endpoint.tap((_dir, frame) => {
-          const t = BigInt(Date.now()) * 1_000_000n;
-          writeSync(fd, pcapRecord({ timeNs: Number(t), data: frame }));
-        });
+        r.endpoint.tap((_dir, frame) => writeSync(fd, wallClockRecord(frame)));
       }
     }
     io.onReady?.(built, links);
@@ -393,7 +407,7 @@ export async function bridgeCommand(args: readonly string[], io: BridgeIo): Prom
         const l = links.get(name)?.stats;
         lines.push(`${name}: ${s.inFrames} frames in (${s.inBytes} bytes), ${s.outFrames} out (${s.outBytes} bytes); dropped: queue ${s.inQueueDrops}, length ${s.inLengthDrops}, no link ${s.inNoLinkDrops + s.outNoLinkDrops}, bad frames ${s.outErrors}` + (l ? `, socket ${l.txDrops + l.txErrors}, foreign ${l.rxForeign}` : ''));
       }
-      lines.push(`real time: ${result.events} events in ${(result.now / 1e9).toFixed(1)} s, max lag ${fmtMs(result.maxLagNs)}`);
+      lines.push(`real time: ${result.events} events, simulated clock at ${(result.now / 1e9).toFixed(1)} s, max lag ${fmtMs(result.maxLagNs)}`);
       for (const [name, c] of Object.entries(summary.hosts)) lines.push(`${name} counters: ${Object.entries(c).map(([k, v]) => `${k}=${v}`).join(' ')}`);
       if (summary.unfinishedSteps > 0) lines.push(`${summary.unfinishedSteps} step(s) did not finish before the end`);
       io.out(lines.join('\n') + '\n');

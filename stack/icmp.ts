@@ -287,7 +287,7 @@ function quoteInfo(quote: Uint8Array): IcmpErrorInfo['original'] {
 /**
  * The options of an echo reply, from the request's (RFC 1122 §3.2.2.6 and §3.2.1.8): returned, a
  * Record Route option with room left gets `self` recorded (so the route covers the round trip);
- * source routes are left out (they would need reversing). Options were validated on input; a
+ * source routes (they would need reversing) and NOPs (alignment) are left out. Options were validated on input; a
  * malformed rest is cut off. The result is padded to a multiple of 4 (empty: undefined).
  */
 export function echoReplyOptions(opts: Uint8Array, self: number): Uint8Array | undefined {
@@ -297,8 +297,7 @@ export function echoReplyOptions(opts: Uint8Array, self: number): Uint8Array | u
     const type = opts[i];
     if (type === 0) break;
     if (type === 1) {
-      out.push(1);
-      i++;
+      i++; // alignment only: the reply's options are laid out afresh
       continue;
     }
     const len = opts[i + 1];
@@ -319,5 +318,5 @@ export function echoReplyOptions(opts: Uint8Array, self: number): Uint8Array | u
     out.push(...o);
   }
   while (out.length % 4 !== 0) out.push(0);
-  return out.length === 0 || out.every((b) => b === 0 || b === 1) ? undefined : Uint8Array.from(out);
+  return out.length === 0 ? undefined : Uint8Array.from(out);
 }

@@ -52,11 +52,12 @@ async function exchange(options: number[]): Promise<Uint8Array> {
 
 describe('echo replies return IP options', () => {
   test('Record Route as ping -R sends it (39 bytes of room, pointer 4): the reply carries it with the responder recorded, header checksum valid', async () => {
-    const rr = [7, 39, 4, ...new Array(36).fill(0), 0];
+    const rr = [1, 7, 39, 4, ...new Array(36).fill(0)]; // Linux: NOP, then RR
     const ip = await exchange(rr);
     expect(ip[0]).toBe(0x4f); // 60-byte header
     expect(internetChecksum(ip, 0, 60)).toBe(0);
     expect(Array.from(ip.subarray(20, 31))).toEqual([7, 39, 8, ...HOST, 0, 0, 0, 0]);
+    expect(ip[59]).toBe(0); // padded with end-of-options
     expect(Array.from(ip.subarray(12, 20))).toEqual([...HOST, ...PEER]);
     expect(ip[60]).toBe(0); // echo reply
     expect(Array.from(ip.subarray(68, 76))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -67,12 +68,13 @@ describe('echo replies return IP options', () => {
     expect(ip[0]).toBe(0x45);
   });
 
-  test('echoReplyOptions: a full Record Route is returned unchanged, source routes are left out, other options are copied', () => {
+  test('echoReplyOptions: a full Record Route is returned unchanged, source routes are left out, NOPs are dropped, other options are copied', () => {
     const full = [7, 7, 8, 9, 9, 9, 9, 0];
     expect(Array.from(echoReplyOptions(Uint8Array.from(full), 0x0a000002)!)).toEqual(full);
     const lsrr = [131, 7, 4, 1, 2, 3, 4, 0];
     expect(echoReplyOptions(Uint8Array.from(lsrr), 1)).toBeUndefined();
     const ts = [1, 68, 8, 5, 0, 0, 0, 0, 0, 0, 0, 0]; // NOP, then a timestamp option with room for one
-    expect(Array.from(echoReplyOptions(Uint8Array.from(ts), 1)!)).toEqual([1, 68, 8, 5, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(Array.from(echoReplyOptions(Uint8Array.from(ts), 1)!)).toEqual([68, 8, 5, 0, 0, 0, 0, 0]); // the NOP is not returned
+    expect(echoReplyOptions(Uint8Array.from([1, 1, 1, 0]), 1)).toBeUndefined();
   });
 });
