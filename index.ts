@@ -29,8 +29,8 @@ export { NetStack, TestDevice, Process, SocketError, DnsResolver, DnsServer, pin
 export type { NetStackOptions, IpDelivery, IcmpErrorInfo, PingResult } from './stack/index.js';
 
 // topology: whole hosts on cables, hubs and switches
-export { Network, NetHost } from './topology/index.js';
-export type { HostSpec, InterfaceSpec, NetworkOptions } from './topology/index.js';
+export { Network, NetHost, parseTopology, buildTopology, TOPOLOGY_SCHEMA, TopologyError, attachUdp, attachStream } from './topology/index.js';
+export type { HostSpec, InterfaceSpec, NetworkOptions, TopologySpec, BuiltTopology, Link, LinkStats } from './topology/index.js';
 
 // trace: views of the trace bus
 export { formatEvent, describeEvent, hexBytes, VcdWriter, Capture, LadderRecorder, summarizeFrame, summarizeWireFrame, toLine } from './trace/index.js';

@@ -395,7 +395,7 @@ export async function bridgeCommand(args: readonly string[], io: BridgeIo): Prom
     const summary = {
       remotes: Object.fromEntries([...built.remotes].map(([name, r]) => [name, { ...r.endpoint.stats, link: links.get(name)?.stats }])),
       hosts: hostCounters(built),
-      realtime: { events: result.events, maxLagMs: Math.round(result.maxLagNs / 1e3) / 1e3, seconds: Math.round(result.now / 1e6) / 1e3 },
+      realtime: { events: result.events, maxLagMs: Math.round(result.maxLagNs / 1e3) / 1e3, simulatedSeconds: Math.round(sim.now / 1e6) / 1e3 },
       steps: steps.map(({ what, ok, text }) => ({ what, ok, text })),
       unfinishedSteps: ran - steps.length,
     };
@@ -407,7 +407,7 @@ export async function bridgeCommand(args: readonly string[], io: BridgeIo): Prom
         const l = links.get(name)?.stats;
         lines.push(`${name}: ${s.inFrames} frames in (${s.inBytes} bytes), ${s.outFrames} out (${s.outBytes} bytes); dropped: queue ${s.inQueueDrops}, length ${s.inLengthDrops}, no link ${s.inNoLinkDrops + s.outNoLinkDrops}, bad frames ${s.outErrors}` + (l ? `, socket ${l.txDrops + l.txErrors}, foreign ${l.rxForeign}` : ''));
       }
-      lines.push(`real time: ${result.events} events, simulated clock at ${(result.now / 1e9).toFixed(1)} s, max lag ${fmtMs(result.maxLagNs)}`);
+      lines.push(`real time: ${result.events} events, simulated clock at ${(sim.now / 1e9).toFixed(1)} s, max lag ${fmtMs(result.maxLagNs)}`);
       for (const [name, c] of Object.entries(summary.hosts)) lines.push(`${name} counters: ${Object.entries(c).map(([k, v]) => `${k}=${v}`).join(' ')}`);
       if (summary.unfinishedSteps > 0) lines.push(`${summary.unfinishedSteps} step(s) did not finish before the end`);
       io.out(lines.join('\n') + '\n');

@@ -321,6 +321,9 @@ export class Simulator {
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
       if (rt.notify !== null) rt.notify();
+      // The clock ends where the wall clock is (never past the next event): time passed while idle.
+      const end = Math.min(this.wallToSim(rt), this.queue.peek()?.time ?? Infinity, until);
+      if (end > this.now) this.now = end;
       this.realtime = null;
     }
   }

@@ -174,6 +174,8 @@ export const TOPOLOGY_SCHEMA: Schema = {
           lookup: { type: 'string', description: 'Resolve this name (needs server)' },
           server: { type: 'string', pattern: ADDR, description: 'Name server for lookup' },
           fetch: { type: 'string', pattern: '^http://\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}(:\\d{1,5})?(/\\S*)?$', description: 'HTTP/1.0 GET over TCP: http://ADDRESS[:PORT]/PATH' },
+          echo: { type: 'string', pattern: '^\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}:\\d{1,5}$', description: 'Send bytes to a TCP echo server at ADDRESS:PORT and check they come back' },
+          bytes: { type: 'integer', minimum: 1, maximum: 67108864, description: 'Bytes for echo (default 65536)' },
         },
         required: ['from'],
         additionalProperties: false,
@@ -264,6 +266,10 @@ export interface RunStep {
   server?: string;
   /** URL to fetch. */
   fetch?: string;
+  /** TCP echo server to exercise, ADDRESS:PORT. */
+  echo?: string;
+  /** Bytes for echo. */
+  bytes?: number;
 }
 /** A checked topology file. */
 export interface TopologySpec {
@@ -444,8 +450,9 @@ export function parseTopology(value: unknown): TopologySpec {
   (t.run ?? []).forEach((s, n) => {
     const path = `run[${n}]`;
     if (t.hosts?.[s.from] === undefined && t.routers?.[s.from] === undefined) throw new TopologyError(`${path}.from`, `no host or router named '${s.from}'`);
-    const what = (['ping', 'lookup', 'fetch'] as const).filter((k) => s[k] !== undefined);
-    if (what.length !== 1) throw new TopologyError(path, 'needs exactly one of ping, lookup or fetch');
+    const what = (['ping', 'lookup', 'fetch', 'echo'] as const).filter((k) => s[k] !== undefined);
+    if (what.length !== 1) throw new TopologyError(path, 'needs exactly one of ping, lookup, fetch or echo');
+    if (s.bytes !== undefined && s.echo === undefined) throw new TopologyError(`${path}.bytes`, 'applies to echo only');
     if (s.lookup !== undefined && s.server === undefined) throw new TopologyError(path, 'lookup needs a server');
     if ((s.count !== undefined || s.size !== undefined) && s.ping === undefined) throw new TopologyError(path, 'count and size apply to ping only');
     if (s.server !== undefined && s.lookup === undefined) throw new TopologyError(`${path}.server`, 'applies to lookup only');

@@ -209,6 +209,7 @@ export async function runStep(stack: NetStack, step: RunStep): Promise<StepResul
       return { what, ok: false, text: `${step.lookup}: ${(e as Error).message}` };
     }
   }
+  if (step.echo !== undefined) return tcpEchoStep(stack, step);
   const m = /^http:\/\/([\d.]+)(?::(\d+))?(\/.*)?$/.exec(step.fetch!)!;
   const what = `${step.from}: fetch ${step.fetch}`;
   try {
@@ -217,5 +218,46 @@ export async function runStep(stack: NetStack, step: RunStep): Promise<StepResul
     return { what, ok: r.status >= 200 && r.status < 300, text: `${r.statusLine || '(no status line)'}; ${r.body.length} bytes of body, sha256 ${digest}`, body: r.body };
   } catch (e) {
     return { what, ok: false, text: `${(e as Error).message}` };
+  }
+}
+
+/** The bytes an echo step sends: a deterministic pattern (a linear congruential sequence). */
+export function echoPattern(n: number): Uint8Array {
+  const b = new Uint8Array(n);
+  let x = 12345;
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
+    b[i] = x >>> 16;
+  }
+  return b;
+}
+
+async function tcpEchoStep(stack: NetStack, step: RunStep): Promise<StepResult> {
+  const [address, portText] = step.echo!.split(':');
+  const n = step.bytes ?? 65536;
+  const what = `${step.from}: echo ${n} bytes via ${step.echo}`;
+  const data = echoPattern(n);
+  const p = new Process(stack, 'echo-client');
+  const fd = await p.socket(AF_INET, SOCK_STREAM);
+  try {
+    await p.connect(fd, { address, port: Number(portText) });
+    const sending = p.write(fd, data);
+    const got = new Uint8Array(n);
+    let k = 0;
+    while (k < n) {
+      const d = await p.read(fd, { maxLength: n - k, timeoutNs: 10 * SEC });
+      if (d.length === 0) break;
+      got.set(d, k);
+      k += d.length;
+    }
+    await sending;
+    let same = k === n;
+    for (let i = 0; same && i < n; i++) same = got[i] === data[i];
+    const digest = createHash('sha256').update(got.subarray(0, k)).digest('hex');
+    return { what, ok: same, text: same ? `${n} bytes sent and received back intact (sha256 ${digest})` : `got ${k} of ${n} bytes back${k === n ? ', different' : ''}`, body: got.subarray(0, k) };
+  } catch (e) {
+    return { what, ok: false, text: (e as Error).message };
+  } finally {
+    await p.close(fd).catch(() => undefined);
   }
 }

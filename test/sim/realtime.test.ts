@@ -58,13 +58,15 @@ describe('real-time loop', () => {
     expect(ran[1].wall).toBeLessThan(700);
   });
 
-  test('stop() from outside wakes the sleeping loop', async () => {
+  test('stop() from outside wakes the sleeping loop, and the clock ends at the wall clock', async () => {
     const sim = new Simulator();
     const t0 = performance.now();
     setTimeout(() => sim.stop(), 50);
     const r = await sim.runRealtime({ waitForPosts: true, until: 3_000 * MS });
     expect(r.reason).toBe('stopped');
     expect(since(t0)).toBeLessThan(1_000);
+    expect(sim.now).toBeGreaterThanOrEqual(49 * MS); // idle time passed on the simulated clock too
+    expect(sim.now).toBeLessThan(1_000 * MS);
   });
 
   test('events under 2 ms apart do not busy-spin: the loop sleeps on timers (CPU well under the wall time)', async () => {
