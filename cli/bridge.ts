@@ -60,7 +60,7 @@ Runs an emulated host (adapter, driver, stack) in real time with its cable attac
                     datagrams from R:P are accepted): QEMU -netdev dgram, socat UDP-DATAGRAM
   --stream H:P      4-byte big-endian length, then the frame (QEMU -netdev stream); connects to
                     H:P (retrying every second) or, with --listen, accepts one peer there
-The host (default: emu, 10.0.0.2/24, MAC 02:00:00:00:01:01):
+The host (default: emu, 10.0.0.2/24, a MAC derived from the name: 02:XX:XX:XX:XX:01):
   --address A/N, --gateway A, --mac MAC
   --echo            echo on UDP and TCP port 7      --discard   discard on TCP port 9
   --dns ZONE        a DNS server on UDP port 53 for NAME=ADDR[,NAME=ADDR...]
@@ -171,8 +171,9 @@ export function bridgeTopology(values: Record<string, string | boolean | undefin
       throw new UsageError((e as Error).message);
     }
   }
-  const speedV = values.speed === undefined ? undefined : intOption('speed', values.speed, 10, 1000, 1000);
-  if (speedV !== undefined && speedV !== 10 && speedV !== 100 && speedV !== 1000) throw new UsageError(`--speed must be 10, 100 or 1000, got ${speedV}`);
+  const speedText = str(values.speed)?.trim();
+  if (speedText !== undefined && !['10', '100', '1000'].includes(speedText)) throw new UsageError(`--speed must be 10, 100 or 1000, got '${speedText}'`);
+  const speedV = speedText === undefined ? undefined : Number(speedText);
   const ber = numberOption('ber', values.ber, 'a bit error rate such as 1e-6');
   if (ber !== undefined && !(ber >= 0 && ber < 0.01)) throw new UsageError(`--ber must be a bit error rate in [0, 0.01), got ${String(values.ber).trim()}`);
   const faults: FaultsSpec = { ...(str(values.fault) === undefined ? {} : parseFault(str(values.fault)!)), ...(ber === undefined ? {} : { ber }) };

@@ -523,6 +523,18 @@ export interface BuiltTopology {
   spec: TopologySpec;
 }
 
+/**
+ * The MAC of interface `n` of host `name` when the file gives none: locally administered, 02, then
+ * four octets of the name's FNV-1a hash, then n + 1 — so hosts in different processes joined by a
+ * link get different addresses as long as their names differ.
+ */
+export function defaultMac(name: string, n: number): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  const o = [0x02, h >>> 24, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff, (n + 1) & 0xff];
+  return o.map((x) => x.toString(16).padStart(2, '0')).join(':');
+}
+
 /** Builds the network of a checked topology file (call `net.start()`, then start the services). */
 export function buildTopology(spec: TopologySpec): BuiltTopology {
   const autonegNs = Math.round((spec.autonegMs ?? 1500) * MS);
@@ -533,7 +545,7 @@ export function buildTopology(spec: TopologySpec): BuiltTopology {
   const remotes = new Map<string, BuiltRemote>();
   for (const forwarding of [false, true]) {
     for (const [name, h] of Object.entries((forwarding ? spec.routers : spec.hosts) ?? {})) {
-      const interfaces = h.interfaces.map((i) => (typeof i === 'string' ? { address: i } : { address: i.address, mac: i.mac }));
+      const interfaces = h.interfaces.map((i, n) => (typeof i === 'string' ? { address: i, mac: defaultMac(name, n) } : { address: i.address, mac: i.mac ?? defaultMac(name, n) }));
       hosts.set(name, net.host(name, { interfaces, gateway: h.gateway, forwarding }));
     }
   }

@@ -85,7 +85,7 @@ async function startBridge(port: number, socatPort: number, extra: string[], pca
   let built: BuiltTopology | undefined;
   let out = '';
   const done = bridgeCommand(
-    ['--udp', `127.0.0.1:${port},127.0.0.1:${socatPort}`, '--address', `${EMU}/24`, '--gateway', LINUX, '--echo', '--discard', '--dns', `emu.test=${EMU}`, '--pcap', pcap, '--json', '--no-status', ...extra],
+    ['--udp', `127.0.0.1:${port},127.0.0.1:${socatPort}`, '--address', `${EMU}/24`, '--mac', '02:00:00:00:01:01', '--gateway', LINUX, '--echo', '--discard', '--dns', `emu.test=${EMU}`, '--pcap', pcap, '--json', '--no-status', ...extra],
     { out: (s) => (out += s), err: () => undefined, stderrIsTTY: false, signal: ac.signal, onReady: (b) => (built = b) },
   );
   await waitFor(() => built !== undefined, 10_000, 'the bridge to start');
