@@ -85,6 +85,25 @@ describe('topology files', () => {
     expect(out).toMatch(/== router counters \(non-zero\) ==[\s\S]*ip\.forwarded 6/);
   });
 
+  test('routes, routers, a hub and a switch from a file: a ping crosses two routers (TTL 62) and a hub', async () => {
+    const tmp = join(mkdtempSync(join(tmpdir(), 'nicsim-topo-')), 'routes.json');
+    writeFileSync(
+      tmp,
+      JSON.stringify({
+        autonegMs: 10,
+        hosts: { a: { interfaces: ['10.0.0.2/24'], routes: [{ to: '10.0.2.0/24', via: '10.0.0.1' }] }, b: { interfaces: ['10.0.2.2/24'], gateway: '10.0.2.1' } },
+        routers: { r1: { interfaces: ['10.0.0.1/24', '10.0.1.1/24'], routes: [{ to: '10.0.2.0/24', via: '10.0.1.2' }] }, r2: { interfaces: ['10.0.1.2/24', '10.0.2.1/24'], gateway: '10.0.1.1' } },
+        hubs: { h: { speed: 100 } },
+        switches: { s: { ports: 2, speed: 100 } },
+        cables: [{ a: 'a', b: 'h' }, { a: 'r1.eth0', b: 'h' }, { a: 'r1.eth1', b: 's.0' }, { a: 's.1', b: 'r2.eth0', lengthM: 50 }, { a: 'r2.eth1', b: 'b', category: 'cat5' }],
+        run: [{ from: 'a', ping: '10.0.2.2', count: 2 }],
+      }),
+    );
+    let out = '';
+    expect(await runCommand([tmp], { out: (s: string) => (out += s), err: () => undefined, stderrIsTTY: false })).toBe(0);
+    expect(out).toMatch(/64 bytes from 10\.0\.2\.2: icmp_seq=2 ttl=62/);
+  });
+
   test('nicsim run: a failing step exits 1; a file with remotes or a bad file exits through a usage error', async () => {
     const io = { out: () => undefined, err: () => undefined, stderrIsTTY: false };
     await expect(runCommand([`${dir}examples/split-a.json`], io)).rejects.toThrow(/has remote links \(toB\): run it with 'nicsim bridge/);
