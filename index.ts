@@ -25,8 +25,8 @@ export { Kernel, E1000, DriverError, recordRegisters, assertRegisterSequence, Re
 export type { KernelOptions, E1000Options, NetDevice, NetDevStats, LinkState } from './driver/index.js';
 
 // stack: the IP stack, sockets, applications and tools
-export { NetStack, TestDevice, Process, SocketError, DnsResolver, DnsServer, ping, formatPing } from './stack/index.js';
-export type { NetStackOptions, IpDelivery, IcmpErrorInfo, PingResult } from './stack/index.js';
+export { NetStack, TestDevice, Process, SocketError, DnsResolver, DnsServer, HttpServer, httpGet, HttpError, TcpEchoServer, ping, formatPing, AF_INET, SOCK_STREAM, SOCK_DGRAM, IPPROTO_TCP, IPPROTO_UDP, Tcp, TcpSocket, tcpMachine } from './stack/index.js';
+export type { NetStackOptions, IpDelivery, IcmpErrorInfo, PingResult, HttpResponse, TcpOptions, TcpInfo, TcpState } from './stack/index.js';
 
 // topology: whole hosts on cables, hubs and switches
 export { Network, NetHost, parseTopology, buildTopology, TOPOLOGY_SCHEMA, TopologyError, attachUdp, attachStream } from './topology/index.js';

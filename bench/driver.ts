@@ -3,8 +3,7 @@
  * callback on the other, at 1 Gb/s over a 1 m cable. Each host is a full adapter + kernel + e1000
  * driver (probe, open, NAPI, interrupts); the sender keeps its queue full and resumes on queue
  * wake. The driver runs with ITR = 195 (≈ 20,000 interrupts/s, the ceiling of Linux's default
- * adaptive moderation); the figure with ITR = 0 (one interrupt per frame) is available through
- * {@link driverFramesPerSecond}.
+ * adaptive moderation); {@link driverSession} takes another ITR (0: one interrupt per frame).
  * @module
  */
 import { Simulator } from '../sim/simulator.js';
@@ -13,19 +12,7 @@ import { HostMemory } from '../hw/memory.js';
 import { Nic } from '../hw/nic.js';
 import { Kernel } from '../driver/kernel/kernel.js';
 import { E1000 } from '../driver/e1000.js';
-import type { BenchResult } from './types.js';
-
-/** What one run measured. */
-export interface DriverBenchRun {
-  /** Frames delivered to the receiver's callback per wall-clock second. */
-  framesPerSecond: number;
-  /** Frames delivered. */
-  frames: number;
-  /** Simulated time the frames took, ns. */
-  simNs: number;
-  /** Interrupts (both hosts) per delivered frame. */
-  interruptsPerFrame: number;
-}
+import type { Session } from './harness.js';
 
 async function until<T>(sim: Simulator, p: Promise<T>): Promise<T> {
   let done = false;
@@ -39,8 +26,11 @@ async function until<T>(sim: Simulator, p: Promise<T>): Promise<T> {
   return p;
 }
 
-/** Sends `size`-byte frames (header to FCS) A → B for about `seconds` of wall time. */
-export async function driverFramesPerSecond(size: number, seconds: number, itr = 195): Promise<DriverBenchRun> {
+/**
+ * Sends `size`-byte frames (header to FCS) A → B with the sender's queue kept full; each step runs
+ * 1 ms of simulated time; units: frames delivered to B's receive callback.
+ */
+export async function driverSession(size: number, itr = 195): Promise<Session> {
   const sim = new Simulator({ seed: 1 });
   const mk = (name: string, macByte: number) => {
     const mem = new HostMemory(8 << 20);
@@ -70,23 +60,14 @@ export async function driverFramesPerSecond(size: number, seconds: number, itr =
   };
   a.drv.onTxWake(pump);
   pump();
-  const int0 = a.drv.counters.interrupts + b.drv.counters.interrupts;
-  const simStart = sim.now;
-  const start = performance.now();
-  const deadline = start + seconds * 1000;
-  while (performance.now() < deadline) sim.run({ until: sim.now + 1_000_000 });
-  const wall = (performance.now() - start) / 1000;
-  const ints = a.drv.counters.interrupts + b.drv.counters.interrupts - int0;
-  return { framesPerSecond: received / wall, frames: received, simNs: sim.now - simStart, interruptsPerFrame: ints / Math.max(1, received) };
-}
-
-/** The driver benchmarks: `driver.frames_per_s.1518` and `driver.frames_per_s.64`. */
-export async function benchDriver(seconds = 3): Promise<BenchResult[]> {
-  const out: BenchResult[] = [];
-  for (const size of [1518, 64]) {
-    await driverFramesPerSecond(size, 0.3); // warm-up
-    const r = await driverFramesPerSecond(size, seconds);
-    out.push({ name: `driver.frames_per_s.${size}`, value: Math.round(r.framesPerSecond), unit: 'frames/s' });
-  }
-  return out;
+  return {
+    step() {
+      const r0 = received;
+      sim.run({ until: sim.now + 1_000_000 });
+      return received - r0;
+    },
+    close() {
+      if (received === 0) throw new Error(`driver ${size} B: no frame arrived`);
+    },
+  };
 }

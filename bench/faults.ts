@@ -1,52 +1,35 @@
 /**
  * Cost of fault injection on the data path: the same frame-fidelity transfer (max-size frames,
  * adapter → cable → adapter at 1 Gb/s, programmed through registers and host memory as in
- * bench/adapter.ts) timed with and without a `bitErrors` injector at BER 1e-6 on the cable.
- * `faults.ber_overhead` is the wall-clock ratio (with / without; target < 1.1).
+ * bench/adapter.ts) with and without a `bitErrors` injector at BER 1e-6 on the cable.
+ * `faults.ber_overhead` is the slowdown, (frames/s without) ÷ (frames/s with); goal ≤ 1.1.
  * @module
  */
 import { bitErrors } from '../hw/faults.js';
+import type { Session } from './harness.js';
 import { registerPair } from './pair.js';
-import type { BenchResult } from './types.js';
 
 const BATCH = 512;
 const FRAME = 1518;
 
-/** Moves `count` max-size frames from one adapter to another; returns the wall time in ms and what arrived. */
-export function faultTransferMs(count: number, ber: number | null): { ms: number; sent: number; good: number; crcErrors: number } {
+/** Max-size frames a → b, 512 per step, with bit errors at `ber` on the cable (none when null); units: frames sent. */
+export function faultSession(ber: number | null): Session {
   const pair = registerPair({ size: FRAME, middleware: ber === null ? undefined : (sim) => bitErrors(sim, { ber, name: 'bench.ber' }) });
   let sent = 0;
   let good = 0;
   let crcErrors = 0;
-  const start = performance.now();
-  while (sent < count) {
-    const c = pair.batch(Math.min(BATCH, count - sent));
-    sent += c.sent;
-    good += c.good;
-    crcErrors += c.crcErrors;
-  }
-  return { ms: performance.now() - start, sent, good, crcErrors };
-}
-
-/**
- * The fault-injection benchmarks: `frames` frames per configuration, split into `rounds` rounds
- * that alternate which configuration runs first; the figure is the ratio of the fastest round of
- * each (the least disturbed by other load on the machine).
- */
-export function benchFaults(frames = 200_000, rounds = 8): BenchResult[] {
-  faultTransferMs(20_000, null); // warm-up
-  faultTransferMs(20_000, 1e-6);
-  const per = Math.ceil(frames / rounds);
-  let base = Infinity;
-  let ber = Infinity;
-  for (let r = 0; r < rounds; r++) {
-    if (r % 2 === 0) {
-      base = Math.min(base, faultTransferMs(per, null).ms);
-      ber = Math.min(ber, faultTransferMs(per, 1e-6).ms);
-    } else {
-      ber = Math.min(ber, faultTransferMs(per, 1e-6).ms);
-      base = Math.min(base, faultTransferMs(per, null).ms);
-    }
-  }
-  return [{ name: 'faults.ber_overhead', value: Math.round((ber / base) * 1000) / 1000, unit: 'ratio' }];
+  return {
+    step() {
+      const c = pair.batch(BATCH);
+      sent += c.sent;
+      good += c.good;
+      crcErrors += c.crcErrors;
+      return c.sent;
+    },
+    close() {
+      if (ber === null && good !== sent) throw new Error(`faults: ${sent - good} of ${sent} frames lost without an injector`);
+      // (with the injector, a flipped preamble or SFD bit loses a frame without a CRC error)
+      if (ber !== null && crcErrors === 0) throw new Error('faults: the injector corrupted no frame');
+    },
+  };
 }

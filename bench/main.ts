@@ -1,49 +1,47 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: runs every benchmark and prints a table, or with `--json` a JSON array of
- * `{ name, value, unit }`. `--only PREFIX` runs the benchmarks whose names start with PREFIX.
+ * `npm run bench`: runs the benchmarks of the registry (bench/cases.ts) through the harness
+ * (bench/harness.ts) and prints a table, row by row as figures are ready, or with `--json` one
+ * JSON document `{ date, machine, reps, minTimeS, warmupS, floorSliceS, loadAverage, figures:
+ * [{ name, value, unit, min, max, runs, goal?, met?, definition? }] }`. `--only PREFIX` runs the
+ * benchmarks whose names start with PREFIX (and the floors their ratios need); `--reps`,
+ * `--min-time`, `--warmup` and `--floor-slice` set how each figure is measured. Bad options print
+ * one line and exit with code 2.
  * @module
  */
-import type { BenchResult } from './types.js';
-import { benchAdapter } from './adapter.js';
-import { benchSignal } from './signal.js';
-import { benchFaults } from './faults.js';
-import { benchDriver } from './driver.js';
-import { benchStack } from './stack.js';
+import { cpus, availableParallelism, loadavg } from 'node:os';
+import { CASES } from './cases.js';
+import { USAGE, parseBenchArgs, ratioName, runCases, selectCases, tableFooter, tableHeader, tableRow, type BenchReport, type Machine } from './harness.js';
 
-interface Suite {
-  prefix: string;
-  run: () => BenchResult[] | Promise<BenchResult[]>;
+function machine(): Machine {
+  return { nproc: availableParallelism(), cpu: cpus()[0]?.model.trim() ?? 'unknown', node: process.version };
 }
 
-const suites: Suite[] = [
-  { prefix: 'adapter.', run: () => benchAdapter() },
-  { prefix: 'driver.', run: () => benchDriver() },
-  { prefix: 'stack.', run: () => benchStack() },
-  { prefix: 'phy.', run: () => benchSignal() },
-  { prefix: 'faults.', run: () => benchFaults() },
-];
-
 async function main(argv: string[]): Promise<number> {
-  const json = argv.includes('--json');
-  const oi = argv.indexOf('--only');
-  const only = oi >= 0 ? argv[oi + 1] : undefined;
-  const unknown = argv.filter((a, i) => a !== '--json' && a !== '--only' && !(oi >= 0 && i === oi + 1));
-  if (unknown.length > 0 || (oi >= 0 && only === undefined)) {
-    process.stderr.write(`usage: npm run bench -- [--json] [--only PREFIX]\n`);
+  const args = parseBenchArgs(argv);
+  if ('error' in args) {
+    process.stderr.write(`bench: ${args.error}; ${USAGE}\n`);
     return 2;
   }
-  const results: BenchResult[] = [];
-  for (const s of suites) {
-    if (only && !s.prefix.startsWith(only) && !only.startsWith(s.prefix)) continue;
-    for (const r of await s.run()) if (!only || r.name.startsWith(only)) results.push(r);
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
   }
-  if (json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
-  else {
-    const w = Math.max(4, ...results.map((r) => r.name.length));
-    process.stdout.write(`${'name'.padEnd(w)}  ${'value'.padStart(14)}  unit\n`);
-    for (const r of results) process.stdout.write(`${r.name.padEnd(w)}  ${r.value.toLocaleString('en-US').padStart(14)}  ${r.unit}\n`);
+  const cases = selectCases(CASES, args.only);
+  if (cases.length === 0) {
+    process.stderr.write(`bench: --only ${args.only} matches no benchmark (names start with ${[...new Set(CASES.map((c) => c.name.split('.')[0] + '.'))].join(', ')})\n`);
+    return 2;
   }
+  const head = { date: new Date().toISOString(), machine: machine(), reps: args.reps, minTimeS: args.minTimeS, warmupS: args.warmupS, floorSliceS: args.floorSliceS, loadAverage: Math.round(loadavg()[0] * 100) / 100 };
+  const layout = { name: Math.max(4, ...cases.flatMap((c) => [c.name.length, c.ratio ? ratioName(c.name).length : 0])) };
+  if (!args.json) process.stdout.write(tableHeader(head, layout));
+  const figures = await runCases(cases, args, (f) => {
+    if (!args.json) process.stdout.write(tableRow(f, layout));
+  });
+  if (args.json) {
+    const report: BenchReport = { ...head, figures };
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  } else process.stdout.write(tableFooter(figures, args.floorSliceS));
   return 0;
 }
 

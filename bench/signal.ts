@@ -4,7 +4,7 @@
  * preamble, SFD, frame, FCS), a `Cable` carries the symbols with exact timing, and the receiving
  * PHY endpoint decodes them and checks it recovered every byte. The full register-level adapter
  * path in signal fidelity (DMA, MAC, FCS check) is measured separately as
- * `adapter.signal_frames_per_s.<phy>`.
+ * `adapter.signal_frames_per_s.<phy>` (bench/adapter.ts in signal fidelity).
  * @module
  */
 import { Simulator } from '../sim/simulator.js';
@@ -12,17 +12,13 @@ import { Cable } from '../hw/medium/cable.js';
 import { BIT_TIME_NS, frameDurationNs, type Endpoint, type MediumLink, type Speed, type WireFrame } from '../hw/medium/types.js';
 import { serializeFrame } from '../hw/mac/framing.js';
 import { createLineCodec, type LineStream, type PhyKind } from '../hw/phy/linecode/index.js';
-import { adapterFramesPerSecond } from './adapter.js';
-import type { BenchResult } from './types.js';
+import type { Session } from './harness.js';
 
-const PHYS: ReadonlyArray<[Speed, PhyKind]> = [
-  [10, '10BASE-T'],
-  [100, '100BASE-TX'],
-  [1000, '1000BASE-X'],
-];
+/** Frames per step of {@link signalSession}. */
+const PER_STEP = 64;
 
-/** Frames per wall-clock second through a PHY → cable → PHY pipeline in signal fidelity. */
-export function signalFramesPerSecond(speed: Speed, kind: PhyKind, seconds: number): number {
+/** Max-size frames through a PHY → cable → PHY pipeline in signal fidelity, 64 per step; units: frames decoded cleanly. */
+export function signalSession(speed: Speed, kind: PhyKind): Session {
   const sim = new Simulator({ seed: 1 });
   const tx = createLineCodec(kind);
   const rx = createLineCodec(kind);
@@ -48,31 +44,19 @@ export function signalFramesPerSecond(speed: Speed, kind: PhyKind, seconds: numb
   const slot = frameDurationNs(macBytes.length, bit) + 96 * bit;
   let next = 0;
   let id = 0;
-  const start = performance.now();
-  const deadline = start + seconds * 1000;
-  while (performance.now() < deadline) {
-    for (let k = 0; k < 64; k++) {
-      const wf: WireFrame = { id: ++id, bytes: macBytes, bitTimeNs: bit, txStart: next, sender: 'phy-a', symbols: tx.encodeFrame(macBytes) };
-      link!.send(wf);
-      next += slot;
-    }
-    sim.run();
-  }
-  const wall = (performance.now() - start) / 1000;
-  if (bad > 0) throw new Error(`${kind}: ${bad} frames did not decode cleanly`);
-  return received / wall;
-}
-
-/** `phy.signal_frames_per_s.<PHY>` (encode → medium → decode) and `adapter.signal_frames_per_s.<PHY>` (the full adapter path). */
-export function benchSignal(seconds = 2): BenchResult[] {
-  const out: BenchResult[] = [];
-  for (const [speed, kind] of PHYS) {
-    signalFramesPerSecond(speed, kind, 0.2); // warm-up
-    out.push({ name: `phy.signal_frames_per_s.${kind}`, value: Math.round(signalFramesPerSecond(speed, kind, seconds)), unit: 'frames/s' });
-  }
-  for (const [speed, kind] of PHYS) {
-    adapterFramesPerSecond(1518, 0.2, { speed, fidelity: 'signal' });
-    out.push({ name: `adapter.signal_frames_per_s.${kind}`, value: Math.round(adapterFramesPerSecond(1518, seconds, { speed, fidelity: 'signal' }).framesPerSecond), unit: 'frames/s' });
-  }
-  return out;
+  return {
+    step() {
+      const r0 = received;
+      for (let k = 0; k < PER_STEP; k++) {
+        const wf: WireFrame = { id: ++id, bytes: macBytes, bitTimeNs: bit, txStart: next, sender: 'phy-a', symbols: tx.encodeFrame(macBytes) };
+        link!.send(wf);
+        next += slot;
+      }
+      sim.run();
+      return received - r0;
+    },
+    close() {
+      if (bad > 0) throw new Error(`${kind}: ${bad} frames did not decode cleanly`);
+    },
+  };
 }

@@ -23,35 +23,13 @@ import { AF_INET, SOCK_DGRAM } from '../stack/socket/types.js';
 import { ping } from '../stack/tools/ping.js';
 import type { E1000Options } from '../driver/e1000.js';
 import { MS } from '../sim/time.js';
-import type { BenchResult } from './types.js';
-
-/** What one goodput run measured. */
-export interface UdpGoodputRun {
-  /** Megabits of UDP payload received by the application per wall-clock second. */
-  mbps: number;
-  /** Datagrams received in the measured window. */
-  datagrams: number;
-  /** Wall time of the measured window, s. */
-  wallS: number;
-  /** Simulated time of the measured window, ns. */
-  simNs: number;
-  /** Payload megabits per simulated second (the wire's ceiling is 1472 / 1538 × 1000 ≈ 957). */
-  simMbps: number;
-  /** Datagrams lost anywhere (sent − received, after the rings drained; 0 expected). */
-  lost: number;
-  /** Receiver interrupts per datagram. */
-  interruptsPerDatagram: number;
-}
+import type { Session } from './harness.js';
 
 /** The size of the datagrams: the largest that fits one frame at MTU 1500. */
 export const GOODPUT_DATAGRAM = 1472;
 
-/** Options of {@link udpGoodput}. */
+/** Options of {@link udpGoodputSession}. */
 export interface UdpGoodputOptions {
-  /** Wall time measured, s (default 3). */
-  seconds?: number;
-  /** Wall time run before measuring, s (default 0.5). */
-  warmupS?: number;
   /** Driver options of both hosts (default ITR 976, Linux's bulk-traffic interrupt rate). */
   driver?: E1000Options;
   /** Send without UDP checksums (`UDP_NOCHECKSUM`; default false), to see what the checksum costs. */
@@ -59,11 +37,12 @@ export interface UdpGoodputOptions {
 }
 
 /**
- * Sends 1472-byte UDP datagrams from one host's application to another's for about `seconds` of
- * wall time after `warmupS` of warm-up; see the module comment.
+ * Sends 1472-byte UDP datagrams from one host's application to another's; each step runs 10 ms of
+ * simulated time; units: datagrams the receiving application got. Closing stops the sender, lets
+ * the rings drain and throws when any datagram was lost or any drop counter moved.
  */
-export async function udpGoodput(opts: UdpGoodputOptions = {}): Promise<UdpGoodputRun> {
-  const { seconds = 3, warmupS = 0.5, driver = { itr: 976 }, noChecksum = false } = opts;
+export async function udpGoodputSession(opts: UdpGoodputOptions = {}): Promise<Session> {
+  const { driver = { itr: 976 }, noChecksum = false } = opts;
   const net = new Network({ seed: 1, autonegNs: 10 * MS });
   const spec = (address: string) => ({ interfaces: [{ address, driver }] });
   const a = net.host('a', spec('10.0.0.1/24'));
@@ -127,36 +106,23 @@ export async function udpGoodput(opts: UdpGoodputOptions = {}): Promise<UdpGoodp
     }
   })();
 
-  const runWall = async (s: number) => {
-    const end = performance.now() + s * 1000;
-    while (performance.now() < end) await sim.runForAsync(10 * MS);
-  };
-  await runWall(warmupS);
-  const r0 = received;
-  const i0 = b.drivers[0].counters.interrupts;
-  const sim0 = sim.now;
-  const t0 = performance.now();
-  await runWall(seconds);
-  const wallS = (performance.now() - t0) / 1000;
-  const datagrams = received - r0;
-  const simNs = sim.now - sim0;
-  const rxInterrupts = b.drivers[0].counters.interrupts - i0;
-  running = false;
-  wakeSource();
-  await net.settle(source);
-  // let what is still in the rings arrive
-  for (let i = 0; i < 100 && received < sent; i++) await sim.runForAsync(1 * MS);
-  await net.settle(rx.close(rfd));
-  await sink;
-  checkClean(a, b);
   return {
-    mbps: (datagrams * GOODPUT_DATAGRAM * 8) / wallS / 1e6,
-    datagrams,
-    wallS,
-    simNs,
-    simMbps: (datagrams * GOODPUT_DATAGRAM * 8) / (simNs / 1e9) / 1e6,
-    lost: sent - received,
-    interruptsPerDatagram: rxInterrupts / Math.max(1, datagrams),
+    async step() {
+      const r0 = received;
+      await sim.runForAsync(10 * MS);
+      return received - r0;
+    },
+    async close() {
+      running = false;
+      wakeSource();
+      await net.settle(source);
+      // let what is still in the rings arrive
+      for (let i = 0; i < 100 && received < sent; i++) await sim.runForAsync(1 * MS);
+      await net.settle(rx.close(rfd));
+      await sink;
+      checkClean(a, b);
+      if (received !== sent) throw new Error(`udp goodput: ${sent - received} of ${sent} datagrams lost`);
+    },
   };
 }
 
@@ -188,15 +154,4 @@ export async function pingRttNs(): Promise<number> {
   const second = r.replies.find((x) => x.seq === 2);
   if (second === undefined) throw new Error('the second ping got no reply');
   return second.rttNs;
-}
-
-/** The stack benchmarks: `stack.udp_goodput_mbps` and `stack.ping_rtt_ns`. */
-export async function benchStack(): Promise<BenchResult[]> {
-  const g = await udpGoodput();
-  const low = await udpGoodput({ driver: { itr: 195 }, seconds: 2 });
-  return [
-    { name: 'stack.udp_goodput_mbps', value: Math.round(g.mbps), unit: 'Mb/s' },
-    { name: 'stack.udp_goodput_mbps.itr195', value: Math.round(low.mbps), unit: 'Mb/s' },
-    { name: 'stack.ping_rtt_ns', value: await pingRttNs(), unit: 'ns' },
-  ];
 }

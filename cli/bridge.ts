@@ -4,12 +4,12 @@
  * simulated time.
  * @module
  */
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { UsageError } from './errors.js';
 import { parseCommandLine, intOption, numberOption, type OptionSpec } from './args.js';
 import { parseTopology, buildTopology, addRoutes, TopologyError, type TopologySpec, type BuiltTopology, type FaultsSpec, type RunStep } from '../topology/file.js';
 import { attachUdp, attachStream, parseHostPort, type Link } from '../topology/links.js';
-import { startServices, runStep, type RunningServices, type StepResult } from '../topology/services.js';
+import { startServices, runStep, defaultPage, type RunningServices, type StepResult } from '../topology/services.js';
 import { pcapFileHeader } from '../trace/pcap.js';
 import { parseCidr } from '../topology/network.js';
 import { parseIpv4Addr } from '../stack/wire/ipv4.js';
@@ -25,6 +25,8 @@ export const BRIDGE_OPTIONS: Record<string, OptionSpec> = {
   mac: { type: 'string' },
   echo: { type: 'boolean' },
   discard: { type: 'boolean' },
+  http: { type: 'boolean' },
+  'http-file': { type: 'string' },
   dns: { type: 'string' },
   udp: { type: 'string' },
   stream: { type: 'string' },
@@ -51,7 +53,8 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
 /** `nicsim bridge --help`. */
 export const BRIDGE_HELP = `usage: nicsim bridge [FILE] [--udp LOCAL:PORT,REMOTE:PORT | --stream HOST:PORT [--listen]]
                     [--name NAME] [--address A/N] [--gateway A] [--mac MAC] [--speed 10|100|1000]
-                    [--echo] [--discard] [--dns NAME=ADDR,...] [--ber RATE] [--fault SPEC]
+                    [--echo] [--discard] [--http] [--http-file FILE] [--dns NAME=ADDR,...]
+                    [--ber RATE] [--fault SPEC]
                     [--ping ADDR] [--lookup NAME@SERVER] [--fetch http://ADDR[:PORT]/PATH]
                     [--pcap FILE] [--seconds S] [--seed N] [--json] [--no-status]
 
@@ -63,6 +66,8 @@ Runs an emulated host (adapter, driver, stack) in real time with its cable attac
 The host (default: emu, 10.0.0.2/24, a MAC derived from the name: 02:XX:XX:XX:XX:01):
   --address A/N, --gateway A, --mac MAC
   --echo            echo on UDP and TCP port 7      --discard   discard on TCP port 9
+  --http            an HTTP server on TCP port 80 with a page naming the host at /
+  --http-file FILE  also serve FILE (at most 16 MiB) at /file (implies --http)
   --dns ZONE        a DNS server on UDP port 53 for NAME=ADDR[,NAME=ADDR...]
 The link: --ber RATE (0 <= RATE < 0.01) and --fault drop=P,duplicate=P,delay=MS,jitter=MS on the
 emulated cable, both directions; --speed is the fastest mode the outside end advertises.
@@ -72,7 +77,7 @@ Once the link is up the host can --ping ADDR (3 requests), --lookup NAME@SERVER,
 on stderr shows frames each way, drops and lag (--no-status turns it off). Runs until SIGINT or
 SIGTERM (or --seconds S), then prints a summary (--json: as JSON).
 With FILE (a topology file, see 'nicsim run --help'), the file's remotes are the links and the
-host options do not apply. No HTTP server yet: --echo/--discard are the TCP services.
+host options do not apply.
 Exit status: 0, 1 when a --ping/--lookup/--fetch failed, 2 for a bad command line or file.`;
 
 /** `nicsim run --help`. */
@@ -185,6 +190,18 @@ export function bridgeTopology(values: Record<string, string | boolean | undefin
       dns[m[1]] = m[2];
     }
   }
+  const httpFile = str(values['http-file']);
+  if (values['http-file'] !== undefined && (httpFile ?? '').trim() === '') throw new UsageError('--http-file needs a file name');
+  if (httpFile !== undefined) {
+    let size: number;
+    try {
+      size = statSync(httpFile).size;
+    } catch (e) {
+      throw new UsageError(`--http-file: cannot read ${httpFile}: ${(e as { code?: string }).code ?? (e as Error).message}`);
+    }
+    if (size > 16 * 1024 * 1024) throw new UsageError(`--http-file: ${httpFile} is ${size} bytes, more than 16 MiB`);
+  }
+  const http = httpFile !== undefined ? { '/': defaultPage(name), '/file': `@${httpFile}` } : values.http === true ? true : undefined;
   const run: RunStep[] = [];
   if (values.ping !== undefined) run.push({ from: name, ping: checkAddr(str(values.ping) ?? '', 'ping') });
   if (values.lookup !== undefined) {
@@ -204,7 +221,7 @@ export function bridgeTopology(values: Record<string, string | boolean | undefin
       [name]: {
         interfaces: [mac === undefined ? address : { address, mac }],
         ...(gateway === undefined ? {} : { gateway }),
-        services: { echo: values.echo === true, discard: values.discard === true, ...(values.dns === undefined ? {} : { dns }) },
+        services: { echo: values.echo === true, discard: values.discard === true, ...(http === undefined ? {} : { http }), ...(values.dns === undefined ? {} : { dns }) },
       },
     },
     remotes: { [name === 'peer' ? 'outside' : 'peer']: udp !== undefined ? { udp, ...(speedV ? { speed: speedV } : {}) } : { stream: stream!, ...(values.listen ? { listen: true } : {}), ...(speedV ? { speed: speedV } : {}) } },
@@ -308,7 +325,7 @@ export async function bridgeCommand(args: readonly string[], io: BridgeIo): Prom
   if (positionals.length > 1) throw new UsageError(`bridge takes at most one topology FILE, got ${positionals.length}: ${positionals.join(' ')}`);
   let spec: TopologySpec;
   if (positionals.length === 1) {
-    const hostOnly = ['name', 'address', 'gateway', 'mac', 'echo', 'discard', 'dns', 'udp', 'stream', 'listen', 'speed', 'ber', 'fault', 'ping', 'lookup', 'fetch'];
+    const hostOnly = ['name', 'address', 'gateway', 'mac', 'echo', 'discard', 'http', 'http-file', 'dns', 'udp', 'stream', 'listen', 'speed', 'ber', 'fault', 'ping', 'lookup', 'fetch'];
     const given = hostOnly.find((k) => values[k] !== undefined);
     if (given !== undefined) throw new UsageError(`--${given} does not apply with a topology file (the file describes the hosts, links and steps)`);
     spec = readTopologyFile(positionals[0]);

@@ -27,10 +27,11 @@ const USAGE = `nicsim — an Ethernet LAN adapter (Intel 8254x subset) emulated 
 usage: nicsim <command> [options]      (in a clone: npx nicsim <command> …, or npm start -- …)
 
 commands:
-  demo                 the main job: a client resolves a server's name and pings it across a
-                       router; narrated journey of the first message, summary, and files
+  demo                 the main job: a browser resolves www.lan, fetches a page over TCP across a
+                       router and pings it; narrated journey, summary, and files
                        [--out DIR] [--detail app|stack|driver|hw|wire] [--json] [--no-files]
-                       [--seed N] [--phy P] [--fidelity frame|signal] [--ber R] [--flip N:BIT] [--inspect]
+                       [--seed N] [--phy P] [--fidelity frame|signal] [--ber R] [--flip N:BIT]
+                       [--corrupt N:BYTE] [--inspect]
   ping HOST            ping HOST (a name such as server.lan, or an address) from the demo's client
                        [-c N] [-s BYTES] [-t TTL] [-i SECONDS] [-W SECONDS] [--json] [--seed N] [--phy P] [--fidelity F] [--ber R]
   adapters             two bare adapters programmed through registers exchange one frame
@@ -53,11 +54,13 @@ nothing simulated).`;
 const HELP: Record<string, string> = {
   demo: `usage: nicsim demo [--out DIR] [--detail app|stack|driver|hw|wire] [--json] [--no-files] [--seed N]
                    [--phy 10BASE-T|100BASE-TX|1000BASE-X] [--fidelity frame|signal] [--ber RATE]
-                   [--flip FRAME:BIT] [--inspect]
+                   [--flip FRAME:BIT] [--corrupt FRAME:BYTE] [--inspect]
 
-A client and a DNS server share a switched LAN with a router; a server sits on another subnet
-behind it. The client resolves server.lan and pings it. Prints the narrated journey of the first
-message (the DNS query) from socket to wire and back at the chosen detail (default driver: the
+A client and a DNS server share a switched LAN with a router; a web server sits on another subnet
+behind it. The client's browser resolves www.lan (DNS over UDP), connects to the web server (the
+three-way handshake), sends GET /, receives a 5,000-byte page in four TCP segments and closes
+(FIN both ways; the server's socket stays in TIME-WAIT), then pings the server. Prints the
+narrated journey from socket to wire and back at the chosen detail (default driver: the
 applications, the stack, the driver and the adapter's milestones, one line per interrupt; hw: every
 register access; wire: PHYs, media and line code too), coloured per layer on a terminal (NO_COLOR
 turns it off), then a summary per host (interfaces,
@@ -71,6 +74,12 @@ created if missing; checked before anything runs).
   --flip FRAME:BIT  flip bit BIT (from the first preamble bit; a code bit in signal fidelity) of
                     the FRAME-th frame the client sends; a flip that never happened (the client
                     sent fewer frames, or that frame is shorter) is reported and exits 2
+  --corrupt FRAME:BYTE
+                    invert octet BYTE (0: the first octet of the destination address) of the
+                    FRAME-th frame the router sends, as a router whose memory damages a frame
+                    after its adapter checked the FCS would: the frame leaves with a valid FCS,
+                    so only the IP, UDP or TCP checksum can catch it; a corruption that never
+                    happened is reported and exits 2
   --inspect         narrate the state machines too
   --json            the summary as JSON (hosts, switch counters and MAC table, files)`,
   ping: `usage: nicsim ping HOST [-c COUNT] [-s BYTES] [-t TTL] [-i SECONDS] [-W SECONDS] [--json]
@@ -134,7 +143,7 @@ const NET = { seed: { type: 'string' }, phy: { type: 'string' }, fidelity: { typ
 
 /** The options of each command. */
 const SPECS: Record<string, Record<string, OptionSpec>> = {
-  demo: { ...COMMON, ...NET, out: { type: 'string' }, detail: { type: 'string' }, 'no-files': { type: 'boolean' }, inspect: { type: 'boolean' }, flip: { type: 'string' } },
+  demo: { ...COMMON, ...NET, out: { type: 'string' }, detail: { type: 'string' }, 'no-files': { type: 'boolean' }, inspect: { type: 'boolean' }, flip: { type: 'string' }, corrupt: { type: 'string' } },
   ping: {
     ...COMMON,
     ...NET,
@@ -153,7 +162,7 @@ const SPECS: Record<string, Record<string, OptionSpec>> = {
 
 /** For options a command lacks, the command that has them (for the error message). */
 const ELSEWHERE: Record<string, Record<string, string>> = {
-  ping: { out: 'demo', detail: 'demo', 'no-files': 'demo', inspect: 'demo', flip: 'demo' },
+  ping: { out: 'demo', detail: 'demo', 'no-files': 'demo', inspect: 'demo', flip: 'demo', corrupt: 'demo' },
   demo: { count: 'ping', c: 'ping', size: 'ping', s: 'ping', ttl: 'ping', t: 'ping', interval: 'ping', i: 'ping', timeout: 'ping', W: 'ping' },
 };
 
@@ -163,6 +172,14 @@ function parseFlip(v: string | boolean | undefined): { frame: number; bit: numbe
   if (!m || Number(m[1]) < 1 || !Number.isSafeInteger(Number(m[1])) || !Number.isSafeInteger(Number(m[2])))
     throw new UsageError(`--flip expects FRAME:BIT with FRAME >= 1 and BIT >= 0 (e.g. 2:300: bit 300 of the client's second frame), got '${v}'`);
   return { frame: Number(m[1]), bit: Number(m[2]) };
+}
+
+function parseCorrupt(v: string | boolean | undefined): { frame: number; byte: number } | undefined {
+  if (v === undefined || typeof v === 'boolean') return undefined;
+  const m = /^(\d+):(\d+)$/.exec(v.trim());
+  if (!m || Number(m[1]) < 1 || !Number.isSafeInteger(Number(m[1])) || !Number.isSafeInteger(Number(m[2])))
+    throw new UsageError(`--corrupt expects FRAME:BYTE with FRAME >= 1 and BYTE >= 0 (e.g. 12:100: octet 100 of the router's twelfth frame), got '${v}'`);
+  return { frame: Number(m[1]), byte: Number(m[2]) };
 }
 
 /** Seconds (a decimal number) within [lo, hi], as integer ns. */
@@ -290,8 +307,10 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         outDir: cmd === 'demo' && !values['no-files'] ? (str(values.out) ?? 'nicsim-out') : null,
         inspect: values.inspect === true,
         count: intOption('count', values.count, 1, 1000, cmd === 'ping' ? 4 : 3),
-        target: cmd === 'ping' ? positionals[0] : 'server.lan',
+        target: cmd === 'ping' ? positionals[0] : 'www.lan',
+        fetch: cmd === 'demo',
         flip: parseFlip(values.flip),
+        corrupt: parseCorrupt(values.corrupt),
         size: values.size === undefined ? undefined : intOption('size', values.size, 0, 65507, 56),
         ttl: values.ttl === undefined ? undefined : intOption('ttl', values.ttl, 1, 255, 64),
         intervalNs: secondsOption('interval', values.interval, 0.001, 60),
@@ -312,7 +331,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       if (values.json) out(JSON.stringify({ ...r.summary, files: r.files }, null, 2) + '\n');
       else {
         const text = [
-          `== The journey of the first message: the client's DNS query for server.lan, from socket to wire and back (detail: ${net.detail}) ==`,
+          `== The journey: the browser resolves www.lan, connects (three-way handshake), sends GET /, receives the page in segments and closes — from socket to wire and back (detail: ${net.detail}) ==`,
           ...formatStory(r.story, { colour }),
           '',
           ...r.sections.flatMap((sec) => [`== ${sec.title} ==`, sec.text, '']),
@@ -321,8 +340,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         out(text.join('\n') + '\n');
       }
       for (const m of r.fileErrors) err(`nicsim: ${m}\n`);
-      if (r.flipProblem !== null) {
-        err(`nicsim: ${r.flipProblem}\n`);
+      if (r.flipProblem !== null || r.corruptProblem !== null) {
+        for (const m of [r.flipProblem, r.corruptProblem]) if (m !== null) err(`nicsim: ${m}\n`);
         return 2;
       }
       return r.fileErrors.length > 0 ? 1 : 0;

@@ -1,10 +1,18 @@
 /**
- * `nicsim demo` — the main job. A small network: a client and a DNS server on a switched LAN with
- * a router, and a server on another subnet behind it. The client resolves the server's name and
- * pings it. The result is the narrated journey of the first message (the DNS query) from socket to
- * wire and back, a summary (counters, ARP tables, routes, sockets, ping), and the files people
+ * `nicsim demo` — the main job, the journey of the book's chapter. A small network: a client and a
+ * DNS server on a switched LAN with a router, and a web server on another subnet behind it. The
+ * client (a browser) resolves `www.lan` (DNS over UDP), opens a TCP connection to the web server
+ * across the router (the three-way handshake), sends `GET /`, receives a page that takes several
+ * MSS-sized segments, and the connection closes (FIN both ways; the server's socket stays in
+ * TIME-WAIT). Then it pings the server. The result is the narrated journey from socket to wire and
+ * back, a summary (the page, counters, ARP tables, routes, sockets, ping), and the files people
  * look at: a pcapng capture (plus a classic pcap and a capture with preamble, SFD and FCS), an SVG
  * ladder diagram, a VCD waveform and the JSON lines of every trace event.
+ *
+ * Faults: `flip` flips a bit of a frame the client sends (the next FCS check drops the frame, and
+ * TCP or DNS recovers); `corrupt` damages an octet of a frame the router sends and writes a valid
+ * FCS over it — a router whose memory corrupts a frame between its adapters' FCS check and FCS
+ * generation — so only the end-to-end checksums (IP header, UDP, TCP) can catch it.
  * @module
  */
 import { writeFileSync } from 'node:fs';
@@ -12,17 +20,19 @@ import { join } from 'node:path';
 import type { TraceEvent } from '../sim/trace.js';
 import { MS, formatNanos, formatDuration } from '../sim/time.js';
 import { Network, type NetHost } from '../topology/network.js';
-import { bitErrors, scriptedFlips } from '../hw/faults.js';
+import { bitErrors, corruptFrames, scriptedFlips } from '../hw/faults.js';
 import type { Cable } from '../hw/medium/cable.js';
 import type { Speed } from '../hw/medium/types.js';
 import { Process } from '../stack/socket/api.js';
 import { DnsResolver, DnsServer } from '../stack/apps/dns.js';
+import { HttpError, HttpServer, httpGet, type HttpResponse } from '../stack/apps/http.js';
 import { ping, formatPing, type PingResult } from '../stack/tools/ping.js';
 import { arp, formatArp } from '../stack/tools/arp.js';
 import { route, formatRoute } from '../stack/tools/route.js';
 import { netstat, formatNetstat } from '../stack/tools/netstat.js';
 import { ipLink, formatIpLink } from '../stack/tools/iplink.js';
 import { formatIpv4Addr } from '../stack/wire/ipv4.js';
+import { toIpv4 } from '../stack/iface/route.js';
 import { Capture } from '../trace/capture.js';
 import { LadderRecorder } from '../trace/ladder.js';
 import { VcdWriter } from '../trace/vcd.js';
@@ -51,10 +61,14 @@ export interface NetDemoOptions {
   inspect: boolean;
   /** Pings to send. */
   count: number;
-  /** Who to ping: a name the DNS server knows or an address (default server.lan). */
+  /** The web server's name (`www.lan`), or for `ping` who to ping: a name the DNS server knows or an address. */
   target: string;
+  /** Fetch `http://target/` (default true; `ping` turns it off). */
+  fetch?: boolean;
   /** Flip bit `bit` (counted from the first preamble bit) of the `frame`-th frame the client sends. */
   flip?: { frame: number; bit: number };
+  /** Damage octet `byte` (from the destination address) of the `frame`-th frame the router sends, with a valid FCS written over it. */
+  corrupt?: { frame: number; byte: number };
   /** Ping data bytes [-s] (default 56). */
   size?: number;
   /** TTL of the pings [-t] (default: the stack's, 64). */
@@ -79,8 +93,12 @@ export interface NetDemoResult {
   files: Array<{ path: string; what: string }>;
   /** The ping result (null when the name did not resolve). */
   ping: PingResult | null;
+  /** The page the client fetched (null when the fetch failed or was not asked for). */
+  page: HttpResponse | null;
   /** Set when `flip` flipped nothing: why (the frame was never sent, or is shorter than the bit). */
   flipProblem: string | null;
+  /** Set when `corrupt` damaged nothing: why. */
+  corruptProblem: string | null;
   /** Files that could not be written, one message each (the rest of the result is complete). */
   fileErrors: string[];
 }
@@ -93,7 +111,22 @@ export function maxFlipBit(fidelity: 'frame' | 'signal', speed: Speed): number {
   return createLineCodec(kind).encodeFrame(new Uint8Array(lineBytes)).bitCount;
 }
 
-const ZONE = { 'server.lan': '10.0.1.2', 'dns.lan': '10.0.0.53', 'router.lan': '10.0.0.1', 'client.lan': '10.0.0.2' };
+const ZONE = { 'www.lan': '10.0.1.2', 'server.lan': '10.0.1.2', 'dns.lan': '10.0.0.53', 'router.lan': '10.0.0.1', 'client.lan': '10.0.0.2' };
+
+/** Largest octet `--corrupt` can name: the last before the FCS of a maximum-size frame. */
+export const MAX_CORRUPT_BYTE = 1513;
+
+/** The web page the demo's server serves at `/`: 5,000 bytes, so the reply takes four segments. */
+export const DEMO_PAGE = demoPage(5000);
+
+function demoPage(size: number): string {
+  const head = '<!doctype html>\n<html><head><title>www.lan</title></head><body>\n<h1>A page larger than one segment</h1>\n';
+  const tail = '</body></html>\n';
+  let body = '';
+  for (let i = 1; head.length + body.length + tail.length < size; i++) body += `<p>Line ${String(i).padStart(3, '0')}: the browser's request and this reply travel as TCP segments, IP datagrams and Ethernet frames.</p>\n`;
+  const all = head + body;
+  return all.slice(0, size - tail.length) + tail;
+}
 
 /**
  * Interrupt delivery latency of every demo host, ns: from the adapter asserting its IRQ line to
@@ -111,7 +144,7 @@ function advertise(speed: Speed): [number, number] {
 const SWITCH_PORT_PEER = ['client', 'dns', 'router.eth0'];
 
 /** Builds the demo network (not started). */
-export function buildDemoNetwork(o: Pick<NetDemoOptions, 'seed' | 'fidelity' | 'speed' | 'ber' | 'flip'>) {
+export function buildDemoNetwork(o: Pick<NetDemoOptions, 'seed' | 'fidelity' | 'speed' | 'ber' | 'flip' | 'corrupt'>) {
   const net = new Network({ seed: o.seed, fidelity: o.fidelity });
   const kernel = { irqLatencyNs: DEMO_IRQ_LATENCY_NS };
   const client = net.host('client', { interfaces: [{ address: '10.0.0.2/24', mac: '02:00:00:00:00:02' }], gateway: '10.0.0.1', kernel });
@@ -133,8 +166,11 @@ export function buildDemoNetwork(o: Pick<NetDemoOptions, 'seed' | 'fidelity' | '
   ];
   const flipper = o.flip ? scriptedFlips(net.sim, [o.fidelity === 'signal' ? { frame: o.flip.frame, symbol: o.flip.bit } : { frame: o.flip.frame, bit: o.flip.bit }], { name: 'flip' }) : null;
   if (flipper) cables[0].use(0, flipper);
+  // the router's memory: both of its transmit directions share one injector (it counts the router's frames)
+  const corrupter = o.corrupt ? corruptFrames(net.sim, [{ frame: o.corrupt.frame, byte: o.corrupt.byte }], { name: 'router-memory' }) : null;
+  if (corrupter) for (const c of [cables[2], cables[3]]) c.use(0, corrupter);
   if (o.ber > 0) for (const c of cables) for (const dir of [0, 1] as const) c.use(dir, bitErrors(net.sim, { ber: o.ber, name: `${c.name}.${dir}` }));
-  return { net, client, dns, router, server, sw, cables, flipper };
+  return { net, client, dns, router, server, sw, cables, flipper, corrupter };
 }
 
 function hostSections(hosts: NetHost[]): Array<{ title: string; text: string }> {
@@ -145,7 +181,7 @@ function hostSections(hosts: NetHost[]): Array<{ title: string; text: string }> 
       `interfaces (ip -s link):\n${indent(formatIpLink(ipLink(h.stack), { stats: 1 }))}`,
       `ARP table (arp -n):\n${indent(formatArp(arp(h.stack)))}`,
       `routes (route -n):\n${indent(formatRoute(route(h.stack)))}`,
-      `sockets (netstat -anu):\n${indent(formatNetstat(netstat(h.stack)))}`,
+      `sockets (netstat -an):\n${indent(formatNetstat(netstat(h.stack)))}`,
       `stack counters (non-zero): ${Object.entries(counters).map(([k, v]) => `${k}=${v}`).join(' ') || 'none'}`,
     ];
     out.push({ title: `${h.name}`, text: parts.join('\n') });
@@ -167,8 +203,10 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
     const max = maxFlipBit(o.fidelity, o.speed);
     if (o.flip.bit >= max) throw new UsageError(`--flip ${o.flip.frame}:${o.flip.bit}: the longest frame the client can send has ${max} ${o.fidelity === 'signal' ? 'code' : 'line'} bits (0..${max - 1})`);
   }
+  if (o.corrupt && o.corrupt.byte > MAX_CORRUPT_BYTE) throw new UsageError(`--corrupt ${o.corrupt.frame}:${o.corrupt.byte}: the longest frame the router can send has ${MAX_CORRUPT_BYTE + 1} octets before its FCS (0..${MAX_CORRUPT_BYTE})`);
+  const fetch = o.fetch ?? true;
   const outDir = o.outDir === null ? null : prepareOutDir(o.outDir);
-  const { net, client, dns, router, server, sw, flipper } = buildDemoNetwork(o);
+  const { net, client, dns, router, server, sw, flipper, corrupter } = buildDemoNetwork(o);
   const sim = net.sim;
   const events: TraceEvent[] = [];
   sim.trace.subscribe((e) => events.push(e));
@@ -187,42 +225,80 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
   await net.start();
   const named = new DnsServer(new Process(dns.stack, 'named'), { zone: ZONE });
   await net.settle(named.start());
-  const proc = new Process(client.stack, 'demo');
+  const httpd = new HttpServer(new Process(server.stack, 'httpd'), { pages: { '/': DEMO_PAGE } });
+  await net.settle(httpd.start());
+  const proc = new Process(client.stack, 'browser');
   const resolver = new DnsResolver(proc, { servers: ['10.0.0.53'] });
 
-  // The first message: the DNS query, from the resolver's socket to the wire and back.
+  // The journey: DNS, connect, GET, the page, close — from the browser's sockets to the wire and back.
   await net.runFor(1 * MS);
   const tQuery = sim.now;
   const vcd = new VcdWriter(sim, { fromNs: tQuery, links: Object.fromEntries([client, dns, router, server].flatMap((h) => h.nics.map((n) => [n.name, n.link !== null]))) });
   let address: number | null = null;
   let lookupError: string | null = null;
-  try {
-    address = await net.settle(resolver.lookup(o.target));
-  } catch (e) {
-    lookupError = e instanceof Error ? e.message : String(e);
+  let page: HttpResponse | null = null;
+  let fetchError: string | null = null;
+  if (fetch) {
+    try {
+      page = await net.settle(httpGet(proc, resolver, o.target, '/', { timeoutNs: 60_000 * MS }));
+      address = toIpv4(page.address);
+    } catch (e) {
+      fetchError = e instanceof Error ? e.message : String(e);
+      if (e instanceof HttpError && e.code === 'resolve') lookupError = e.message;
+    }
+    if (address === null && lookupError === null) address = await net.settle(resolver.lookup(o.target)).catch(() => null); // (from the resolver's cache)
+    // the close ends when the client's connection is gone and the server's waits in TIME-WAIT (or gives up)
+    for (let i = 0; i < 600 && (client.stack.tcp.sockets().length > 0 || server.stack.tcp.sockets().some((x) => x.state !== 'LISTEN' && x.state !== 'TIME-WAIT')); i++) await net.runFor(100 * MS);
+  } else {
+    try {
+      address = await net.settle(resolver.lookup(o.target));
+    } catch (e) {
+      lookupError = e instanceof Error ? e.message : String(e);
+    }
   }
-  const tAnswer = sim.now;
+  // the journey's last event: the last TCP event of the fetch (or the resolver's last socket call)
+  let tEnd = tQuery;
+  for (const e of events) if (e.time >= tQuery && (e.kind.startsWith('tcp.') || (e.kind === 'state' && e.machine === 'tcp') || (e.kind === 'socket.call' && e.process === 'browser'))) tEnd = Math.max(tEnd, e.time);
   vcd.detach();
 
   let pingResult: PingResult | null = null;
   if (address !== null) pingResult = await net.settle(ping(client.stack, address, { count: o.count, intervalNs: o.intervalNs ?? 1_000 * MS, hostname: o.target, size: o.size, ttl: o.ttl, timeoutNs: o.timeoutNs }));
   await net.runFor(10 * MS);
 
-  // the journey ends when the resolver closes its socket after the answer (or the last failure);
-  // a retry after a timeout closes and reopens one first. The ping starts at the same instant.
-  const closeAt = events.findIndex((e) => e.time >= tAnswer && e.kind === 'socket.call' && e.process === 'demo' && e.call === 'close');
-  const window = closeAt >= 0 ? events.slice(0, closeAt + 1) : events;
-  const journeyEvents = o.inspect ? window : window.filter((e) => e.kind !== 'state');
-  const journeyStory = story(journeyEvents, o.detail, { window: { from: tQuery, to: tAnswer } });
+  const window = events.filter((e) => e.time <= tEnd);
+  const journeyEvents = o.inspect ? window : window.filter((e) => e.kind !== 'state' || e.machine === 'tcp');
+  const twoMslNs = 2 * server.stack.tcp.config.mslNs;
+  const journeyStory = story(journeyEvents, o.detail, { window: { from: tQuery, to: tEnd }, twoMslNs });
   const journey = formatStory(journeyStory);
+  // what the page took: segments, and when each step finished
+  const at = (pred: (e: TraceEvent) => boolean) => events.find((e) => e.time >= tQuery && pred(e))?.time;
+  const tResolved = at((e) => e.kind === 'socket.call' && e.process === 'browser' && e.call === 'recvfrom' && e.result === 'ok');
+  const tConnected = at((e) => e.kind === 'socket.call' && e.process === 'browser' && e.call === 'connect' && e.result === 'ok' && e.time >= (tResolved ?? tQuery) && events.some((x) => x.kind === 'tcp.segment' && x.source === 'client' && x.time <= e.time && x.time >= tQuery));
+  const pageSegs = events.filter((e) => e.kind === 'tcp.segment' && e.dir === 'tx' && e.source === 'server' && e.len > 0 && e.time <= tEnd);
+  const fresh = pageSegs.filter((e) => e.kind === 'tcp.segment' && !e.retransmit).length;
+  const retrans = pageSegs.length - fresh;
+  const clientRetrans = events.filter((e) => e.kind === 'tcp.segment' && e.dir === 'tx' && e.source === 'client' && e.retransmit && e.time <= tEnd).length;
+  const timeWait = server.stack.tcp.sockets().filter((x) => x.state === 'TIME-WAIT').length > 0;
+  const rel = (t: number | undefined) => (t === undefined ? '—' : formatDuration(t - tQuery));
+  const pageText = !fetch
+    ? null
+    : page !== null
+      ? [
+          `the browser fetched http://${o.target}/ from ${page.address}: ${page.status} ${page.reason}, a ${page.body.length}-byte page (+ ${page.headBytes} bytes of HTTP head) in ${fresh} TCP segments from the server${retrans + clientRetrans > 0 ? `; ${retrans + clientRetrans} segment${retrans + clientRetrans > 1 ? 's' : ''} retransmitted (${retrans} by the server, ${clientRetrans} by the client)` : ''}`,
+          `timeline from the first socket call at ${formatNanos(tQuery)}: DNS answer ${rel(tResolved)}, connection established ${rel(tConnected)}, connection closed ${rel(tEnd)}`,
+          timeWait ? `the server closed first, so its socket waits in TIME-WAIT for 2·MSL (${formatDuration(twoMslNs)}) before it is deleted (netstat below shows it)` : 'no socket is left in TIME-WAIT',
+        ].join('\n')
+      : `the fetch of http://${o.target}/ failed: ${fetchError}`;
   const sections = [
-    {
-      title: 'the first message',
-      text:
-        address !== null
-          ? `client asked dns (10.0.0.53) for ${o.target} at ${formatNanos(tQuery)}; the answer ${formatIpv4Addr(address)} reached the application ${formatDuration(tAnswer - tQuery)} later`
-          : `the lookup of ${o.target} failed: ${lookupError}`,
-    },
+    ...(pageText !== null ? [{ title: 'the web page', text: pageText }] : []),
+    ...(!fetch
+      ? [
+          {
+            title: 'the name',
+            text: address !== null ? `client asked dns (10.0.0.53) for ${o.target} at ${formatNanos(tQuery)}; the answer ${formatIpv4Addr(address)} reached the application ${formatDuration(tEnd - tQuery)} later` : `the lookup of ${o.target} failed: ${lookupError}`,
+          },
+        ]
+      : []),
     ...(pingResult ? [{ title: `ping ${o.target}`, text: formatPing(pingResult) }] : []),
     ...(o.inspect
       ? [
@@ -254,7 +330,12 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
     target: o.target,
     resolved: address === null ? null : formatIpv4Addr(address),
     lookupError,
-    firstMessageNs: tAnswer - tQuery,
+    journeyNs: tEnd - tQuery,
+    page: !fetch
+      ? null
+      : page === null
+        ? { error: fetchError }
+        : { url: `http://${o.target}/`, status: page.status, bytes: page.body.length, headBytes: page.headBytes, segments: fresh, retransmitted: retrans + clientRetrans, resolvedNs: tResolved === undefined ? null : tResolved - tQuery, connectedNs: tConnected === undefined ? null : tConnected - tQuery, closedNs: tEnd - tQuery, serverTimeWait: timeWait },
     ping: pingResult && { transmitted: pingResult.transmitted, received: pingResult.received, lossPercent: pingResult.lossPercent, minNs: pingResult.minNs, avgNs: pingResult.avgNs, maxNs: pingResult.maxNs, ttl: pingResult.replies[0]?.ttl },
     hosts: Object.fromEntries(
       [client, dns, router, server].map((h) => [
@@ -282,6 +363,14 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
         ? `--flip ${o.flip.frame}:${o.flip.bit}: nothing flipped: ${warn.message}`
         : `--flip ${o.flip.frame}:${o.flip.bit}: frame ${o.flip.frame} was never sent (the client sent ${flipper?.stats.frames ?? 0} frames)`;
   }
+  let corruptProblem: string | null = null;
+  if (o.corrupt && !events.some((e) => e.kind === 'fault' && e.source === 'router-memory')) {
+    const warn = events.find((e) => e.kind === 'log' && e.source === 'router-memory');
+    corruptProblem =
+      warn && warn.kind === 'log'
+        ? `--corrupt ${o.corrupt.frame}:${o.corrupt.byte}: nothing damaged: ${warn.message}`
+        : `--corrupt ${o.corrupt.frame}:${o.corrupt.byte}: frame ${o.corrupt.frame} was never sent (the router sent ${corrupter?.stats.frames ?? 0} frames)`;
+  }
 
   const files: Array<{ path: string; what: string }> = [];
   const fileErrors: string[] = [];
@@ -299,9 +388,9 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
     write('capture.pcapng', capture.toPcapng(), 'every frame that reached each host adapter, one interface per adapter; frames it discarded are flagged (epb_flags CRC / symbol error)');
     write('capture.pcap', capture.toPcap({ omitErrored: true }), 'the frames the adapters accepted, as classic pcap with nanosecond timestamps (no flags in classic pcap, so frames with FCS or symbol errors are left out)');
     write('capture-wire.pcapng', captureWire.toPcapng(), 'what every link carried at every receiving end, one interface per capture point (host adapters, switch ports switch.pN): preamble, SFD, frame and FCS as received (LINKTYPE_ETHERNET_MPACKET), errors flagged');
-    write('ladder.svg', ladder.toSvg({ title: `nicsim demo: client resolves ${o.target} and pings it`, stations: ['client', 'switch', 'dns', 'router.eth0', 'router.eth1', 'server'] }), 'ladder diagram of every frame, time flowing down to scale');
-    write('signals.vcd', vcd.render(), 'line levels, IRQ lines and link state during the first message (GTKWave)');
+    write('ladder.svg', ladder.toSvg({ title: fetch ? `nicsim demo: the browser resolves ${o.target}, fetches http://${o.target}/ over TCP, and pings it` : `nicsim demo: client resolves ${o.target} and pings it`, stations: ['client', 'switch', 'dns', 'router.eth0', 'router.eth1', 'server'] }), 'ladder diagram of every frame, time flowing down to scale');
+    write('signals.vcd', vcd.render(), fetch ? 'line levels, IRQ lines and link state during the journey (DNS, handshake, page, close) (GTKWave)' : 'line levels, IRQ lines and link state during the lookup (GTKWave)');
     write('trace.jsonl', events.map((e) => toLine(e)).join(''), 'every trace event as JSON lines');
   }
-  return { journey, story: journeyStory, sections, summary, files, ping: pingResult, flipProblem, fileErrors };
+  return { journey, story: journeyStory, sections, summary, files, ping: pingResult, page, flipProblem, corruptProblem, fileErrors };
 }

@@ -15,7 +15,7 @@ import type { Actor } from 'xstate';
 import type { Nanos } from '../sim/time.js';
 import { startSimActor } from '../sim/xstate.js';
 import * as R from '../hw/registers/e1000.js';
-import { DESC_SIZE, RXD_ERR, RXD_STAT, TXD_CMD, TXD_STA } from '../hw/descriptors.js';
+import { DESC, DESC_SIZE, RXD_ERR, RXD_STAT, TXD_CMD, TXD_STA } from '../hw/descriptors.js';
 import type { Kernel, KernelTimer } from './kernel/kernel.js';
 import type { DmaBuffer } from './kernel/dma.js';
 import type { IrqReturn, IrqSource } from './kernel/irq.js';
@@ -285,6 +285,11 @@ export class E1000 implements NetDevice {
     return this.listeners.onReceive(cb);
   }
 
+  /** Subscribes to the end of each NAPI receive batch (see NetDevice). */
+  onReceiveBatchEnd(cb: () => void): () => void {
+    return this.listeners.onReceiveBatchEnd(cb);
+  }
+
   /** Subscribes to carrier changes. */
   onLinkChange(cb: (link: LinkState) => void): () => void {
     return this.listeners.onLinkChange(cb);
@@ -507,8 +512,8 @@ export class E1000 implements NetDevice {
     for (let i = 0; i < this.txCount; i++) {
       const da = txDesc.addr + i * DESC_SIZE;
       const buf = txBufs.addr + i * E1000_BUFFER_SIZE;
-      view.setUint32(da, buf % 0x100000000, true);
-      view.setUint32(da + 4, Math.floor(buf / 0x100000000), true);
+      view.setUint32(da + DESC.ADDR, buf % 0x100000000, true);
+      view.setUint32(da + DESC.ADDR + 4, Math.floor(buf / 0x100000000), true);
     }
     this.tx = { desc: txDesc, bufs: txBufs, count: this.txCount, nextToUse: 0, nextToClean: 0, eop: new Int32Array(this.txCount), len: new Uint32Array(this.txCount) };
     this.rx = { desc: rxDesc, bufs: rxBufs, count: this.rxCount, nextToUse: 0, nextToClean: 0 };
@@ -639,8 +644,8 @@ export class E1000 implements NetDevice {
     if (needed === 1) {
       bytes.set(frame, bufBase + i * E1000_BUFFER_SIZE);
       const da = descBase + i * DESC_SIZE;
-      view.setUint32(da + 8, len | ((TX_CMD_EOP | this.txIde) << 24), true);
-      view.setUint32(da + 12, 0, true);
+      view.setUint32(da + DESC.LENGTH, len | ((TX_CMD_EOP | this.txIde) << 24), true); // LENGTH, CSO = 0, CMD
+      view.setUint32(da + DESC.STATUS, 0, true);
       i = i + 1 === count ? 0 : i + 1;
     } else {
       for (let off = 0; off < len; ) {
@@ -648,8 +653,8 @@ export class E1000 implements NetDevice {
         bytes.set(frame.subarray(off, off + n), bufBase + i * E1000_BUFFER_SIZE);
         off += n;
         const da = descBase + i * DESC_SIZE;
-        view.setUint32(da + 8, n | (((off === len ? TX_CMD_EOP : TX_CMD_MID) | this.txIde) << 24), true);
-        view.setUint32(da + 12, 0, true);
+        view.setUint32(da + DESC.LENGTH, n | (((off === len ? TX_CMD_EOP : TX_CMD_MID) | this.txIde) << 24), true);
+        view.setUint32(da + DESC.STATUS, 0, true);
         last = i;
         i = i + 1 === count ? 0 : i + 1;
       }
@@ -716,7 +721,7 @@ export class E1000 implements NetDevice {
     let bytesDone = 0;
     while (i !== ntu) {
       const eop = t.eop[i];
-      if (!(bytes[descBase + eop * DESC_SIZE + 12] & TXD_STA.DD)) break;
+      if (!(bytes[descBase + eop * DESC_SIZE + DESC.STATUS] & TXD_STA.DD)) break;
       frames++;
       bytesDone += t.len[i];
       i = eop + 1 === count ? 0 : eop + 1;
@@ -748,10 +753,10 @@ export class E1000 implements NetDevice {
     let cleaned = 0;
     while (work < budget) {
       const da = descBase + i * DESC_SIZE;
-      const status = bytes[da + 12];
+      const status = bytes[da + DESC.STATUS];
       if (!(status & RXD_STAT.DD)) break;
-      const errors = bytes[da + 13];
-      const len = view.getUint16(da + 8, true);
+      const errors = bytes[da + DESC.ERRORS];
+      const len = view.getUint16(da + DESC.LENGTH, true);
       const buf = bufBase + i * E1000_BUFFER_SIZE;
       work++;
       cleaned++;
@@ -770,7 +775,7 @@ export class E1000 implements NetDevice {
           if (!bad) {
             frame = this.allocFrag(len);
             frame.set(bytes.subarray(buf, buf + len));
-            payloadSum = view.getUint16(da + 10, true); // the descriptor's packet checksum (one buffer: whole frame)
+            payloadSum = view.getUint16(da + DESC.CSUM, true); // the descriptor's packet checksum (one buffer: whole frame)
           }
         } else {
           if (!bad) {
@@ -806,6 +811,7 @@ export class E1000 implements NetDevice {
       if (this.rx !== r) return work; // the callback closed the interface
     }
     if (cleaned > 0) this.allocRxBuffers(cleaned);
+    if (work > 0) this.listeners.rxBatchEnd?.();
     return work;
   }
 
@@ -833,10 +839,10 @@ export class E1000 implements NetDevice {
     for (let k = 0; k < n; k++) {
       const da = descBase + i * DESC_SIZE;
       const buf = bufBase + i * E1000_BUFFER_SIZE;
-      view.setUint32(da, buf % 0x100000000, true);
-      view.setUint32(da + 4, Math.floor(buf / 0x100000000), true);
-      view.setUint32(da + 8, 0, true);
-      view.setUint32(da + 12, 0, true);
+      view.setUint32(da + DESC.ADDR, buf % 0x100000000, true);
+      view.setUint32(da + DESC.ADDR + 4, Math.floor(buf / 0x100000000), true);
+      view.setUint32(da + DESC.LENGTH, 0, true);
+      view.setUint32(da + DESC.STATUS, 0, true);
       i = i + 1 === count ? 0 : i + 1;
     }
     r.nextToUse = i;

@@ -52,7 +52,7 @@ export interface NetDevStats {
   rxCrcErrors: number;
   /** Alignment errors. */
   rxFrameErrors: number;
-  /** Frames missed for lack of receive descriptors (MPC). */
+  /** Frames the adapter missed because its receive FIFO overflowed while no descriptor was free (MPC). */
   rxMissedErrors: number;
   /** Frames aborted after excessive collisions. */
   txAbortedErrors: number;
@@ -84,6 +84,13 @@ export interface NetDevice {
    * checksums without reading the payload again.
    */
   onReceive(cb: (frame: Uint8Array, payloadSum?: number) => void): () => void;
+  /**
+   * Optional: subscribes to "the frames of this receive batch have all been delivered" (the end of
+   * a NAPI poll — where Linux's GRO flushes), called at the same simulated instant as the last
+   * `onReceive` of the batch. A device that offers it promises to call it after every batch, so
+   * the stack may defer work (TCP acknowledgements) to it. Returns an unsubscribe function.
+   */
+  onReceiveBatchEnd?(cb: () => void): () => void;
   /** Subscribes to carrier changes; returns an unsubscribe function. */
   onLinkChange(cb: (link: LinkState) => void): () => void;
   /** Subscribes to "the transmit queue accepts frames again" after a `busy`; returns an unsubscribe function. */
@@ -106,6 +113,8 @@ export interface NetDevice {
 export class NetDeviceListeners {
   /** The receive callback, or null (read it on the hot path and call it directly). */
   rx: ((frame: Uint8Array, payloadSum?: number) => void) | null = null;
+  /** The end-of-batch callback, or null. */
+  rxBatchEnd: (() => void) | null = null;
   private link: ((l: LinkState) => void)[] = [];
   private wake: (() => void)[] = [];
 
@@ -114,6 +123,14 @@ export class NetDeviceListeners {
     this.rx = cb;
     return () => {
       if (this.rx === cb) this.rx = null;
+    };
+  }
+
+  /** Sets the end-of-batch callback (replacing any previous one); returns a remover. */
+  onReceiveBatchEnd(cb: () => void): () => void {
+    this.rxBatchEnd = cb;
+    return () => {
+      if (this.rxBatchEnd === cb) this.rxBatchEnd = null;
     };
   }
 

@@ -26,12 +26,14 @@ import type { Simulator } from '../sim/simulator.js';
 import type { Nanos } from '../sim/time.js';
 import type { FrameMiddleware } from './medium/cable.js';
 import { frameDurationNs, type WireFrame } from './medium/types.js';
-import { flipBit, type LineStream } from './phy/linecode/index.js';
+import { flipBit, createLineCodec, type LineCodec, type LineStream, type PhyKind } from './phy/linecode/index.js';
+import { findFrameStart, FCS_LEN } from './mac/framing.js';
+import { appendFcs } from './mac/fcs.js';
 
 declare module '../sim/trace.js' {
   interface TraceEventMap {
     /** A fault injector damaged, dropped, duplicated or delayed a frame. */
-    fault: { fault: 'bit' | 'symbol' | 'drop' | 'duplicate' | 'delay'; frameId: number; position?: number; detail?: string };
+    fault: { fault: 'bit' | 'symbol' | 'drop' | 'duplicate' | 'delay' | 'corrupt'; frameId: number; position?: number; detail?: string };
   }
 }
 
@@ -275,6 +277,67 @@ export function scriptedFlips(sim: Simulator, script: readonly ScriptedFlip[], o
       }
     }
     next(f);
+  });
+}
+
+/** One scripted corruption: octet `byte` (0 = the first octet of the destination address) of the `frame`-th frame. */
+export interface ScriptedCorruption {
+  /** 1-based number of the frame as it enters the injector. */
+  frame: number;
+  /** Octet of the frame, counted from the destination address (FCS excluded). */
+  byte: number;
+  /** XOR mask applied to the octet (default 0xff: every bit inverted). */
+  mask?: number;
+}
+
+/**
+ * A faulty store-and-forward device: damages the listed octets and writes a fresh, valid FCS over
+ * the damaged frame — what a router or switch does when its memory corrupts a frame between the
+ * receive side's FCS check and the transmit side's FCS generation. The receiver's MAC accepts the
+ * frame; only an end-to-end check (the IP header checksum, the UDP or TCP checksum) can catch it.
+ * In signal fidelity the frame's symbols are encoded again from the damaged octets, so the line
+ * carries a well-formed code. An octet beyond the frame is skipped with a `log` warning. One
+ * `fault` event (`corrupt`, position = octet) per damaged octet.
+ */
+export function corruptFrames(sim: Simulator, script: readonly ScriptedCorruption[], opts: { name?: string } = {}): FaultInjector {
+  const byFrame = new Map<number, ScriptedCorruption[]>();
+  for (const c of script) {
+    if (!Number.isSafeInteger(c.frame) || c.frame < 1) throw new RangeError(`scripted corruption: frame must be a 1-based frame number, got ${c.frame}`);
+    if (!Number.isSafeInteger(c.byte) || c.byte < 0) throw new RangeError(`scripted corruption: byte must be an integer ≥ 0, got ${c.byte}`);
+    const mask = c.mask ?? 0xff;
+    if (!Number.isInteger(mask) || mask < 1 || mask > 0xff) throw new RangeError(`scripted corruption: mask must be 1…255, got ${mask}`);
+    byFrame.set(c.frame, [...(byFrame.get(c.frame) ?? []), c]);
+  }
+  const name = opts.name ?? sim.uniqueName('corruptFrames');
+  const stats: FaultStats = { frames: 0, faults: 0 };
+  const codecs = new Map<PhyKind, LineCodec>();
+  return makeInjector(name, stats, (frame, next) => {
+    const n = ++stats.frames;
+    const list = byFrame.get(n);
+    if (list === undefined) return void next(frame);
+    const start = findFrameStart(frame.bytes);
+    const end = frame.bytes.length - FCS_LEN;
+    const bytes = frame.bytes.slice();
+    let hit = 0;
+    for (const c of list) {
+      const at = start + c.byte;
+      if (start < 0 || at >= end) {
+        if (sim.trace.active) sim.trace.emit('log', name, { level: 'warn', message: `frame ${n} (id ${frame.id}) has ${Math.max(0, end - start)} octets before its FCS: octet ${c.byte} not damaged` });
+        continue;
+      }
+      const before = bytes[at];
+      bytes[at] ^= c.mask ?? 0xff;
+      hit++;
+      if (sim.trace.active) sim.trace.emit('fault', name, { fault: 'corrupt', frameId: frame.id, position: c.byte, detail: `octet ${c.byte}: 0x${before.toString(16).padStart(2, '0')} → 0x${bytes[at].toString(16).padStart(2, '0')}, FCS computed again over the damaged frame` });
+    }
+    if (hit === 0) return void next(frame);
+    stats.faults += hit;
+    appendFcs(bytes, start, end);
+    const stream = lineStreamOf(frame);
+    if (stream === undefined) return void next({ ...frame, bytes });
+    let codec = codecs.get(stream.kind);
+    if (codec === undefined) codecs.set(stream.kind, (codec = createLineCodec(stream.kind)));
+    next({ ...frame, bytes, symbols: codec.encodeFrame(bytes) });
   });
 }
 

@@ -1,13 +1,17 @@
 /**
  * The LAN adapter: an Intel 8254x (82540EM) subset programmed purely through BAR0 registers (or
- * the I/O window) and host memory. It wires together the register file, the EEPROM, the PHY, the
- * transmit and receive DMA engines, the MAC (framing, FCS, filtering, counters) and the IRQ line.
+ * the I/O window) and host memory. This file composes the parts in `hw/nic/` — interrupt causes
+ * and moderation, transmit DMA, receive DMA, the packet buffer, MAC transmit, MAC receive — with
+ * the register file, the EEPROM, the PHY and the IRQ line, and holds reset, the EEPROM/MDIC side
+ * bands, the MAC link and the register hooks that belong to no single part.
  *
- * Guarantees: a register access never throws on any offset or value; every doorbell does bounded
- * work (at most one pass over the ring); DMA never leaves host memory or enters the adapter's own
- * register window; every frame the adapter drops is traced as one `drop` event naming the one
- * counter that accounts for it (a statistics register or a {@link NicCounters} field; the 8254x
- * itself bumps some companions too, e.g. RNBC with MPC).
+ * Guarantees: a register access never throws on any integer offset and 32-bit value (a value that
+ * is not one, e.g. NaN, 1.5, 2^32 or a string, is a TypeError or RangeError naming the register,
+ * and nothing changes); every doorbell does bounded work (at most one pass over the ring); DMA
+ * never leaves host memory or enters the adapter's own register window; every frame the adapter
+ * drops is traced as one `drop` event naming the one counter that accounts for it (a statistics
+ * register or a {@link NicCounters} field); IRQ listeners are told in events of their own, so no
+ * listener re-enters a walk, and CTRL.RST is clean at any instant.
  * @module
  */
 import type { Simulator } from '../sim/simulator.js';
@@ -15,70 +19,22 @@ import type { EventHandle } from '../sim/queue.js';
 import type { Nanos } from '../sim/time.js';
 import { RegisterFile, getField } from './registers/engine.js';
 import * as R from './registers/e1000.js';
-import { HostMemory, type DmaFault } from './memory.js';
+import type { HostMemory } from './memory.js';
 import { IrqLine } from './irq.js';
 import { buildEepromImage, MicrowireEeprom, EEPROM_WORDS, parseMac } from './eeprom.js';
 import { Phy, type PhyOptions } from './phy/phy.js';
 import type { LinkMode } from './phy/link.js';
 import { PHY_ADDRESS } from './phy/registers.js';
-import { BIT_TIME_NS, frameDurationNs, type Endpoint, type LinkSignal, type MediumLink, type Speed, type Duplex, type WireFrame } from './medium/types.js';
-import { DESC_SIZE, RXD_ERR, RXD_STAT, TXD_CMD, TXD_STA } from './descriptors.js';
-import { fcsValid } from './mac/fcs.js';
-import { findFrameStart, serializeFrame, MIN_FRAME, MAX_FRAME_TAGGED, MAX_JUMBO_FRAME, FCS_LEN, PREAMBLE_SFD_LEN } from './mac/framing.js';
-import { isBroadcast, isMulticast, mtaHash } from './mac/filter.js';
-import { onesComplementSum } from './mac/checksum.js';
-import { csmaMachine, slotBits, backoffRange, ATTEMPT_LIMIT, JAM_BITS } from './mac/csma.js';
-import { startSimActor, nsToXstateMs } from '../sim/xstate.js';
-import type { Actor } from 'xstate';
-import type { Rng } from '../sim/rng.js';
-import { createLineCodec, type LineCodec, type LineStream, type PhyKind } from './phy/linecode/index.js';
+import type { Endpoint, LinkSignal, MediumLink, Speed, Duplex, WireFrame } from './medium/types.js';
+import { NicCore, type NicCounters } from './nic/core.js';
+import { Interrupts } from './nic/interrupts.js';
+import { RxDma } from './nic/rx-dma.js';
+import { PacketBuffer } from './nic/packet-buffer.js';
+import { MacTransmit } from './nic/mac-tx.js';
+import { MacReceive } from './nic/mac-rx.js';
+import { TxDma } from './nic/tx-dma.js';
 
-declare module '../sim/trace.js' {
-  interface TraceEventMap {
-    /** The adapter fetched a transmit descriptor. */
-    'nic.txdesc': { index: number; buffer: number; length: number; cmd: number };
-    /** A frame started on the wire (`frame.bytes` is exactly what the line carries). */
-    'wire.tx': { frame: WireFrame; end: Nanos };
-    /** A descriptor was written back to host memory. */
-    'nic.writeback': { ring: 'tx' | 'rx'; index: number; status: number; errors: number; length: number };
-    /** The MAC accepted a received frame and DMA wrote it to host memory. */
-    'nic.rx': { frameId: number; length: number; firstIndex: number; descriptors: number; errors: number };
-    /** A DMA access was refused. */
-    'dma.fault': { ring: 'tx' | 'rx'; what: 'descriptor' | 'buffer'; addr: number; length: number; fault: DmaFault };
-    /** A ring register holds an unusable value (length 0, head/tail beyond the ring). */
-    'nic.ring': { ring: 'tx' | 'rx'; problem: string };
-    /** Interrupt causes were set in ICR. */
-    'nic.cause': { causes: number; icr: number };
-    /** The adapter reset (power-on or CTRL.RST). */
-    'nic.reset': { cause: 'power-on' | 'CTRL.RST' };
-    /** The MAC's link state (STATUS.LU) changed. */
-    'nic.link': { up: boolean; speed?: Speed; duplex?: Duplex };
-    /** An EEPROM word was read (EERD or Microwire). */
-    'eeprom.read': { via: 'EERD' | 'EECD'; address: number; data: number };
-    /** An MDIC transaction completed. */
-    'mdio': { op: 'read' | 'write' | 'invalid'; phyAddress: number; reg: number; data: number; error: boolean };
-  }
-}
-
-/** Adapter drop and error counts that no 8254x statistics register holds. */
-export interface NicCounters {
-  /** Received frames that failed the address filter. */
-  rxFiltered: number;
-  /** Received frames while RCTL.EN was clear. */
-  rxDisabled: number;
-  /** Received frames while the MAC had no link (STATUS.LU clear). */
-  rxNoLink: number;
-  /** Received frames dropped because a receive descriptor could not be read by DMA. */
-  rxDescriptorFaults: number;
-  /** Transmit frames dropped because a buffer could not be read by DMA. */
-  txBufferFaults: number;
-  /** Transmit frames dropped as malformed (empty, over 64 KiB without EOP, extended descriptors). */
-  txMalformed: number;
-  /** Doorbells ignored because a transmit descriptor could not be read. */
-  txDescriptorFaults: number;
-  /** Doorbells or frames ignored because ring registers were unusable. */
-  ringErrors: number;
-}
+export type { NicCounters } from './nic/core.js';
 
 /** Adapter options. */
 export interface NicOptions {
@@ -110,10 +66,6 @@ export interface NicOptions {
   fidelity?: 'frame' | 'signal';
 }
 
-const MAX_TX_CHAIN = 64 * 1024;
-const PHY_BY_SPEED: Readonly<Record<Speed, PhyKind>> = { 10: '10BASE-T', 100: '100BASE-TX', 1000: '1000BASE-X' };
-const TIMER_UNIT_NS = 1024;
-
 /** The adapter. */
 export class Nic {
   /** Trace name. */
@@ -131,57 +83,31 @@ export class Nic {
   /** The endpoint to attach media to (`cable.connect(nicA.port, nicB.port)`). */
   readonly port: Endpoint;
   /** Drops and errors not held in statistics registers. */
-  readonly counters: NicCounters = { rxFiltered: 0, rxDisabled: 0, rxNoLink: 0, rxDescriptorFaults: 0, txBufferFaults: 0, txMalformed: 0, txDescriptorFaults: 0, ringErrors: 0 };
+  readonly counters: NicCounters;
   /** Host memory. */
   readonly memory: HostMemory;
   /** BAR0 physical base address. */
   readonly bar0Base: number;
+  /** Whether this adapter's PHY line-codes what it sends. */
+  readonly fidelity: 'frame' | 'signal';
 
   private readonly sim: Simulator;
+  private readonly core: NicCore;
+  private readonly interrupts: Interrupts;
+  private readonly packetBuffer: PacketBuffer;
+  private readonly macTx: MacTransmit;
+  private readonly macRx: MacReceive;
+  private readonly txDma: TxDma;
   private readonly microwire: MicrowireEeprom;
   private readonly eerdDelayNs: Nanos;
   private readonly mdioDelayNs: Nanos;
   private readonly resetNs: Nanos;
   private readonly eerdNeverCompletes: boolean;
-  /** Whether this adapter's PHY line-codes what it sends. */
-  readonly fidelity: 'frame' | 'signal';
-  private readonly codecs = new Map<PhyKind, LineCodec>();
   private medium: MediumLink | null = null;
-  private epoch = 0;
   private macLink: { speed: Speed; duplex: Duplex } | null = null;
-
-  // interrupt state
-  private lastAssertAt = -Infinity;
-  private itrTimer: EventHandle | null = null;
-  private rxPacketTimer: EventHandle | null = null;
-  private rxAbsTimer: EventHandle | null = null;
-  private txPacketTimer: EventHandle | null = null;
-  private txAbsTimer: EventHandle | null = null;
   private eerdTimer: EventHandle | null = null;
   private mdicTimer: EventHandle | null = null;
   private resetTimer: EventHandle | null = null;
-
-  // transmit engine
-  private txBusy = false;
-  private txLineFreeAt: Nanos = 0;
-  private txChunks: Uint8Array[] = [];
-  private txChainLen = 0;
-  private txChainDescs: number[] = [];
-  private txChainPoison: 'none' | 'buffer' | 'malformed' = 'none';
-  private txEopCmd = 0;
-  private txEopCso = 0;
-  private txEopCss = 0;
-
-  // half duplex: CSMA/CD
-  private readonly csma: Actor<typeof csmaMachine>;
-  private readonly backoffRng: Rng;
-  private hd: { bytes: Uint8Array; base: number; descs: number[]; cmdOr: number; attempts: number; late: boolean; wf: WireFrame | null; startedAt: Nanos; backoffNs: Nanos } | null = null;
-  private carrierSense = false;
-  private quietSince: Nanos = 0;
-  private lastTxStart: Nanos = -1;
-  private lastTxEnd: Nanos = -1;
-  /** The frame being received (for drop events). */
-  private rxFrameId: number | undefined = undefined;
 
   constructor(sim: Simulator, opts: NicOptions) {
     this.sim = sim;
@@ -216,9 +142,27 @@ export class Nic {
     this.ioRegs = new RegisterFile(R.IO_REGISTERS, R.IO_BAR_SIZE, sim.trace, `${this.name}.io`, () => sim.now);
     this.phy = new Phy(sim, `${this.name}.phy`, opts.phy);
     this.phy.onLinkChange = () => this.updateMacLink(true);
+    // the parts, each with the register file and raise(cause) through the core
+    const core = (this.core = new NicCore(sim, this.name, this.regs, this.memory));
+    this.counters = core.counters;
+    this.interrupts = new Interrupts(core, this.irq);
+    const rxDma = new RxDma(core, this.interrupts);
+    this.macTx = new MacTransmit(
+      core,
+      {
+        link: () => this.macLink,
+        medium: () => this.medium,
+        loopback: () => this.loopbackMode(),
+        loopIn: (wf) => this.macRx.receive(wf),
+        done: (base, descs, cmdOr, extraStatus) => this.txDma.complete(base, descs, cmdOr, extraStatus),
+      },
+      this.fidelity,
+    );
+    this.macRx = new MacReceive(core, this.phy, this.macTx, () => this.macLink);
+    this.packetBuffer = new PacketBuffer(core, rxDma, (len, bcast, mcast) => this.macRx.countGood(len, bcast, mcast));
+    this.macRx.packetBuffer = this.packetBuffer;
+    this.txDma = new TxDma(core, this.interrupts, this.packetBuffer, this.macTx, () => this.macLink !== null && (this.medium !== null || this.loopbackMode() !== null));
     this.port = this.makeEndpoint();
-    this.backoffRng = sim.rng(`${this.name}.backoff`);
-    this.csma = startSimActor(sim, this.makeCsma(), `${this.name}.mac`);
     this.installHooks();
     this.loadFromEeprom();
     if (sim.trace.active) sim.trace.emit('nic.reset', this.name, { cause: 'power-on' });
@@ -231,7 +175,7 @@ export class Nic {
     return this.regs.read(offset);
   }
 
-  /** Writes the 32-bit register at BAR0 `offset` (with its side effects, e.g. the TDT doorbell). */
+  /** Writes the 32-bit register at BAR0 `offset` (with its side effects, e.g. the TDT doorbell); throws a TypeError/RangeError naming the register for a value that is not a 32-bit word. */
   write32(offset: number, value: number): void {
     this.regs.write(offset, value);
   }
@@ -246,6 +190,11 @@ export class Nic {
     this.ioRegs.write(port, value);
   }
 
+  /** Frames waiting in the receive FIFO for descriptors (at most PBA.RXA KB of them). */
+  get rxFifoFrames(): number {
+    return this.packetBuffer.rxFrames;
+  }
+
   /** The MAC's current link (speed, duplex) or null. */
   get link(): { speed: Speed; duplex: Duplex } | null {
     return this.macLink;
@@ -258,7 +207,7 @@ export class Nic {
     return Uint8Array.of(lo & 0xff, (lo >>> 8) & 0xff, (lo >>> 16) & 0xff, lo >>> 24, hi & 0xff, (hi >>> 8) & 0xff);
   }
 
-  // ------------------------------------------------------------------ hooks
+  // ------------------------------------------------------------------ hooks (the parts install their own)
 
   private installHooks(): void {
     const r = this.regs;
@@ -266,31 +215,7 @@ export class Nic {
     r.onWrite(R.EECD, () => this.eecdWritten());
     r.onWrite(R.EERD, (_n, _i, written) => this.eerdWritten(written));
     r.onWrite(R.MDIC, (_n, _i, written) => this.mdicWritten(written));
-    r.afterRead(R.ICR, () => this.updateIrq()); // reading ICR clears it, which deasserts the line
-    r.onWrite(R.ICR, () => this.updateIrq());
-    r.onWrite(R.ICS, (_n, _i, written) => this.raise(written & R.ICR.definedMask));
-    r.onWrite(R.IMS, () => this.updateIrq());
-    r.onWrite(R.IMC, (_n, _i, written) => {
-      r.clearBits(R.IMS, written);
-      this.updateIrq();
-    });
-    r.onWrite(R.ITR, () => this.updateIrq());
-    r.onWrite(R.TDT, () => this.txKick());
-    r.onWrite(R.TCTL, (_n, _i, _w, old) => {
-      if ((r.get(R.TCTL) & ~old & R.TCTL.f.EN.mask) !== 0) this.txKick();
-    });
-    r.onWrite(R.RDTR, (_n, _i, written) => {
-      if (written & R.RDTR.f.FPD.mask) {
-        r.clearBits(R.RDTR, R.RDTR.f.FPD.mask);
-        this.fireRxTimer();
-      }
-    });
-    r.onWrite(R.TIDV, (_n, _i, written) => {
-      if (written & R.TIDV.f.FPD.mask) {
-        r.clearBits(R.TIDV, R.TIDV.f.FPD.mask);
-        this.fireTxTimer();
-      }
-    });
+    r.onWrite(R.RCTL, (_n, _i, _w, old) => this.rctlWritten(old));
     // 64-bit octet counters: reading the high half clears both halves.
     for (const [lo, hi] of [
       [R.GORCL, R.GORCH],
@@ -326,18 +251,16 @@ export class Nic {
   }
 
   private deviceReset(): void {
-    this.epoch++;
-    for (const t of [this.itrTimer, this.rxPacketTimer, this.rxAbsTimer, this.txPacketTimer, this.txAbsTimer, this.eerdTimer, this.mdicTimer, this.resetTimer]) t?.cancel();
-    this.itrTimer = this.rxPacketTimer = this.rxAbsTimer = this.txPacketTimer = this.txAbsTimer = this.eerdTimer = this.mdicTimer = null;
+    this.core.epoch++;
+    this.interrupts.reset();
+    for (const t of [this.eerdTimer, this.mdicTimer, this.resetTimer]) t?.cancel();
+    this.eerdTimer = this.mdicTimer = null;
     const wasPhyHeld = (this.regs.get(R.CTRL) & R.CTRL.f.PHY_RST.mask) !== 0;
     this.regs.reset();
     this.ioRegs.reset();
-    this.txBusy = false;
-    this.txLineFreeAt = Math.max(this.txLineFreeAt, this.sim.now);
-    this.resetTxChain();
-    this.hd = null;
-    this.csma.send({ type: 'RESET' });
-    this.lastAssertAt = -Infinity;
+    this.macTx.reset();
+    this.txDma.reset();
+    this.packetBuffer.reset();
     this.loadFromEeprom();
     if (wasPhyHeld) this.phy.setHardReset(false);
     this.regs.setBits(R.CTRL, R.CTRL.f.RST.mask);
@@ -346,7 +269,7 @@ export class Nic {
       this.regs.clearBits(R.CTRL, R.CTRL.f.RST.mask);
     });
     this.updateMacLink(false);
-    this.updateIrq();
+    this.interrupts.update();
     if (this.sim.trace.active) this.sim.trace.emit('nic.reset', this.name, { cause: 'CTRL.RST' });
   }
 
@@ -368,10 +291,10 @@ export class Nic {
     this.eerdTimer?.cancel();
     this.eerdTimer = null;
     if (this.eerdNeverCompletes) return;
-    const epoch = this.epoch;
+    const epoch = this.core.epoch;
     this.eerdTimer = this.sim.schedule(this.eerdDelayNs, () => {
       this.eerdTimer = null;
-      if (epoch !== this.epoch) return;
+      if (epoch !== this.core.epoch) return;
       const addr = this.regs.field(R.EERD, E.ADDR);
       const data = addr < EEPROM_WORDS ? this.eeprom[addr] : 0xffff;
       if (addr >= EEPROM_WORDS && this.sim.trace.active) this.sim.trace.emit('log', this.name, { level: 'warn', message: `EERD: word 0x${addr.toString(16)} is beyond the 64-word EEPROM; returned 0xFFFF` });
@@ -384,14 +307,14 @@ export class Nic {
     const M = R.MDIC.f;
     this.regs.clearBits(R.MDIC, M.R.mask | M.E.mask);
     this.mdicTimer?.cancel();
-    const epoch = this.epoch;
+    const epoch = this.core.epoch;
     const op = getField(written, M.OP);
     const phyAddr = getField(written, M.PHYADD);
     const regAddr = getField(written, M.REGADD);
     const data = getField(written, M.DATA);
     this.mdicTimer = this.sim.schedule(this.mdioDelayNs, () => {
       this.mdicTimer = null;
-      if (epoch !== this.epoch) return;
+      if (epoch !== this.core.epoch) return;
       let v = this.regs.get(R.MDIC);
       let error = false;
       let out = data;
@@ -406,16 +329,31 @@ export class Nic {
       }
       this.regs.set(R.MDIC, (v | M.R.mask) >>> 0);
       if (this.sim.trace.active) this.sim.trace.emit('mdio', this.name, { op: op === 2 ? 'read' : op === 1 ? 'write' : 'invalid', phyAddress: phyAddr, reg: regAddr, data: out, error });
-      if (written & M.I.mask) this.raise(R.INT.MDAC);
+      if (written & M.I.mask) this.core.raise(R.INT.MDAC);
     });
   }
 
   // ------------------------------------------------------------------ link
 
+  /** Where transmitted frames go instead of the wire: PHY loopback (BMCR.LOOPBACK), RCTL.LBM = 11b, or nowhere (null). */
+  private loopbackMode(): 'PHY' | 'RCTL.LBM' | null {
+    if (this.phy.loopback !== null) return 'PHY';
+    return this.regs.field(R.RCTL, R.RCTL.f.LBM) === 3 ? 'RCTL.LBM' : null;
+  }
+
+  private rctlWritten(old: number): void {
+    const lbm = this.regs.field(R.RCTL, R.RCTL.f.LBM);
+    if (lbm === getField(old, R.RCTL.f.LBM)) return;
+    if ((lbm === 1 || lbm === 2) && this.sim.trace.active) {
+      this.sim.trace.emit('log', this.name, { level: 'warn', message: `RCTL.LBM = ${lbm.toString(2).padStart(2, '0')}b is undefined on the 8254x; no loopback` });
+    }
+    if (lbm === 3) this.txDma.kick(); // frames waiting for a medium may go now
+  }
+
   private updateMacLink(signalChange: boolean): void {
     const ctrl = this.regs.get(R.CTRL);
     const C = R.CTRL.f;
-    const phyLink: LinkMode | null = this.phy.link;
+    const phyLink: LinkMode | null = this.phy.loopback ?? this.phy.link;
     let next: { speed: Speed; duplex: Duplex } | null = null;
     if (phyLink && ctrl & C.SLU.mask) {
       const forcedSpeed = ctrl & C.FRCSPD.mask ? ([10, 100, 1000, 1000] as const)[getField(ctrl, C.SPEED)] : phyLink.speed;
@@ -433,22 +371,9 @@ export class Nic {
     this.macLink = next;
     if (!changed) return;
     if (this.sim.trace.active) this.sim.trace.emit('nic.link', this.name, next ? { up: true, speed: next.speed, duplex: next.duplex } : { up: false });
-    if (signalChange) this.raise(R.INT.LSC);
-    if (this.hd !== null) {
-      // a half-duplex frame in progress starts over when the link comes back
-      this.csma.send({ type: 'RESET' });
-      this.hd.attempts = 0;
-      this.hd.wf = null;
-      if (next && next.duplex === 'half') this.csma.send({ type: 'FRAME_READY' });
-      else if (next) {
-        const h = this.hd;
-        this.hd = null;
-        this.txBusy = false;
-        this.transmitBytes(h.bytes, h.base, h.descs, h.cmdOr);
-      }
-      return;
-    }
-    if (next) this.txKick();
+    if (signalChange) this.core.raise(R.INT.LSC);
+    if (this.macTx.linkChanged(next)) return; // a half-duplex frame in progress starts over
+    if (next) this.txDma.kick();
   }
 
   private makeEndpoint(): Endpoint {
@@ -465,616 +390,22 @@ export class Nic {
         self.phy.partnerSignal(sig);
       },
       receive(frame: WireFrame) {
-        self.receiveFrame(frame);
+        if (self.loopbackMode() !== null) {
+          // in loopback the receive path hears only the adapter's own frames
+          self.counters.rxDuringLoopback++;
+          self.core.rxFrameId = frame.id;
+          self.core.dropRx('rxDuringLoopback', 'the adapter is in loopback');
+          return;
+        }
+        self.macRx.receive(frame);
       },
       get wantsCarrier() {
         return (self.macLink ?? self.phy.link)?.duplex === 'half';
       },
       carrier(on: boolean) {
-        self.carrierChanged(on);
+        self.macTx.carrierChanged(on);
       },
     };
-  }
-
-  // ------------------------------------------------------------------ interrupts
-
-  /** Sets interrupt causes in ICR and re-evaluates the IRQ line. */
-  private raise(causes: number): void {
-    if (causes === 0) return;
-    this.regs.setBits(R.ICR, causes);
-    if (this.sim.trace.active) this.sim.trace.emit('nic.cause', this.name, { causes, icr: this.regs.get(R.ICR) });
-    this.updateIrq();
-  }
-
-  /** The IRQ level is `(ICR & IMS) != 0`, with assertions spaced by at least ITR × 256 ns. */
-  private updateIrq(): void {
-    const pending = (this.regs.get(R.ICR) & this.regs.get(R.IMS)) !== 0;
-    if (!pending) {
-      this.irq.set(false);
-      return;
-    }
-    if (this.irq.level) return;
-    const interval = this.regs.field(R.ITR, R.ITR.f.INTERVAL) * 256;
-    const earliest = this.lastAssertAt + interval;
-    if (interval > 0 && this.sim.now < earliest) {
-      if (this.itrTimer === null) {
-        this.itrTimer = this.sim.at(earliest, () => {
-          this.itrTimer = null;
-          this.updateIrq();
-        });
-      }
-      return;
-    }
-    this.lastAssertAt = this.sim.now;
-    this.irq.set(true);
-  }
-
-  private fireRxTimer(): void {
-    this.rxPacketTimer?.cancel();
-    this.rxAbsTimer?.cancel();
-    this.rxPacketTimer = this.rxAbsTimer = null;
-    this.raise(R.INT.RXT0);
-  }
-
-  private fireTxTimer(): void {
-    this.txPacketTimer?.cancel();
-    this.txAbsTimer?.cancel();
-    this.txPacketTimer = this.txAbsTimer = null;
-    this.raise(R.INT.TXDW);
-  }
-
-  private rxFrameDone(): void {
-    const delay = this.regs.field(R.RDTR, R.RDTR.f.DELAY);
-    if (delay === 0) {
-      this.fireRxTimer();
-      return;
-    }
-    this.rxPacketTimer?.cancel();
-    this.rxPacketTimer = this.sim.schedule(delay * TIMER_UNIT_NS, () => this.fireRxTimer());
-    const abs = this.regs.field(R.RADV, R.RADV.f.DELAY);
-    if (abs > 0 && this.rxAbsTimer === null) this.rxAbsTimer = this.sim.schedule(abs * TIMER_UNIT_NS, () => this.fireRxTimer());
-  }
-
-  private txWrittenBack(ide: boolean): void {
-    const delay = this.regs.field(R.TIDV, R.TIDV.f.DELAY);
-    if (!ide || delay === 0) {
-      this.raise(R.INT.TXDW);
-      return;
-    }
-    this.txPacketTimer?.cancel();
-    this.txPacketTimer = this.sim.schedule(delay * TIMER_UNIT_NS, () => this.fireTxTimer());
-    const abs = this.regs.field(R.TADV, R.TADV.f.DELAY);
-    if (abs > 0 && this.txAbsTimer === null) this.txAbsTimer = this.sim.schedule(abs * TIMER_UNIT_NS, () => this.fireTxTimer());
-  }
-
-  // ------------------------------------------------------------------ transmit
-
-  private ring(which: 'tx' | 'rx'): { base: number; count: number; head: number; tail: number } | string {
-    const r = this.regs;
-    const [BAL, BAH, LEN, H, T] = which === 'tx' ? [R.TDBAL, R.TDBAH, R.TDLEN, R.TDH, R.TDT] : [R.RDBAL, R.RDBAH, R.RDLEN, R.RDH, R.RDT];
-    const len = r.get(LEN);
-    if (len === 0) return 'length 0 (ring disabled)';
-    const count = len / DESC_SIZE;
-    const head = r.get(H);
-    const tail = r.get(T);
-    if (head >= count) return `head ${head} beyond the ring of ${count} descriptors`;
-    if (tail >= count) return `tail ${tail} beyond the ring of ${count} descriptors`;
-    const base = r.get(BAH) * 0x100000000 + r.get(BAL);
-    return { base, count, head, tail };
-  }
-
-  private ringProblem(which: 'tx' | 'rx', problem: string): void {
-    this.counters.ringErrors++;
-    if (this.sim.trace.active) this.sim.trace.emit('nic.ring', this.name, { ring: which, problem });
-  }
-
-  private resetTxChain(): void {
-    this.txChunks = [];
-    this.txChainLen = 0;
-    this.txChainDescs = [];
-    this.txChainPoison = 'none';
-  }
-
-  /** Fetches descriptors from TDH towards TDT until one frame is complete, then transmits it. */
-  private txKick(): void {
-    if (this.txBusy) return;
-    if (!(this.regs.get(R.TCTL) & R.TCTL.f.EN.mask) || this.macLink === null || this.medium === null) return;
-    const ring = this.ring('tx');
-    if (typeof ring === 'string') {
-      if (this.regs.get(R.TDT) !== this.regs.get(R.TDH) || this.regs.get(R.TDLEN) === 0) this.ringProblem('tx', ring);
-      return;
-    }
-    const mem = this.memory;
-    const view = mem.view;
-    const trace = this.sim.trace;
-    let { head } = ring;
-    const { tail, count, base } = ring;
-    let fetched = 0;
-    while (head !== tail && fetched < count) {
-      const da = base + head * DESC_SIZE;
-      const fault = mem.check(da, DESC_SIZE);
-      if (fault !== null) {
-        this.counters.txDescriptorFaults++;
-        if (trace.active) trace.emit('dma.fault', this.name, { ring: 'tx', what: 'descriptor', addr: da, length: DESC_SIZE, fault });
-        return; // TDH stays; the next doorbell retries
-      }
-      fetched++;
-      const buf = view.getUint32(da + 4, true) * 0x100000000 + view.getUint32(da, true);
-      const len = view.getUint16(da + 8, true);
-      const cso = mem.bytes[da + 10];
-      const cmd = mem.bytes[da + 11];
-      const css = mem.bytes[da + 13];
-      if (trace.active) trace.emit('nic.txdesc', this.name, { index: head, buffer: buf, length: len, cmd });
-      this.txChainDescs.push(head);
-      head = head + 1 === count ? 0 : head + 1;
-      this.regs.set(R.TDH, head);
-      if (cmd & TXD_CMD.DEXT) {
-        if (this.txChainPoison === 'none') this.txChainPoison = 'malformed';
-      } else if (len > 0 && this.txChainPoison === 'none') {
-        const bf = mem.check(buf, len);
-        if (bf !== null) {
-          this.txChainPoison = 'buffer';
-          if (trace.active) trace.emit('dma.fault', this.name, { ring: 'tx', what: 'buffer', addr: buf, length: len, fault: bf });
-        } else if (this.txChainLen + len > MAX_TX_CHAIN) {
-          this.txChainPoison = 'malformed';
-        } else {
-          this.txChunks.push(mem.bytes.subarray(buf, buf + len));
-          this.txChainLen += len;
-        }
-      }
-      if (!(cmd & TXD_CMD.EOP)) continue;
-      // A frame is complete.
-      this.txEopCmd = cmd;
-      this.txEopCso = cso;
-      this.txEopCss = css;
-      const descs = this.txChainDescs;
-      let cmdOr = 0;
-      for (const i of descs) cmdOr |= mem.bytes[base + i * DESC_SIZE + 11];
-      const poison = this.txChainPoison;
-      const chunks = this.txChunks;
-      const total = this.txChainLen;
-      this.resetTxChain();
-      if (poison !== 'none' || total === 0) {
-        const reason = poison === 'buffer' ? 'transmit buffer outside host memory' : cmdOr & TXD_CMD.DEXT ? 'extended (DEXT) descriptor not supported' : total === 0 ? 'empty frame' : 'descriptor chain over 64 KiB';
-        if (poison === 'buffer') this.counters.txBufferFaults++;
-        else this.counters.txMalformed++;
-        if (trace.active) trace.emit('drop', this.name, { what: 'tx frame', reason, counter: poison === 'buffer' ? 'txBufferFaults' : 'txMalformed' });
-        this.writeBackTx(base, descs, 0);
-        if (cmdOr & (TXD_CMD.RS | TXD_CMD.RPS)) this.txWrittenBack((cmdOr & TXD_CMD.IDE) !== 0);
-        continue;
-      }
-      this.transmit(chunks, total, base, descs, cmdOr);
-      return;
-    }
-    if (fetched > 0 && head === tail && !this.txBusy) this.raise(R.INT.TXQE);
-  }
-
-  private transmit(chunks: Uint8Array[], total: number, base: number, descs: number[], cmdOr: number): void {
-    const cmd = this.txEopCmd;
-    let frame: Uint8Array;
-    if (chunks.length === 1) frame = chunks[0];
-    else {
-      frame = new Uint8Array(total);
-      let o = 0;
-      for (const c of chunks) {
-        frame.set(c, o);
-        o += c.length;
-      }
-    }
-    const ifcs = (cmd & TXD_CMD.IFCS) !== 0;
-    const psp = (this.regs.get(R.TCTL) & R.TCTL.f.PSP.mask) !== 0;
-    const bytes = serializeFrame(frame, ifcs, psp && ifcs, (cmd & TXD_CMD.IC) !== 0 ? { cso: this.txEopCso, css: this.txEopCss } : undefined);
-    this.transmitBytes(bytes, base, descs, cmdOr);
-  }
-
-  /** Sends a serialized frame: at once in full duplex, through CSMA/CD in half duplex. */
-  private transmitBytes(bytes: Uint8Array, base: number, descs: number[], cmdOr: number): void {
-    const link = this.macLink!;
-    this.txBusy = true;
-    if (link.duplex === 'half') {
-      this.hd = { bytes, base, descs, cmdOr, attempts: 0, late: false, wf: null, startedAt: 0, backoffNs: 0 };
-      this.csma.send({ type: 'FRAME_READY' });
-      return;
-    }
-    const bitTimeNs = BIT_TIME_NS[link.speed];
-    const start = Math.max(this.sim.now, this.txLineFreeAt);
-    const end = start + frameDurationNs(bytes.length, bitTimeNs);
-    this.txLineFreeAt = end + this.ipgNs(bitTimeNs);
-    const wf: WireFrame = { id: this.sim.nextId('frame'), bytes, bitTimeNs, txStart: start, sender: this.name, symbols: this.lineCode(bytes, link.speed) };
-    const epoch = this.epoch;
-    const go = () => {
-      if (epoch !== this.epoch) return;
-      if (this.sim.trace.active) this.sim.trace.emit('wire.tx', this.name, { frame: wf, end });
-      this.medium?.send(wf);
-    };
-    if (start === this.sim.now) go();
-    else this.sim.at(start, go);
-    this.sim.at(end, () => {
-      if (epoch !== this.epoch) return;
-      this.txBusy = false;
-      this.txDone(wf, base, descs, cmdOr, 0);
-    });
-  }
-
-  private codec(kind: PhyKind): LineCodec {
-    let c = this.codecs.get(kind);
-    if (c === undefined) {
-      // the 100BASE-TX transmit scrambler starts from a seed of this adapter's own stream
-      c = createLineCodec(kind, { seed: 1 + (this.sim.rng(`${this.name}.scrambler`).nextU32() % 2047) });
-      this.codecs.set(kind, c);
-    }
-    return c;
-  }
-
-  /** The frame's line symbols in signal fidelity (undefined in frame fidelity). */
-  private lineCode(bytes: Uint8Array, speed: Speed): LineStream | undefined {
-    if (this.fidelity !== 'signal') return undefined;
-    return this.codec(PHY_BY_SPEED[speed]).encodeFrame(bytes);
-  }
-
-  private ipgNs(bitTimeNs: number): Nanos {
-    return (this.regs.field(R.TIPG, R.TIPG.f.IPGT) + 4) * 8 * bitTimeNs;
-  }
-
-  // ------------------------------------------------------------------ half duplex (CSMA/CD)
-
-  private carrierChanged(on: boolean): void {
-    if (on === this.carrierSense) return;
-    this.carrierSense = on;
-    if (!on) this.quietSince = Math.max(this.quietSince, this.sim.now);
-    if (this.macLink?.duplex === 'half') this.csma.send({ type: on ? 'CARRIER_ON' : 'CARRIER_OFF' });
-  }
-
-  private makeCsma() {
-    const bitNs = () => BIT_TIME_NS[this.macLink?.speed ?? 10];
-    const gapLeft = () => Math.max(0, this.quietSince + this.ipgNs(bitNs()) - this.sim.now);
-    return csmaMachine.provide({
-      guards: {
-        carrier: () => this.carrierSense,
-        gapElapsed: () => gapLeft() === 0,
-        giveUp: () => {
-          const h = this.hd!;
-          return (h.late && !(this.regs.get(R.TCTL) & R.TCTL.f.RTLC.mask)) || h.attempts >= ATTEMPT_LIMIT;
-        },
-      },
-      delays: {
-        TX_TIME: () => nsToXstateMs(frameDurationNs(this.hd!.bytes.length, bitNs())),
-        JAM_TIME: () => nsToXstateMs(JAM_BITS * bitNs()),
-        GAP_LEFT: () => nsToXstateMs(gapLeft()),
-        BACKOFF: () => nsToXstateMs(this.hd!.backoffNs),
-      },
-      actions: {
-        noteDeferred: () => this.regs.count(R.DC), // a defer event: the medium was busy when the MAC wanted it
-        startTx: () => {
-          const h = this.hd!;
-          const bitTimeNs = bitNs();
-          const wf: WireFrame = { id: this.sim.nextId('frame'), bytes: h.bytes, bitTimeNs, txStart: this.sim.now, sender: this.name, symbols: this.lineCode(h.bytes, this.macLink?.speed ?? 10) };
-          h.wf = wf;
-          h.startedAt = this.sim.now;
-          this.lastTxStart = this.sim.now;
-          this.lastTxEnd = this.sim.now + frameDurationNs(h.bytes.length, bitTimeNs);
-          if (this.sim.trace.active) this.sim.trace.emit('wire.tx', this.name, { frame: wf, end: this.lastTxEnd });
-          this.medium?.send(wf, true);
-        },
-        txDone: () => {
-          const h = this.hd!;
-          this.hd = null;
-          this.quietSince = Math.max(this.quietSince, this.sim.now);
-          const r = this.regs;
-          if (h.attempts === 1) r.count(R.SCC);
-          else if (h.attempts > 1) r.count(R.MCC);
-          this.txBusy = false;
-          const epoch = this.epoch;
-          this.sim.schedule(0, () => epoch === this.epoch && this.txDone(h.wf!, h.base, h.descs, h.cmdOr, 0));
-        },
-        collision: () => {
-          const h = this.hd!;
-          h.attempts++;
-          this.regs.count(R.COLC);
-          if (this.sim.now - h.startedAt >= slotBits(this.macLink?.speed ?? 10) * bitNs()) {
-            h.late = true;
-            this.regs.count(R.LATECOL);
-          }
-        },
-        startJam: () => {
-          const h = this.hd!;
-          const end = this.sim.now + JAM_BITS * bitNs();
-          this.lastTxEnd = end;
-          if (h.wf) this.medium?.abort(h.wf.id, end);
-        },
-        abandon: () => {
-          const h = this.hd!;
-          this.hd = null;
-          this.quietSince = Math.max(this.quietSince, this.sim.now);
-          const late = h.late && !(this.regs.get(R.TCTL) & R.TCTL.f.RTLC.mask);
-          if (!late) this.regs.count(R.ECOL);
-          if (this.sim.trace.active) this.sim.trace.emit('drop', this.name, { what: 'tx frame', reason: late ? 'late collision' : `excessive collisions (${h.attempts} attempts)`, counter: late ? 'LATECOL' : 'ECOL', frameId: h.wf?.id });
-          this.txBusy = false;
-          const epoch = this.epoch;
-          this.sim.schedule(0, () => {
-            if (epoch !== this.epoch) return;
-            this.writeBackTx(h.base, h.descs, late ? TXD_STA.LC : TXD_STA.EC);
-            if (h.cmdOr & (TXD_CMD.RS | TXD_CMD.RPS)) this.txWrittenBack((h.cmdOr & TXD_CMD.IDE) !== 0);
-            this.txKick();
-            if (!this.txBusy && this.regs.get(R.TDH) === this.regs.get(R.TDT)) this.raise(R.INT.TXQE);
-          });
-        },
-        drawBackoff: () => {
-          const h = this.hd!;
-          const r = this.backoffRng.int(0, backoffRange(h.attempts));
-          h.backoffNs = r * slotBits(this.macLink?.speed ?? 10) * bitNs();
-        },
-      },
-    });
-  }
-
-  private txDone(wf: WireFrame, base: number, descs: number[], cmdOr: number, extraStatus: number): void {
-    const r = this.regs;
-    const len = wf.bytes.length - PREAMBLE_SFD_LEN;
-    r.count(R.GPTC);
-    r.count(R.TPT);
-    r.count64(R.GOTCL, R.GOTCH, len);
-    r.count64(R.TOTL, R.TOTH, len);
-    r.count(len <= 64 ? R.PTC64 : len <= 127 ? R.PTC127 : len <= 255 ? R.PTC255 : len <= 511 ? R.PTC511 : len <= 1023 ? R.PTC1023 : R.PTC1522);
-    if (wf.bytes[PREAMBLE_SFD_LEN] & 1) {
-      if (isBroadcast(wf.bytes, PREAMBLE_SFD_LEN)) r.count(R.BPTC);
-      else r.count(R.MPTC);
-    }
-    this.writeBackTx(base, descs, extraStatus);
-    if (cmdOr & (TXD_CMD.RS | TXD_CMD.RPS)) this.txWrittenBack((cmdOr & TXD_CMD.IDE) !== 0);
-    this.txKick();
-    if (!this.txBusy && r.get(R.TDH) === r.get(R.TDT)) this.raise(R.INT.TXQE);
-  }
-
-  private writeBackTx(base: number, descs: number[], extraStatus: number): void {
-    const mem = this.memory;
-    for (const i of descs) {
-      const da = base + i * DESC_SIZE;
-      if (mem.check(da, DESC_SIZE) !== null) continue;
-      const cmd = mem.bytes[da + 11];
-      if (cmd & (TXD_CMD.RS | TXD_CMD.RPS)) {
-        mem.bytes[da + 12] = (mem.bytes[da + 12] & 0xf0) | TXD_STA.DD | extraStatus;
-        if (this.sim.trace.active) this.sim.trace.emit('nic.writeback', this.name, { ring: 'tx', index: i, status: TXD_STA.DD | extraStatus, errors: 0, length: mem.view.getUint16(da + 8, true) });
-      }
-    }
-  }
-
-  // ------------------------------------------------------------------ receive
-
-  private drop(counter: string, reason: string, frameId?: number): void {
-    if (this.sim.trace.active) this.sim.trace.emit('drop', this.name, { what: 'rx frame', reason, counter, frameId: frameId ?? this.rxFrameId });
-  }
-
-  private receiveFrame(wf: WireFrame): void {
-    this.rxFrameId = wf.id;
-    const r = this.regs;
-    if (this.macLink === null || this.macLink.speed !== (wf.bitTimeNs === 1 ? 1000 : wf.bitTimeNs === 10 ? 100 : 10)) {
-      this.counters.rxNoLink++;
-      this.drop('rxNoLink', 'no link (or a speed mismatch)');
-      return;
-    }
-    let line = wf.bytes;
-    let lineErrors = 0;
-    if (wf.symbols !== undefined) {
-      // signal fidelity: the PHY decodes what the wire carried
-      const stream = wf.symbols as LineStream;
-      const res = this.codec(stream.kind).decodeFrame(stream);
-      lineErrors = res.errors.length;
-      line = res.bytes;
-      if (lineErrors > 0) {
-        for (let i = 0; i < lineErrors; i++) this.phy.countSymbolError();
-        if (this.sim.trace.active) this.sim.trace.emit('log', this.name, { level: 'info', message: `PHY: ${res.errors.map((e) => `${e.kind} at code group ${e.index}`).join(', ')}` });
-      }
-    }
-    if (this.macLink.duplex === 'half') {
-      const arrivalStart = this.sim.now - frameDurationNs(line.length, wf.bitTimeNs);
-      if (arrivalStart < this.lastTxEnd && this.sim.now > this.lastTxStart) {
-        // heard while this station was transmitting: a collision, already counted in COLC
-        this.drop('COLC', 'received while transmitting (collision)');
-        return;
-      }
-    }
-    const start = findFrameStart(line);
-    if (start < 0) {
-      r.count(R.RXERRC);
-      if (lineErrors > 0) r.count(R.SYMERRS);
-      this.drop('RXERRC', lineErrors > 0 ? 'no frame could be decoded from the line symbols' : 'no start frame delimiter');
-      return;
-    }
-    const len = line.length - start;
-    r.count(R.TPR);
-    r.count64(R.TORL, R.TORH, len);
-    const rctl = r.get(R.RCTL);
-    const C = R.RCTL.f;
-    const fcsOk = fcsValid(line, start, line.length);
-    const lpe = (rctl & C.LPE.mask) !== 0;
-    const maxLen = lpe ? MAX_JUMBO_FRAME : MAX_FRAME_TAGGED;
-    if (len < MIN_FRAME) {
-      r.count(fcsOk ? R.RUC : R.RFC);
-      this.drop(fcsOk ? 'RUC' : 'RFC', `runt (${len} bytes)`);
-      return;
-    }
-    if (len > maxLen) {
-      r.count(fcsOk ? R.ROC : R.RJC);
-      this.drop(fcsOk ? 'ROC' : 'RJC', `oversize (${len} bytes > ${maxLen})`);
-      return;
-    }
-    let errors = 0;
-    if (lineErrors > 0) {
-      r.count(R.SYMERRS);
-      r.count(R.RXERRC);
-      if (!(rctl & C.SBP.mask)) {
-        this.drop('SYMERRS', `symbol error (${lineErrors} code violation${lineErrors > 1 ? 's' : ''})`);
-        return;
-      }
-      errors |= RXD_ERR.SE | RXD_ERR.RXE;
-    }
-    if (!fcsOk) {
-      r.count(R.CRCERRS);
-      if (!(rctl & C.SBP.mask)) {
-        this.drop('CRCERRS', 'FCS error');
-        return;
-      }
-      errors |= RXD_ERR.CE;
-    }
-    // address filter
-    const bcast = isBroadcast(line, start);
-    const mcast = isMulticast(line, start);
-    let pif = false;
-    if (!this.acceptAddress(line, start, rctl, bcast, mcast)) {
-      this.counters.rxFiltered++;
-      this.drop('rxFiltered', 'destination address not accepted by the filter');
-      return;
-    }
-    if (mcast && !bcast && !this.exactMatch(line, start)) pif = !(rctl & C.MPE.mask);
-    if (!(rctl & C.EN.mask)) {
-      this.counters.rxDisabled++;
-      this.drop('rxDisabled', 'receiver disabled (RCTL.EN clear)');
-      return;
-    }
-    if (this.rxDma(wf, line, start, len, errors, pif) && fcsOk && errors === 0) {
-      // good packets: received without error and stored in host memory
-      r.count(R.GPRC);
-      r.count64(R.GORCL, R.GORCH, len);
-      if (bcast) r.count(R.BPRC);
-      else if (mcast) r.count(R.MPRC);
-      r.count(len <= 64 ? R.PRC64 : len <= 127 ? R.PRC127 : len <= 255 ? R.PRC255 : len <= 511 ? R.PRC511 : len <= 1023 ? R.PRC1023 : R.PRC1522);
-    }
-  }
-
-  private exactMatch(line: Uint8Array, off: number): boolean {
-    const r = this.regs;
-    const lo = (line[off] | (line[off + 1] << 8) | (line[off + 2] << 16) | (line[off + 3] << 24)) >>> 0;
-    const hi = line[off + 4] | (line[off + 5] << 8);
-    for (let i = 0; i < 16; i++) {
-      const rah = r.get(R.RAH, i);
-      if (!(rah & R.RAH.f.AV.mask) || getField(rah, R.RAH.f.AS) !== 0) continue;
-      if (r.get(R.RAL, i) === lo && (rah & 0xffff) === hi) return true;
-    }
-    return false;
-  }
-
-  private acceptAddress(line: Uint8Array, off: number, rctl: number, bcast: boolean, mcast: boolean): boolean {
-    const C = R.RCTL.f;
-    if (bcast) {
-      if (rctl & (C.BAM.mask | C.MPE.mask)) return true;
-    } else if (mcast) {
-      if (rctl & C.MPE.mask) return true;
-    } else if (rctl & C.UPE.mask) return true;
-    if (this.exactMatch(line, off)) return true;
-    if (mcast) {
-      const h = mtaHash(line, off, getField(rctl, C.MO));
-      return ((this.regs.get(R.MTA, h >>> 5) >>> (h & 31)) & 1) === 1;
-    }
-    return false;
-  }
-
-  private bufferSize(rctl: number): number {
-    const C = R.RCTL.f;
-    const bsize = getField(rctl, C.BSIZE);
-    if (rctl & C.BSEX.mask) return bsize === 0 ? 2048 : [0, 16384, 8192, 4096][bsize];
-    return [2048, 1024, 512, 256][bsize];
-  }
-
-  /** Stores a received frame into the ring; returns whether it was stored whole. */
-  private rxDma(wf: WireFrame, line: Uint8Array, start: number, len: number, errors: number, pif: boolean): boolean {
-    const r = this.regs;
-    const trace = this.sim.trace;
-    const rctl = r.get(R.RCTL);
-    const C = R.RCTL.f;
-    const stored = rctl & C.SECRC.mask ? len - FCS_LEN : len;
-    const ring = this.ring('rx');
-    if (typeof ring === 'string') {
-      this.ringProblem('rx', ring);
-      this.missed('receive ring unusable: ' + ring);
-      return false;
-    }
-    const bufSize = this.bufferSize(rctl);
-    const lpe = (rctl & C.LPE.mask) !== 0;
-    if (stored > bufSize && !lpe) {
-      r.count(R.RLEC);
-      this.drop('RLEC', `frame of ${stored} bytes does not fit one ${bufSize}-byte buffer and RCTL.LPE is clear`);
-      return false;
-    }
-    const needed = Math.max(1, Math.ceil(stored / bufSize));
-    const { base, count, tail } = ring;
-    let head = ring.head;
-    const free = (tail - head + count) % count;
-    if (free < needed) {
-      this.missed(free === 0 ? 'no free receive descriptor' : `frame needs ${needed} descriptors, ${free} free`);
-      return false;
-    }
-    const mem = this.memory;
-    const view = mem.view;
-    // Validate every descriptor first so a frame is either delivered whole or not at all.
-    for (let k = 0, h = head; k < needed; k++, h = h + 1 === count ? 0 : h + 1) {
-      const da = base + h * DESC_SIZE;
-      const fault = mem.check(da, DESC_SIZE);
-      if (fault !== null) {
-        this.counters.rxDescriptorFaults++;
-        if (trace.active) trace.emit('dma.fault', this.name, { ring: 'rx', what: 'descriptor', addr: da, length: DESC_SIZE, fault });
-        this.drop('rxDescriptorFaults', 'receive descriptor outside host memory');
-        return false;
-      }
-    }
-    const first = head;
-    const pcss = r.field(R.RXCSUM, R.RXCSUM.f.PCSS);
-    const payloadEnd = start + len - FCS_LEN;
-    // A buffer the device cannot reach: that descriptor is written back with RXE and length 0,
-    // earlier ones of the frame as they were filled, and the frame is dropped (RXERRC).
-    let faultAt = -1;
-    for (let k = 0, h = head, w = 0; k < needed; k++, h = h + 1 === count ? 0 : h + 1) {
-      const da = base + h * DESC_SIZE;
-      const buf = view.getUint32(da + 4, true) * 0x100000000 + view.getUint32(da, true);
-      const n = Math.min(bufSize, stored - w);
-      w += n;
-      const bf = mem.check(buf, n);
-      if (bf !== null) {
-        faultAt = k;
-        if (trace.active) trace.emit('dma.fault', this.name, { ring: 'rx', what: 'buffer', addr: buf, length: n, fault: bf });
-        break;
-      }
-    }
-    if (faultAt < 0 && trace.active) trace.emit('nic.rx', this.name, { frameId: wf.id, length: stored, firstIndex: first, descriptors: needed, errors });
-    let written = 0;
-    const last = faultAt >= 0 ? faultAt : needed - 1;
-    for (let k = 0; k <= last; k++) {
-      const da = base + head * DESC_SIZE;
-      const buf = view.getUint32(da + 4, true) * 0x100000000 + view.getUint32(da, true);
-      const n = Math.min(bufSize, stored - written);
-      const eop = k === last;
-      const fault = k === faultAt;
-      const status = RXD_STAT.DD | RXD_STAT.IXSM | (eop ? RXD_STAT.EOP : 0) | (eop && pif && !fault ? RXD_STAT.PIF : 0);
-      const errs = fault ? errors | RXD_ERR.RXE : errors;
-      if (!fault) mem.bytes.set(line.subarray(start + written, start + written + n), buf);
-      written += n;
-      const csum = eop && faultAt < 0 ? onesComplementSum(line, start + pcss, payloadEnd) : 0;
-      view.setUint16(da + 8, fault ? 0 : n, true);
-      view.setUint16(da + 10, csum, true);
-      mem.bytes[da + 12] = status;
-      mem.bytes[da + 13] = errs;
-      view.setUint16(da + 14, 0, true);
-      if (trace.active) trace.emit('nic.writeback', this.name, { ring: 'rx', index: head, status, errors: errs, length: fault ? 0 : n });
-      head = head + 1 === count ? 0 : head + 1;
-    }
-    r.set(R.RDH, head);
-    if (faultAt >= 0) {
-      r.count(R.RXERRC);
-      this.drop('RXERRC', 'receive buffer outside host memory (descriptor written back with RXE)');
-    }
-    // RXDMT0 when the free descriptors fall to the threshold.
-    const freeAfter = (tail - head + count) % count;
-    const threshold = count >> (r.field(R.RCTL, R.RCTL.f.RDMTS) + 1);
-    if (free > threshold && freeAfter <= threshold) this.raise(R.INT.RXDMT0);
-    this.rxFrameDone();
-    return faultAt < 0;
-  }
-
-  private missed(reason: string): void {
-    this.regs.count(R.MPC);
-    this.regs.count(R.RNBC);
-    this.drop('MPC', reason);
-    this.raise(R.INT.RXO);
   }
 }
 

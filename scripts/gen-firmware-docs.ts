@@ -23,6 +23,7 @@ import { BAR0_SIZE, E1000_REGISTERS, IO_BAR_SIZE, IO_REGISTERS } from '../hw/reg
 import { PHY_ADDRESS, PHY_REGISTERS } from '../hw/phy/registers.js';
 import {
   DESC_SIZE, RX_DESC_LAYOUT, RXD_ERR, RXD_ERR_DOC, RXD_STAT, RXD_STAT_DOC, TX_DESC_LAYOUT, TXD_CMD, TXD_CMD_DOC, TXD_STA, TXD_STA_DOC,
+  TX_CONTEXT_DESC_LAYOUT, TX_DATA_DESC_LAYOUT, TXD_TUCMD, TXD_TUCMD_DOC, TXD_POPTS, TXD_POPTS_DOC,
   type DescField,
 } from '../hw/descriptors.js';
 
@@ -425,7 +426,8 @@ function renderDescriptors(): string {
       '(nicsim\'s host memory is exact below 2^53). The ring base registers ignore their four low bits, so rings are ' +
       `${DESC_SIZE}-byte aligned, and ring lengths are multiples of 128 bytes (8 descriptors). ` +
       'How the rings are set up and how the head and tail registers move is described in [init-sequence.md](init-sequence.md); ' +
-      'the registers themselves are in [registers.md](registers.md).\n',
+      'the registers themselves are in [registers.md](registers.md). The field offsets in the tables below come from one table, ' +
+      '`DESC` in `hw/descriptors.ts`, which the adapter model and the driver both use.\n',
   );
   out.push(
     'The diagrams show each descriptor as two 64-bit words with bit 63 on the left; the number on the left of a row is the byte offset ' +
@@ -443,6 +445,40 @@ function renderDescriptors(): string {
   out.push(bitTable('TXD_CMD', TXD_CMD, TXD_CMD_DOC, 8));
   out.push('### TXD_STA — status (byte 12, bits 3:0)\n');
   out.push(bitTable('TXD_STA', TXD_STA, TXD_STA_DOC, 4));
+
+  out.push('## Transmit context descriptor (TCP/IP)\n');
+  out.push(diagram(TX_CONTEXT_DESC_LAYOUT));
+  out.push(layoutTable(TX_CONTEXT_DESC_LAYOUT));
+  out.push(
+    'A descriptor with TXD_CMD.DEXT set and DTYP (bits 7:4 of byte 10) = 0, placed between frames, loads the checksum offsets ' +
+      'that data descriptors ask for with POPTS; it stays in force until the next context descriptor or a reset. It carries no data; ' +
+      'with TUCMD.RS the device writes DD into its STA. A context descriptor inside a frame drops that frame (`counters.txMalformed`). ' +
+      'Offsets count from the first byte of the frame (the destination address); a range or offset outside the frame inserts nothing.\n',
+  );
+  out.push('### TXD_TUCMD — context command byte (byte 11)\n');
+  out.push(bitTable('TXD_TUCMD', TXD_TUCMD, TXD_TUCMD_DOC, 8));
+
+  out.push('## Transmit data descriptor (TCP/IP)\n');
+  out.push(diagram(TX_DATA_DESC_LAYOUT));
+  out.push(layoutTable(TX_DATA_DESC_LAYOUT));
+  out.push(
+    'A descriptor with DEXT set and DTYP = 1 carries data like a legacy one (DCMD has EOP, IFCS, RS, RPS, IDE at the legacy positions), ' +
+      'with a 20-bit length. The POPTS of the first data descriptor of a frame choose the insertions: IXSM with the context\'s IP offsets, ' +
+      'TXSM with its TCP/UDP offsets (the IP checksum is inserted first). A frame that mixes legacy and extended descriptors is dropped ' +
+      '(`counters.txMalformed`).\n',
+  );
+  out.push(
+    '**TCP segmentation (TSO).** Data descriptors with DCMD.TSE after a context descriptor with TUCMD.TSE (and TCP and IP) form one ' +
+      'TSO packet: HDRLEN bytes of Ethernet, IPv4 and TCP header followed by PAYLEN bytes of payload (up to 64 KiB; the transmit FIFO ' +
+      'bound does not apply to the packet, only to each segment). The adapter sends ⌈PAYLEN / MSS⌉ frames, each the header followed by ' +
+      'at most MSS bytes: the IP total length and identification (+1 per segment) and the TCP sequence number are set per segment, FIN ' +
+      'and PSH are kept only on the last, and software preloads the TCP pseudo-header sum *without* the length (the adapter adds each ' +
+      'segment\'s). With IXSM/TXSM each segment gets both checksums. The descriptors are written back after the last segment; TSCTC ' +
+      'counts the packet. A context that does not fit the data — MSS 0, HDRLEN not below the data or too short for IPCSS/TUCSS + 20, ' +
+      'PAYLEN not matching, UDP, a segment larger than the transmit FIFO — drops the packet (`counters.txMalformed`, TSCTFC).\n',
+  );
+  out.push('### TXD_POPTS — packet options (byte 13)\n');
+  out.push(bitTable('TXD_POPTS', TXD_POPTS, TXD_POPTS_DOC, 8));
 
   out.push('## Receive descriptor (legacy)\n');
   out.push(diagram(RX_DESC_LAYOUT));

@@ -20,11 +20,13 @@ export interface EventHandle {
 export class QueuedEvent implements EventHandle {
   /** Set when cancelled or run. */
   done = false;
+  /** Whether the entry sits in the heap (a cancelled entry stays there until it reaches the top). */
+  inHeap = false;
   constructor(
-    /** Due time. */
-    readonly time: Nanos,
+    /** Due time (changes only when {@link EventQueue.reuse} schedules the entry again). */
+    public time: Nanos,
     /** Insertion sequence number (tie-breaker). */
-    readonly seq: number,
+    public seq: number,
     /** The callback. */
     readonly fn: () => void,
     /** The queue that owns the entry (for live counts). */
@@ -49,6 +51,26 @@ export class EventQueue {
   /** Adds a callback due at `time`. */
   push(time: Nanos, fn: () => void): QueuedEvent {
     const ev = new QueuedEvent(time, this.seq++, fn, this);
+    this.insert(ev);
+    return ev;
+  }
+
+  /**
+   * Schedules an entry that has already run (or was cancelled and discarded) again at `time`,
+   * without allocating; returns false, doing nothing, while the entry is still in the heap.
+   */
+  reuse(ev: QueuedEvent, time: Nanos): boolean {
+    if (ev.inHeap) return false;
+    ev.time = time;
+    ev.seq = this.seq++;
+    ev.done = false;
+    this.insert(ev);
+    return true;
+  }
+
+  private insert(ev: QueuedEvent): void {
+    const time = ev.time;
+    ev.inHeap = true;
     const h = this.heap;
     let i = h.length;
     h.push(ev);
@@ -61,7 +83,6 @@ export class EventQueue {
     }
     h[i] = ev;
     this.live++;
-    return ev;
   }
 
   /** The earliest pending event without removing it, or undefined. */
@@ -83,6 +104,7 @@ export class EventQueue {
 
   private popTop(): void {
     const h = this.heap;
+    h[0].inHeap = false;
     const last = h.pop()!;
     if (h.length === 0) return;
     const n = h.length;

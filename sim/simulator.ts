@@ -11,10 +11,21 @@
  *   events posted from real I/O with `post()`; the basis for bridging to real networks.
  * @module
  */
-import { EventQueue, type EventHandle } from './queue.js';
+import { EventQueue, QueuedEvent, type EventHandle } from './queue.js';
 import { Rng } from './rng.js';
 import { assertNanos, type Nanos } from './time.js';
 import { TraceBus } from './trace.js';
+import { Slab } from './slab.js';
+
+/** A callback scheduled again and again without allocating (see {@link Simulator.reusableEvent}). */
+export interface ReusableEvent {
+  /** Schedules the callback after `delay` ns; false (and nothing done) while it is already pending. */
+  schedule(delay: Nanos): boolean;
+  /** Whether it is scheduled and has not run yet. */
+  readonly pending: boolean;
+  /** Cancels the pending run, if any; returns whether one was pending. */
+  cancel(): boolean;
+}
 
 /** Options for a {@link Simulator}. */
 export interface SimulatorOptions {
@@ -108,6 +119,8 @@ export class Simulator {
   readonly trace: TraceBus;
   /** Total events executed since creation. */
   eventsRun = 0;
+  /** Fresh per-frame buffers for this simulation's data path (serialized frames, line codes). */
+  readonly slab = new Slab();
 
   private readonly queue = new EventQueue();
   private readonly streams = new Map<string, Rng>();
@@ -137,6 +150,31 @@ export class Simulator {
     const h = this.queue.push(time, fn);
     this.realtime?.notify?.();
     return h;
+  }
+
+  /**
+   * A callback that can be scheduled again and again without allocating: at most one pending
+   * instance at a time (`schedule` while pending does nothing and returns false). For hot paths
+   * such as an interrupt line's notification.
+   */
+  reusableEvent(fn: () => void): ReusableEvent {
+    const queue = this.queue;
+    let ev = new QueuedEvent(0, 0, fn, queue);
+    ev.done = true;
+    return {
+      schedule: (delay: Nanos): boolean => {
+        if (!(delay >= 0) || !Number.isSafeInteger(delay)) assertNanos(delay, 'delay');
+        if (!ev.done) return false;
+        if (ev.inHeap) ev = new QueuedEvent(0, 0, fn, queue); // cancelled, not yet discarded: a fresh entry
+        const ok = queue.reuse(ev, this.now + delay);
+        this.realtime?.notify?.(); // from outside an event: wake a sleeping real-time loop
+        return ok;
+      },
+      get pending() {
+        return !ev.done;
+      },
+      cancel: () => ev.cancel(),
+    };
   }
 
   /** The random stream for a component; the same (seed, name) always gives the same stream. */

@@ -121,6 +121,8 @@ function whatOf(name: string, def: CounterDef): string {
   if (name.startsWith('arp.')) return def.kind === 'rx-drop' ? 'arp packet' : 'ip packet';
   if (name.startsWith('ip.frag') || name.startsWith('ip.reassembly')) return 'fragment';
   if (name.startsWith('icmp.')) return 'icmp message';
+  if (name.startsWith('udp.')) return 'udp datagram';
+  if (name.startsWith('tcp.')) return 'tcp segment';
   return 'ip packet';
 }
 

@@ -179,6 +179,9 @@ export class NetStack {
       counters: this.counters,
       ipInput: (iface, packet, linkBroadcast, payloadSum) => this.ip.input(iface, packet, linkBroadcast, payloadSum),
       unresolved: (_iface, packet) => this.icmp.reportUnresolved(packet),
+      rxBatchEnd: () => {
+        for (const t of this.transportList) t.rxBatchEnd?.();
+      },
     };
     this.sockets = new SocketLayer();
     const udp = opts.udp;

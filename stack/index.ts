@@ -9,11 +9,12 @@
  * (transports receive "fragmentation needed" and decide); multicast routing and IGMP (groups
  * are joined locally only); multicast loopback; proxy ARP; duplicate address detection beyond
  * counting conflicts; randomised ARP reachable time; NAPT port preservation, hairpinning,
- * TCP-state-aware timeouts and translation of protocols other than TCP, UDP and ICMP echo.
+ * TCP sequence tracking (its TCP timeouts follow SYN/FIN/RST, RFC 5382, but a RST is not checked
+ * against the window), RFC 5382 REQ-4's hold of unsolicited SYNs, and translation of protocols
+ * other than TCP, UDP and ICMP echo.
  * @module
   *
- * Not implemented above IP: TCP (the socket layer's protocol switch has its slot: `SOCK_STREAM`
- * answers EPROTONOSUPPORT until a TCP registers), raw sockets, SO_REUSEADDR/SO_REUSEPORT,
+ * Not implemented above IP (TCP's own gaps are listed in `tcp/socket.ts`): raw sockets, SO_REUSEPORT,
  * multicast socket options (use `stack.ip.joinGroup`), IP_RECVERR's error queue, privileged ports,
  * DNS over TCP, negative caching and AAAA records.
  */
@@ -70,7 +71,7 @@ export {
   type ReassemblyEntry,
   type ReassemblyHooks,
 } from './ip/frag.js';
-export { Napt, NAPT_DEFAULTS, type NaptMapping, type NaptOptions, type NaptRow } from './ip/napt.js';
+export { Napt, NAPT_DEFAULTS, type NaptMapping, type NaptOptions, type NaptRow, type NaptTcpPhase } from './ip/napt.js';
 
 // icmp
 export { Icmp, ICMP_DEFAULTS, ICMP_ERROR_QUOTE_MAX, type EchoError, type EchoReply, type EchoRequest, type IcmpConfig } from './icmp.js';
@@ -94,6 +95,94 @@ export {
   /** UDP options of one host. */
   type UdpOptions,
 } from './udp.js';
+
+// tcp: the transport
+export {
+  /** TCP on one host (`stack.tcp`): demultiplexing, listeners, RST, ISNs, the segment writer. */
+  Tcp,
+  /** TCP's counter definitions. */
+  TCP_COUNTERS,
+  /** The counters where each segment delivered to TCP ends. */
+  TCP_RX_OUTCOMES,
+  /** Linux's default TCP receive buffer (131,072 bytes). */
+  TCP_DEFAULT_RCVBUF,
+  /** Default TCP send buffer (212,992 bytes). */
+  TCP_DEFAULT_SNDBUF,
+  /** Flag letters as tcpdump prints them. */
+  tcpFlagString,
+  /** TCP options of one host. */
+  type TcpOptions,
+  /** The resolved TCP configuration. */
+  type TcpConfig,
+  /** A TCP counter name. */
+  type TcpCounterName,
+  /** What the segment writer needs. */
+  type SegmentSpec,
+} from './tcp/tcp.js';
+export {
+  /** A TCP connection and its socket. */
+  TcpSocket,
+  /** What `ss -ti` shows of a connection. */
+  type TcpInfo,
+} from './tcp/socket.js';
+export {
+  /** The connection state machine (RFC 9293's eleven states; pure, named actions). */
+  tcpMachine,
+  /** The eleven state names. */
+  TCP_STATES,
+  /** A connection state. */
+  type TcpState,
+  /** An event of the connection machine. */
+  type TcpEvent,
+  /** An action the connection machine names. */
+  type TcpAction,
+  /** The machine's context. */
+  type TcpMachineContext,
+} from './tcp/machine.js';
+export {
+  /** The RFC 6298 retransmission-timeout estimator. */
+  RtoEstimator,
+  /** RFC 6298's bounds (1 s minimum). */
+  RTO_RFC6298,
+  /** Linux's bounds (200 ms minimum). */
+  RTO_LINUX,
+  /** RTO bounds and granularity. */
+  type RtoConfig,
+} from './tcp/rto.js';
+export {
+  /** NewReno congestion control (RFC 5681 window arithmetic). */
+  NewReno,
+} from './tcp/congestion/newreno.js';
+export {
+  /** CUBIC congestion control (RFC 9438). */
+  Cubic,
+  /** RFC 9438 β. */
+  CUBIC_BETA,
+  /** RFC 9438 C. */
+  CUBIC_C,
+} from './tcp/congestion/cubic.js';
+export {
+  /** RFC 5681 / RFC 6928 initial window. */
+  initialWindow,
+  /** A congestion-control algorithm. */
+  type CongestionControl,
+  /** Makes a connection's algorithm. */
+  type CongestionFactory,
+} from './tcp/congestion/index.js';
+export {
+  /** a + n modulo 2^32. */
+  seqAdd,
+  /** Signed distance a − b in sequence space. */
+  seqDiff,
+  /** a before b. */
+  seqLt,
+  /** a before or at b. */
+  seqLe,
+  /** a after b. */
+  seqGt,
+  /** a after or at b. */
+  seqGe,
+} from './tcp/seq.js';
 
 // socket: the descriptor API and the protocol switch
 export {
@@ -213,6 +302,44 @@ export {
   type EchoServerOptions,
 } from './apps/echo.js';
 export {
+  /** The TCP echo service (RFC 862): each connection gets its bytes back. */
+  TcpEchoServer,
+  /** Options of a TCP echo server. */
+  type TcpEchoServerOptions,
+  /** What a TCP echo server did so far. */
+  type TcpEchoStats,
+} from './apps/tcpecho.js';
+export {
+  /** A small HTTP/1.1 server: a map of paths to pages, Content-Length, bounded request parsing. */
+  HttpServer,
+  /** GETs a page over TCP (resolving the host first when given a resolver). */
+  httpGet,
+  /** Parses an HTTP/1.1 request head (never throws). */
+  parseRequestHead,
+  /** A failed HTTP exchange. */
+  HttpError,
+  /** The HTTP port (80). */
+  HTTP_PORT,
+  /** Reason phrases of the status codes the server sends. */
+  HTTP_REASON,
+  /** Why an HTTP exchange failed. */
+  type HttpErrorCode,
+  /** A page the server serves. */
+  type HttpPage,
+  /** Options of an HTTP server. */
+  type HttpServerOptions,
+  /** What an HTTP server did so far. */
+  type HttpServerStats,
+  /** A parsed request head. */
+  type HttpRequestHead,
+  /** Why a request head was refused. */
+  type HttpHeadError,
+  /** An HTTP response as the client read it. */
+  type HttpResponse,
+  /** Options of httpGet. */
+  type HttpGetOptions,
+} from './apps/http.js';
+export {
   /** The shape of a small UDP service (bind, answer each datagram, stop): subclass it. */
   UdpServer,
   /** Where a UDP server listens. */
@@ -273,7 +400,21 @@ export {
   type NetstatRow,
   /** Options of netstat. */
   type NetstatOptions,
+  /** A TCP connection's Send-Q as Linux computes it. */
+  tcpSendQ,
 } from './tools/netstat.js';
+export {
+  /** The TCP sockets ss lists. */
+  ss,
+  /** The TCP sockets as `ss -t[a|l][i]` prints them. */
+  formatSs,
+  /** The fields of ss's tcp_info line. */
+  tcpInfoFields,
+  /** One socket as ss shows it. */
+  type SsRow,
+  /** Options of ss. */
+  type SsOptions,
+} from './tools/ss.js';
 export {
   /** Every interface with its device statistics. */
   ipLink,

@@ -54,4 +54,6 @@ export interface Transport extends IpHandler {
   readonly socketType: number;
   /** A new, unbound socket. */
   socket(): ProtoSocket;
+  /** Optional: an interface finished delivering a receive batch (work deferred to it is due now). */
+  rxBatchEnd?(): void;
 }

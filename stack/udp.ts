@@ -44,6 +44,7 @@ import type { CounterDef, CounterRef, Counters } from './counters.js';
 import type { IcmpErrorInfo, IpDelivery, IpOutput } from './ip/ipv4.js';
 import { SocketError, type Errno } from './socket/errors.js';
 import type { WaitQueue } from './socket/waiter.js';
+import { intOption } from './socket/options.js';
 import type { Transport, TransportContext } from './transport.js';
 import {
   IPPROTO_UDP,
@@ -566,8 +567,7 @@ export class UdpSocket implements ProtoSocket {
     switch (name) {
       case 'SO_RCVBUF':
       case 'SO_SNDBUF': {
-        const v = Number(value);
-        if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${String(value)}`);
+        const v = intOption(name, value, 1, Number.MAX_SAFE_INTEGER);
         if (name === 'SO_RCVBUF') this.rcvbuf = v;
         else this.sndbuf = v;
         return;
@@ -581,12 +581,9 @@ export class UdpSocket implements ProtoSocket {
       case 'IP_RECVERR':
         this.recvErr = Boolean(value);
         return;
-      case 'IP_TTL': {
-        const v = Number(value);
-        if (!Number.isInteger(v) || v < 1 || v > 255) throw new RangeError(`IP_TTL must be 1…255, got ${String(value)}`);
-        this.ttl = v;
+      case 'IP_TTL':
+        this.ttl = intOption(name, value, 1, 255);
         return;
-      }
       case 'SO_ERROR':
       case 'SO_TYPE':
         throw new SocketError('ENOPROTOOPT', '', `${name} is read-only`);

@@ -11,7 +11,7 @@ import {
 } from '../scripts/gen-firmware-docs.js';
 import { E1000_REGISTERS, IO_REGISTERS } from '../hw/registers/e1000.js';
 import { PHY_REGISTERS } from '../hw/phy/registers.js';
-import { RXD_ERR, RXD_STAT, TXD_CMD, TXD_STA } from '../hw/descriptors.js';
+import { RXD_ERR, RXD_STAT, TXD_CMD, TXD_POPTS, TXD_STA, TXD_TUCMD } from '../hw/descriptors.js';
 import { buildEepromImage, EEPROM_CHECKSUM_WORD } from '../hw/eeprom.js';
 import type { RegDef } from '../hw/registers/engine.js';
 
@@ -99,6 +99,8 @@ test('descriptors.md lists every descriptor bit', () => {
     ['TXD_STA', TXD_STA],
     ['RXD_STAT', RXD_STAT],
     ['RXD_ERR', RXD_ERR],
+    ['TXD_TUCMD', TXD_TUCMD],
+    ['TXD_POPTS', TXD_POPTS],
   ] as const) {
     for (const name of Object.keys(bits)) expect(md).toContain(`| ${prefix}.${name} |`);
   }

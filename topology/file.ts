@@ -18,6 +18,7 @@
  * `remote`.
  * @module
  */
+import { statSync } from 'node:fs';
 import { Network, parseCidr } from './network.js';
 import type { NetHost } from './network.js';
 import { RemoteEndpoint } from '../hw/remote.js';
@@ -89,6 +90,11 @@ const HOST: Schema = {
         echo: { type: 'boolean', description: 'Echo on UDP and TCP port 7' },
         discard: { type: 'boolean', description: 'Discard on TCP port 9' },
         dns: { type: 'object', description: 'An authoritative DNS server on UDP port 53: name → address(es)', additionalProperties: { type: ['string', 'array'], pattern: ADDR, items: { type: 'string', pattern: ADDR } } },
+        http: {
+          type: ['boolean', 'object'],
+          description: 'An HTTP server on TCP port 80: true serves a page naming the host at /; or path → page text, or @FILE for a file read at start (at most 16 MiB)',
+          additionalProperties: { type: 'string' },
+        },
       },
       additionalProperties: false,
     },
@@ -210,6 +216,8 @@ export interface ServicesSpec {
   discard?: boolean;
   /** DNS zone served on UDP port 53. */
   dns?: Record<string, string | string[]>;
+  /** HTTP server on TCP port 80: true (a page naming the host at `/`), or path → text or `@FILE`. */
+  http?: boolean | Record<string, string>;
 }
 /** A remote link as written. */
 export interface RemoteFileSpec {
@@ -414,6 +422,20 @@ export function parseTopology(value: unknown): TopologySpec {
         checkCidr(r.to, `${base}.routes[${n}].to`);
         checkAddr(r.via, `${base}.routes[${n}].via`);
       });
+      const http = h.services?.http;
+      if (typeof http === 'object')
+        for (const [path, v] of Object.entries(http)) {
+          if (!/^\/\S*$/.test(path)) throw new TopologyError(`${base}.services.http`, `a page path starts with '/' and has no spaces, got '${path}'`);
+          if (v.startsWith('@')) {
+            let size: number;
+            try {
+              size = statSync(v.slice(1)).size;
+            } catch (e) {
+              throw new TopologyError(`${base}.services.http.${path}`, `cannot read ${v.slice(1)}: ${(e as { code?: string }).code ?? (e as Error).message}`);
+            }
+            if (size > 16 * 1024 * 1024) throw new TopologyError(`${base}.services.http.${path}`, `${v.slice(1)} is ${size} bytes, more than 16 MiB`);
+          }
+        }
       for (const [dn, a] of Object.entries(h.services?.dns ?? {})) {
         for (const x of Array.isArray(a) ? a : [a]) checkAddr(x, `${base}.services.dns.${dn}`);
       }

@@ -9,4 +9,4 @@ export {
   type TopologySpec, type BuiltTopology, type BuiltRemote, type HostFileSpec, type InterfaceFileSpec, type ServicesSpec, type RemoteFileSpec, type FaultsSpec, type CableFileSpec, type RunStep,
 } from './file.js';
 export { attachUdp, attachStream, parseHostPort, type Link, type LinkStats, type HostPort, type UdpLinkOptions, type StreamLinkOptions } from './links.js';
-export { startServices, runStep, httpGet, TcpService, type RunningServices, type StepResult, type HttpGetResult, type TcpServiceStats } from './services.js';
+export { startServices, runStep, httpPages, defaultPage, echoPattern, TcpService, type RunningServices, type StepResult, type TcpServiceStats } from './services.js';

@@ -29,6 +29,8 @@ import { BAR0_SIZE } from '../hw/registers/e1000.js';
 import { Kernel, type KernelOptions } from '../driver/kernel/kernel.js';
 import { E1000, type E1000Options } from '../driver/e1000.js';
 import { NetStack } from '../stack/host.js';
+import type { TcpOptions } from '../stack/tcp/tcp.js';
+import type { UdpOptions } from '../stack/udp.js';
 import type { Iface } from '../stack/iface/netif.js';
 import { parseIpv4Addr, parseIpv4Cidr } from '../stack/wire/ipv4.js';
 
@@ -53,11 +55,15 @@ export interface HostSpec {
   /** Forward datagrams between interfaces (a router). */
   forwarding?: boolean;
   /** NAPT from interface `inside` to interface `outside` (indices), on a router. */
-  napt?: { inside: number; outside: number; timeoutNs?: Nanos };
+  napt?: { inside: number; outside: number; timeoutNs?: Nanos; tcpEstablishedTimeoutNs?: Nanos; tcpTransitoryTimeoutNs?: Nanos };
   /** Kernel options (interrupt latency, CPU costs). */
   kernel?: KernelOptions;
   /** Host memory size (default 16 MiB per interface). */
   memoryBytes?: number;
+  /** TCP options of the host's stack (default: Linux-like defaults). */
+  tcp?: TcpOptions;
+  /** UDP options of the host's stack. */
+  udp?: UdpOptions;
 }
 
 /** Network-wide defaults. */
@@ -113,7 +119,7 @@ export class NetHost {
       this.nics.push(nic);
       this.drivers.push(new E1000(this.kernel, { bus: nic, irq: nic.irq }, { name: `${name}:eth${i}`, ...ifc.driver }));
     });
-    this.stack = new NetStack(sim, { name, forwarding: spec.forwarding ?? false });
+    this.stack = new NetStack(sim, { name, forwarding: spec.forwarding ?? false, tcp: spec.tcp, udp: spec.udp });
   }
 
   /** The medium attachment point of interface `i` (for cables, hubs, switches). */
@@ -138,8 +144,8 @@ export class NetHost {
     });
     if (this.spec.gateway) this.stack.routes.setDefaultGateway(parseAddress(this.spec.gateway, `${this.name} gateway`));
     if (this.spec.napt) {
-      const { inside, outside, timeoutNs } = this.spec.napt;
-      this.stack.configureNapt({ inside: this.ifaces[inside], outside: this.ifaces[outside], timeoutNs });
+      const { inside, outside, ...timeouts } = this.spec.napt;
+      this.stack.configureNapt({ inside: this.ifaces[inside], outside: this.ifaces[outside], ...timeouts });
     }
   }
 }

@@ -9,7 +9,10 @@ import { createHash } from 'node:crypto';
 import type { NetStack } from '../stack/host.js';
 import { Process } from '../stack/socket/api.js';
 import { AF_INET, SOCK_STREAM } from '../stack/socket/types.js';
+import { readFileSync, statSync } from 'node:fs';
 import { EchoServer } from '../stack/apps/echo.js';
+import { TcpEchoServer } from '../stack/apps/tcpecho.js';
+import { HttpServer, httpGet as httpGetApp, HttpError } from '../stack/apps/http.js';
 import { DnsResolver, DnsServer } from '../stack/apps/dns.js';
 import { ping, formatPing, type PingResult } from '../stack/tools/ping.js';
 import { formatIpv4Addr } from '../stack/wire/ipv4.js';
@@ -98,12 +101,44 @@ export class TcpService {
   }
 }
 
+/** The largest file an HTTP page may be read from. */
+const MAX_PAGE_FILE = 16 * 1024 * 1024;
+
+/** The page `true` serves at `/`. */
+export function defaultPage(host: string): string {
+  return `<!doctype html>\n<html><head><title>${host}</title></head><body><h1>${host}</h1><p>Served by an emulated host: nicsim's TCP/IP stack, e1000 driver and adapter.</p></body></html>\n`;
+}
+
+/** The pages of an `http` service spec: `true` → the default page; text; `@FILE` → the file's bytes (throws naming the file). */
+export function httpPages(host: string, spec: true | Record<string, string>): Record<string, string | Uint8Array> {
+  if (spec === true) return { '/': defaultPage(host) };
+  const pages: Record<string, string | Uint8Array> = {};
+  for (const [path, v] of Object.entries(spec)) {
+    if (!v.startsWith('@')) {
+      pages[path] = v;
+      continue;
+    }
+    const file = v.slice(1);
+    let size: number;
+    try {
+      size = statSync(file).size;
+    } catch (e) {
+      throw new Error(`http page ${path}: cannot read ${file}: ${(e as { code?: string }).code ?? (e as Error).message}`);
+    }
+    if (size > MAX_PAGE_FILE) throw new Error(`http page ${path}: ${file} is ${size} bytes, more than ${MAX_PAGE_FILE}`);
+    pages[path] = new Uint8Array(readFileSync(file));
+  }
+  return pages;
+}
+
 /** The services running on one host. */
 export interface RunningServices {
   /** UDP echo. */
   udpEcho?: EchoServer;
   /** TCP echo. */
-  tcpEcho?: TcpService;
+  tcpEcho?: TcpEchoServer;
+  /** HTTP server. */
+  http?: HttpServer;
   /** TCP discard. */
   discard?: TcpService;
   /** DNS server. */
@@ -116,12 +151,16 @@ export async function startServices(stack: NetStack, spec: ServicesSpec): Promis
   if (spec.echo) {
     out.udpEcho = new EchoServer(new Process(stack, 'echo-udp'));
     await out.udpEcho.start();
-    out.tcpEcho = new TcpService(new Process(stack, 'echo-tcp'), 'echo', 7);
+    out.tcpEcho = new TcpEchoServer(new Process(stack, 'echo-tcp'));
     await out.tcpEcho.start();
   }
   if (spec.discard) {
     out.discard = new TcpService(new Process(stack, 'discard'), 'discard', 9);
     await out.discard.start();
+  }
+  if (spec.http !== undefined && spec.http !== false) {
+    out.http = new HttpServer(new Process(stack, 'httpd'), { pages: httpPages(stack.name, spec.http) });
+    await out.http.start();
   }
   if (spec.dns !== undefined) {
     out.dns = new DnsServer(new Process(stack, 'named'), { zone: spec.dns });
@@ -144,55 +183,6 @@ export interface StepResult {
   body?: Uint8Array;
 }
 
-/** Result of {@link httpGet}. */
-export interface HttpGetResult {
-  /** Status code (0 when there was no valid status line). */
-  status: number;
-  /** The status line. */
-  statusLine: string;
-  /** The body (everything after the blank line). */
-  body: Uint8Array;
-}
-
-/** An HTTP/1.0 GET of `path` from `address:port` over the emulated TCP; rejects with the socket error. */
-export async function httpGet(stack: NetStack, address: string, port: number, path: string, opts: { timeoutNs?: number; maxBytes?: number } = {}): Promise<HttpGetResult> {
-  const p = new Process(stack, 'fetch');
-  const fd = await p.socket(AF_INET, SOCK_STREAM);
-  const timeoutNs = opts.timeoutNs ?? 10 * SEC;
-  const maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
-  try {
-    await p.connect(fd, { address, port });
-    await p.write(fd, new TextEncoder().encode(`GET ${path} HTTP/1.0\r\nHost: ${address}:${port}\r\nUser-Agent: nicsim\r\n\r\n`));
-    const chunks: Uint8Array[] = [];
-    let n = 0;
-    for (;;) {
-      const d = await p.read(fd, { maxLength: 65536, timeoutNs });
-      if (d.length === 0) break;
-      chunks.push(d);
-      n += d.length;
-      if (n > maxBytes) throw new Error(`response larger than ${maxBytes} bytes`);
-    }
-    const all = new Uint8Array(n);
-    let o = 0;
-    for (const c of chunks) {
-      all.set(c, o);
-      o += c.length;
-    }
-    let end = -1;
-    for (let i = 0; i + 3 < all.length; i++)
-      if (all[i] === 13 && all[i + 1] === 10 && all[i + 2] === 13 && all[i + 3] === 10) {
-        end = i;
-        break;
-      }
-    const head = new TextDecoder().decode(all.subarray(0, end < 0 ? Math.min(all.length, 200) : end));
-    const statusLine = head.split('\r\n')[0] ?? '';
-    const m = /^HTTP\/\d\.\d (\d{3})/.exec(statusLine);
-    return { status: m ? Number(m[1]) : 0, statusLine, body: end < 0 ? new Uint8Array(0) : all.slice(end + 4) };
-  } finally {
-    await p.close(fd).catch(() => undefined);
-  }
-}
-
 /** Runs one client action on `stack`. */
 export async function runStep(stack: NetStack, step: RunStep): Promise<StepResult> {
   if (step.ping !== undefined) {
@@ -212,12 +202,13 @@ export async function runStep(stack: NetStack, step: RunStep): Promise<StepResul
   if (step.echo !== undefined) return tcpEchoStep(stack, step);
   const m = /^http:\/\/([\d.]+)(?::(\d+))?(\/.*)?$/.exec(step.fetch!)!;
   const what = `${step.from}: fetch ${step.fetch}`;
+  const port = m[2] === undefined ? 80 : Number(m[2]);
   try {
-    const r = await httpGet(stack, m[1], m[2] === undefined ? 80 : Number(m[2]), m[3] ?? '/');
+    const r = await httpGetApp(new Process(stack, 'fetch'), m[1], port === 80 ? m[1] : `${m[1]}:${port}`, m[3] ?? '/', { port, timeoutNs: 30 * SEC, maxBodyBytes: 64 * 1024 * 1024 });
     const digest = createHash('sha256').update(r.body).digest('hex');
-    return { what, ok: r.status >= 200 && r.status < 300, text: `${r.statusLine || '(no status line)'}; ${r.body.length} bytes of body, sha256 ${digest}`, body: r.body };
+    return { what, ok: r.status >= 200 && r.status < 300, text: `${r.status} ${r.reason}; ${r.body.length} bytes of body, sha256 ${digest}`, body: r.body };
   } catch (e) {
-    return { what, ok: false, text: `${(e as Error).message}` };
+    return { what, ok: false, text: e instanceof HttpError ? `${e.code}: ${e.message}` : (e as Error).message };
   }
 }
 

@@ -7,7 +7,8 @@
  * is the transmission time plus the propagation delay; a light band behind it shows the whole
  * frame on the wire (first bit to last bit at both ends). A frame that crosses a switch is two
  * arrows (in and out). Arrows are labelled with {@link summarizeWireFrame} of the bytes as they
- * arrived.
+ * arrived — TCP segments as the book's figures label them ({@link TcpLabeler}: `SYN seq=0
+ * win=65535 mss=1460`, `ACK seq=1 ack=1`, `seq=1 ack=82 len=1448`, relative sequence numbers).
  *
  * Where the picture comes from (trace kinds): `wire.tx` (adapter sends), `wire.rx` (a medium
  * delivered the last bit), `drop` (matched to the delivery by `frameId`, or — for a switch, whose
@@ -42,7 +43,7 @@
 import type { TraceBus, TraceEvent, TraceKind } from '../sim/trace.js';
 import { formatDuration, type Nanos } from '../sim/time.js';
 import { frameDurationNs, type WireFrame } from '../hw/medium/types.js';
-import { summarizeWireFrame } from './summary.js';
+import { summarizeWireFrame, TcpLabeler } from './summary.js';
 import { el, ellipsize, monoWidth, num, svgDocument, textEl, titleEl } from './svg.js';
 import '../hw/nic.js';
 import '../hw/medium/cable.js';
@@ -55,7 +56,7 @@ import '../hw/faults.js';
 /** A fault injected into a frame, as traced. */
 export interface LadderFault {
   /** What the injector did. */
-  readonly fault: 'bit' | 'symbol' | 'drop' | 'duplicate' | 'delay';
+  readonly fault: 'bit' | 'symbol' | 'drop' | 'duplicate' | 'delay' | 'corrupt';
   /** Line bit (or code bit) flipped, for `bit` and `symbol`. */
   readonly position?: number;
   /** The injector's detail text. */
@@ -212,6 +213,8 @@ export function buildLadderModel(events: readonly TraceEvent[], opts: LadderMode
   };
 
   const tx = new Map<number, TxRecord>();
+  const tcp = new TcpLabeler();
+  const labelOf = (f: WireFrame): string => tcp.label(f) ?? summarizeWireFrame(f);
   const all: MutableArrow[] = [];
   const byKey = new Map<string, MutableArrow>();
   const delivered = new Set<number>();
@@ -233,7 +236,7 @@ export function buildLadderModel(events: readonly TraceEvent[], opts: LadderMode
       rxStart,
       rxEnd,
       frame,
-      label: summarizeWireFrame(frame),
+      label: labelOf(frame),
       faults: [],
       lost: false,
       arrival,
@@ -257,6 +260,7 @@ export function buildLadderModel(events: readonly TraceEvent[], opts: LadderMode
     switch (e.kind) {
       case 'wire.tx':
         tx.set(e.frame.id, { frame: e.frame, end: e.end });
+        tcp.label(e.frame); // relative sequence numbers and retransmissions in sending order
         break;
       case 'wire.rx': {
         const t = tx.get(e.frame.id);
@@ -338,7 +342,7 @@ export function buildLadderModel(events: readonly TraceEvent[], opts: LadderMode
       rxStart: t.frame.txStart,
       rxEnd: t.end,
       frame: t.frame,
-      label: summarizeWireFrame(t.frame),
+      label: labelOf(t.frame),
       faults: [],
       lost: true,
       arrival: 'none',
@@ -546,8 +550,9 @@ function zigzag(x0: number, x1: number, y: number, amp: number): string {
 }
 
 function faultText(f: readonly LadderFault[]): string {
-  const flips = f.filter((x) => x.fault === 'bit' || x.fault === 'symbol');
+  const flips = f.filter((x) => x.fault === 'bit' || x.fault === 'symbol' || x.fault === 'corrupt');
   if (flips.length === 0) return '';
+  if (flips[0].fault === 'corrupt') return flips.length === 1 ? `⚡ octet ${flips[0].position ?? '?'} damaged, FCS recomputed` : `⚡ ${flips.length} octets damaged, FCS recomputed`;
   const what = flips[0].fault === 'symbol' ? 'code bit' : 'bit';
   return flips.length === 1 ? `⚡ ${what} ${flips[0].position ?? '?'} flipped` : `⚡ ${flips.length} ${what}s flipped`;
 }
@@ -771,12 +776,13 @@ function renderModel(model: LadderModel, opts: LadderOptions): string {
   // Faults: a star where the flipped bit sits along the frame (stars are obstacles for labels).
   const faultGeo = geos.map((g) => {
     const a = g.a;
-    const flips = a.faults.filter((f) => f.fault === 'bit' || f.fault === 'symbol');
+    const flips = a.faults.filter((f) => f.fault === 'bit' || f.fault === 'symbol' || f.fault === 'corrupt');
     if (flips.length === 0) return null;
     const sym = a.frame.symbols as { bitCount?: unknown } | undefined;
     const total = flips[0].fault === 'symbol' && sym !== undefined && typeof sym.bitCount === 'number' ? sym.bitCount : a.frame.bytes.length * 8;
     const stars = flips.slice(0, 8).map((f) => {
-      const p = Math.max(0, Math.min(1, ((f.position ?? 0) + 0.5) / Math.max(1, total)));
+      const bit = f.fault === 'corrupt' ? (8 + (f.position ?? 0)) * 8 + 4 : (f.position ?? 0); // octets count from the destination address
+      const p = Math.max(0, Math.min(1, (bit + 0.5) / Math.max(1, total)));
       return [g.xs + (g.xr - g.xs) * p, g.ys + (g.yr - g.ys) * p] as const;
     });
     for (const [fx, fy] of stars) placed.push({ x: fx - 7, y: fy - 7, w: 14, h: 14 });
@@ -926,6 +932,7 @@ function renderModel(model: LadderModel, opts: LadderOptions): string {
     items.push(['arrow', 'a frame: first bit leaves the sender → last bit reaches the receiver; the band is the frame on the wire']);
     if (arrows.some((a) => a.drop !== undefined)) items.push(['drop', 'dropped by the receiver, ✗ the counter that counted it']);
     if (arrows.some((a) => a.faults.some((f) => f.fault === 'bit' || f.fault === 'symbol'))) items.push(['fault', 'fault injected: a flipped bit, drawn where it sits in the frame']);
+    if (arrows.some((a) => a.faults.some((f) => f.fault === 'corrupt'))) items.push(['fault', 'fault injected: an octet damaged and a valid FCS written over it']);
     if (arrows.some((a) => a.lost)) items.push(['lost', 'sent but never delivered (lost on the medium)']);
     if (ts.segments.length > 1) items.push(['break', 'idle time cut out (not to scale)']);
     if (marks.length > 0) items.push(['note', 'an event on the station (link change, drop)']);

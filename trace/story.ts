@@ -13,6 +13,9 @@
  * - Causal order: an ARP request is told before the driver and adapter lines that send it; a
  *   datagram that has to wait for ARP says so; each transmitted frame is preceded by the Ethernet
  *   header the stack wrote (and, after an ARP reply, that the waiting datagram now leaves).
+ * - TCP (see {@link TcpNarrator}): every segment with flags, relative seq/ack, window and MSS,
+ *   and why — the handshake's three steps, full-sized segments, piggy-backed and delayed ACKs,
+ *   duplicate ACKs, retransmissions and their reason, FIN, TIME-WAIT; RTT samples and the RTO.
  * - One frame, one number: a frame keeps the number it got on its first transmission through every
  *   switch copy (forwarded or flooded) to every receiver, and the number shows from the driver's
  *   descriptor on.
@@ -26,6 +29,8 @@ import * as R from '../hw/registers/e1000.js';
 import type { RegDef } from '../hw/registers/engine.js';
 import { LAYERS, layerOf, type Layer } from './narrate.js';
 import { describeEvent } from './text.js';
+import { TcpNarrator } from './tcpstory.js';
+import '../stack/apps/http.js';
 
 /** One line of the story: when, which layer tells it, who, what. */
 export interface StoryLine {
@@ -43,6 +48,8 @@ export interface StoryLine {
 export interface StoryOptions {
   /** Only events in this window of simulated time. */
   window?: { from?: number; to?: number };
+  /** 2·MSL of the hosts' TCP, ns, for the TIME-WAIT note (default 60 s). */
+  twoMslNs?: number;
 }
 
 const STAT_REGS: ReadonlySet<string> = new Set(
@@ -109,10 +116,16 @@ export function story(events: readonly TraceEvent[], detail: Layer, opts: StoryO
   /** Hosts that just learned a MAC address from an ARP reply (this instant). */
   const resolved = new Map<string, number>();
   let statRun: { source: string; time: number; count: number; nonZero: string[]; index: number } | null = null;
+  const tcp = new TcpNarrator(opts.twoMslNs);
 
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
     if (e.time < from || e.time > to) continue;
+    if (e.kind === 'tcp.segment' || e.kind === 'tcp.rtt' || e.kind === 'tcp.event' || (e.kind === 'state' && e.machine === 'tcp')) {
+      const text = tcp.line(e); // (told at stack detail and below; the narrator keeps its state regardless)
+      if (text !== null && d >= level('stack')) push(e.time, 'stack', e.kind === 'state' ? hostOf(e.source) : e.source, text);
+      continue;
+    }
     if (e.kind === 'state') continue;
     const host = hostOf(e.source);
     const layer = layerOf(e);
@@ -263,7 +276,10 @@ function describe(e: TraceEvent, root: (id: number) => number): string | null {
       return `frame #${root(e.frameId)} to ${e.dst} (${e.why}): flooded from port ${e.inPort} to ports ${e.outPorts.join(', ') || 'none'}`;
     case 'drop':
       return `dropped ${e.what}${e.frameId !== undefined ? ` #${root(e.frameId)}` : ''}: ${e.reason} [counted in ${e.counter}]`;
+    case 'app.http':
+      return `${e.process}[${e.pid}] HTTP ${e.message}`;
     case 'fault':
+      if (e.fault === 'corrupt') return `fault injected: frame #${root(e.frameId)} damaged in the router's memory after its FCS check: ${e.detail ?? `octet ${e.position}`} — the frame leaves with a valid FCS`;
       return `fault injected: ${e.fault} on frame #${root(e.frameId)}${e.position !== undefined ? ` at ${e.fault === 'symbol' ? 'code bit' : 'bit'} ${e.position}` : ''}${e.detail ? ` (${e.detail})` : ''}`;
     default:
       return describeEvent(e);

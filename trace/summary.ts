@@ -335,3 +335,90 @@ function dns(d: DnsRepr): string {
   }
   return `DNS ${parts.join('; ')}`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// TCP as the book's figures draw it
+
+/** The book's name of a segment's flags: `SYN`, `SYN,ACK`, `ACK`, `FIN,ACK`, `RST`; '' for plain data. */
+function bookFlags(flags: number, len: number): string {
+  const syn = (flags & TCP_FLAG.SYN) !== 0;
+  const fin = (flags & TCP_FLAG.FIN) !== 0;
+  const rst = (flags & TCP_FLAG.RST) !== 0;
+  const ack = (flags & TCP_FLAG.ACK) !== 0;
+  const names = [syn && 'SYN', fin && 'FIN', rst && 'RST', ack && (syn || fin || rst || len === 0) && 'ACK'].filter(Boolean);
+  return names.join(',');
+}
+
+/** What an HTTP message in a segment's payload starts with (`GET /`, `200 OK`), or ''. */
+function httpStart(p: Uint8Array): string {
+  const head = String.fromCharCode(...p.subarray(0, 64));
+  const req = /^(GET|HEAD|POST|PUT|DELETE|OPTIONS) (\S{1,24})\S* HTTP\/1\.[01]\r?\n/.exec(head);
+  if (req) return `${req[1]} ${req[2]}`;
+  const res = /^HTTP\/1\.[01] (\d{3}) ([^\r\n]{0,24})/.exec(head);
+  return res ? `${res[1]} ${res[2]}` : '';
+}
+
+/**
+ * Labels TCP segments as the book's figures do — `SYN seq=0 win=65535 mss=1460`,
+ * `ACK seq=1 ack=1`, `seq=1 ack=82 len=1448` — with sequence numbers relative to each direction's
+ * initial sequence number (learned from the SYNs it has seen, as Wireshark's "relative sequence
+ * numbers"), the start of an HTTP message when a segment carries one, and notes: a segment sent
+ * again by the same endpoint is a `(retransmission)`, a bad checksum is `(bad TCP checksum)`.
+ * Feed it frames in the order they were sent. Never throws; null for frames that are not TCP.
+ */
+export class TcpLabeler {
+  private readonly isn = new Map<string, number>();
+  private readonly sent = new Map<string, number>(); // segment key + sender → frame id first seen
+  private readonly labels = new WeakMap<Uint8Array, string>(); // by the octets: a damaged copy gets its own label
+
+  /** The label of the TCP segment in `wf` (a frame on the line), or null when it carries none. */
+  label(wf: WireFrame): string | null {
+    const cached = this.labels.get(wf.bytes);
+    if (cached !== undefined) return cached;
+    try {
+      const start = findFrameStart(wf.bytes);
+      if (start < 0) return null;
+      const frame = wf.bytes.subarray(start);
+      if (frame.length < 14 + 20 + 20 + FCS_LEN || readU16(frame, 12) !== ETHERTYPE.IPV4) return null;
+      const ip = new Ipv4Packet(frame.subarray(14, frame.length - FCS_LEN));
+      if (ip.check() !== undefined || ip.protocol !== IP_PROTOCOL.TCP || ip.fragmentOffset !== 0 || ip.moreFragments) return null;
+      const b = ip.payload;
+      const s = new TcpSegment(b);
+      if (s.check() !== undefined) return null;
+      const flags = s.flags;
+      const key = `${ip.src}:${s.srcPort}>${ip.dst}:${s.dstPort}`;
+      const back = `${ip.dst}:${s.dstPort}>${ip.src}:${s.srcPort}`;
+      if ((flags & TCP_FLAG.SYN) !== 0) this.isn.set(key, s.seq);
+      const isn = this.isn.get(key);
+      const peer = this.isn.get(back);
+      const len = s.payload.length;
+      const rel = (v: number, base: number | undefined) => (base === undefined ? v : (v - base) >>> 0);
+      const parts: string[] = [];
+      const f = bookFlags(flags, len);
+      const http = len > 0 ? httpStart(s.payload) : '';
+      if (f) parts.push(f);
+      if (http) parts.push(http);
+      parts.push(`seq=${rel(s.seq, isn)}`);
+      if ((flags & TCP_FLAG.ACK) !== 0) parts.push(`ack=${rel(s.ack, peer)}`);
+      if ((flags & TCP_FLAG.SYN) !== 0) parts.push(`win=${s.window}`);
+      if (len > 0) parts.push(`len=${len}`);
+      const opts = parseTcpOptions(s.optionBytes);
+      if (!(opts instanceof WireError)) {
+        const o = tcpOptionsSummary(opts);
+        if (o.mss !== undefined) parts.push(`mss=${o.mss}`);
+        if (o.sack !== undefined && o.sack.length > 0) parts.push(`sack=${o.sack.map(([l, r]) => `${rel(l, peer)}-${rel(r, peer)}`).join(',')}`);
+      }
+      // the same segment sent again by the same endpoint (a switch or router copy has another sender)
+      const segKey = `${key}|${s.seq}|${len}|${flags & (TCP_FLAG.SYN | TCP_FLAG.FIN | TCP_FLAG.RST)}|${wf.sender}`;
+      const first = this.sent.get(segKey);
+      if (first === undefined) this.sent.set(segKey, wf.id);
+      let text = parts.join(' ');
+      if (first !== undefined && first !== wf.id && (len > 0 || (flags & (TCP_FLAG.SYN | TCP_FLAG.FIN)) !== 0)) text += ' (retransmission)';
+      if (!s.checksumOk(ip.src, ip.dst)) text += ' (bad TCP checksum)';
+      this.labels.set(wf.bytes, text);
+      return text;
+    } catch {
+      return null;
+    }
+  }
+}

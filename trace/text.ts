@@ -19,6 +19,7 @@ import '../stack/ip/ipv4.js';
 import '../stack/ip/napt.js';
 import '../stack/udp.js';
 import '../stack/socket/api.js';
+import '../stack/apps/http.js';
 import '../driver/kernel/irq.js';
 import '../driver/kernel/softirq.js';
 
@@ -86,6 +87,8 @@ export function describeEvent(e: TraceEvent): string | null {
       return e.up ? `port ${e.port} link up: ${e.speed} Mb/s ${e.duplex} duplex` : `port ${e.port} link down`;
     case 'fault':
       return `fault injected: ${e.fault} on frame #${e.frameId}${e.position !== undefined ? ` at ${e.fault === 'symbol' ? 'code bit' : 'bit'} ${e.position}` : ''}${e.detail ? ` (${e.detail})` : ''}`;
+    case 'app.http':
+      return `${e.process}[${e.pid}] HTTP ${e.message}`;
     case 'socket.call':
       return `${e.process}[${e.pid}] ${e.call}${e.fd >= 0 ? ` on fd ${e.fd}` : ''} → ${e.result}`;
     case 'udp.datagram':

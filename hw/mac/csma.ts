@@ -3,11 +3,13 @@
  * `idle` → `defer` (wait until the carrier is gone and an interframe gap has passed) →
  * `transmit` → back to `idle`; a carrier seen while transmitting is a collision → `jam`
  * (32 bit times) → `backoff` (r × slot, r uniform in [0, 2^min(n,10) − 1]) → `defer` again,
- * up to 16 attempts. The machine decides; the adapter provides the effects (start, jam, done,
- * abandon) and the timings, so the machine never touches the wire itself.
+ * up to 16 attempts. The machine decides and keeps the frame's half-duplex state in its context
+ * (attempts, whether a collision was late, whether late collisions are retried, the outcome); the
+ * adapter provides the effects (start, jam, done, abandon, the back-off draw) and the timings, so
+ * the machine never touches the wire itself and graph tests can cover attempts and back-off.
  * @module
  */
-import { setup } from 'xstate';
+import { assign, setup } from 'xstate';
 
 /** Attempts before a frame is abandoned with excessive collisions. */
 export const ATTEMPT_LIMIT = 16;
@@ -26,16 +28,34 @@ export function backoffRange(n: number): number {
   return 2 ** Math.min(n, BACKOFF_LIMIT) - 1;
 }
 
-/** Events of the CSMA/CD machine. */
-export type CsmaEvent = { type: 'FRAME_READY' } | { type: 'CARRIER_ON' } | { type: 'CARRIER_OFF' } | { type: 'RESET' };
+/**
+ * Events of the CSMA/CD machine. `FRAME_READY.retryLate` is TCTL.RTLC when the frame is handed
+ * over; `CARRIER_ON.late` says whether, during a transmission, the carrier came one slot time or
+ * more after the start (a late collision).
+ */
+export type CsmaEvent = { type: 'FRAME_READY'; retryLate?: boolean } | { type: 'CARRIER_ON'; late?: boolean } | { type: 'CARRIER_OFF' } | { type: 'RESET' };
+
+/** The half-duplex state of the frame being sent. */
+export interface CsmaContext {
+  /** Collisions so far (transmission attempts that failed). */
+  attempts: number;
+  /** Whether one of them was late. */
+  late: boolean;
+  /** Whether a late collision is retried (TCTL.RTLC) rather than abandoned. */
+  retryLate: boolean;
+  /** How the last frame ended, or null while one is in progress or none was sent. */
+  outcome: 'sent' | 'abandoned' | null;
+}
 
 /**
  * The CSMA/CD transmit machine. Effects (actions) the adapter provides: `noteDeferred`,
- * `startTx`, `txDone`, `collision`, `startJam`, `abandon`, `drawBackoff`; guards: `carrier`,
- * `gapElapsed`, `giveUp`; delays (ms of simulated time): `TX_TIME`, `JAM_TIME`, `GAP_LEFT`, `BACKOFF`.
+ * `startTx`, `txDone`, `collision`, `startJam`, `abandon`, `drawBackoff` (each gets the context);
+ * guards it provides: `carrier`, `gapElapsed`; delays (ms of simulated time): `TX_TIME`,
+ * `JAM_TIME`, `GAP_LEFT`, `BACKOFF`. The give-up rule is the machine's own: 16 attempts, or a late
+ * collision without `retryLate`.
  */
 export const csmaMachine = setup({
-  types: { events: {} as CsmaEvent },
+  types: { events: {} as CsmaEvent, context: {} as CsmaContext },
   actions: {
     noteDeferred: () => {},
     startTx: () => {},
@@ -48,7 +68,7 @@ export const csmaMachine = setup({
   guards: {
     carrier: () => false,
     gapElapsed: () => true,
-    giveUp: () => false,
+    giveUp: ({ context }) => context.attempts >= ATTEMPT_LIMIT || (context.late && !context.retryLate),
   },
   delays: {
     TX_TIME: 1,
@@ -59,10 +79,16 @@ export const csmaMachine = setup({
 }).createMachine({
   id: 'csma',
   initial: 'idle',
-  on: { RESET: '.idle' },
+  context: { attempts: 0, late: false, retryLate: false, outcome: null },
+  on: { RESET: { target: '.idle', actions: assign({ attempts: 0, late: false, outcome: null }) } },
   states: {
     idle: {
-      on: { FRAME_READY: 'defer' },
+      on: {
+        FRAME_READY: {
+          target: 'defer',
+          actions: assign(({ event }) => ({ attempts: 0, late: false, retryLate: event.retryLate ?? false, outcome: null })),
+        },
+      },
     },
     defer: {
       initial: 'check',
@@ -85,14 +111,19 @@ export const csmaMachine = setup({
     },
     transmit: {
       entry: 'startTx',
-      after: { TX_TIME: { target: 'idle', actions: 'txDone' } },
-      on: { CARRIER_ON: { target: 'jam', actions: 'collision' } },
+      after: { TX_TIME: { target: 'idle', actions: ['txDone', assign({ outcome: 'sent' })] } },
+      on: {
+        CARRIER_ON: {
+          target: 'jam',
+          actions: [assign(({ context, event }) => ({ attempts: context.attempts + 1, late: context.late || (event.late ?? false) })), 'collision'],
+        },
+      },
     },
     jam: {
       entry: 'startJam',
       after: {
         JAM_TIME: [
-          { guard: 'giveUp', target: 'idle', actions: 'abandon' },
+          { guard: 'giveUp', target: 'idle', actions: ['abandon', assign({ outcome: 'abandoned' })] },
           { target: 'backoff', actions: 'drawBackoff' },
         ],
       },

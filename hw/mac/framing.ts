@@ -5,7 +5,7 @@
  */
 import { appendFcs } from './fcs.js';
 import { onesComplementSum } from './checksum.js';
-import { slabBytes } from '../slab.js';
+import type { Slab } from '../../sim/slab.js';
 
 /** The preamble octet (10101010 on the wire, LSB first). */
 export const PREAMBLE_OCTET = 0x55;
@@ -26,27 +26,45 @@ export const MAX_JUMBO_FRAME = 16384;
 /** FCS length in octets. */
 export const FCS_LEN = 4;
 
+/** A checksum the MAC inserts while serializing: offsets into the frame (without preamble). */
+export interface ChecksumInsert {
+  /** Where the 16-bit result is stored (big-endian). */
+  cso: number;
+  /** First byte summed. */
+  css: number;
+  /** Last byte summed (inclusive); 0 or absent: to the end of the frame. */
+  cse?: number;
+}
+
 /**
  * Serializes a frame as the MAC puts it on the line: preamble, SFD, the frame padded with zeros
- * to 60 octets when `pad`, and the FCS when `appendCrc`. Returns a fresh buffer.
+ * to 60 octets when `pad`, and the FCS when `appendCrc`. Each checksum insertion (first `insertChecksum`,
+ * then `second`) stores the ones' complement of the 16-bit ones' complement sum of its range at its
+ * offset; one whose range or offset falls outside the frame is skipped. Returns a fresh buffer,
+ * carved from `slab` when given (a simulator's `sim.slab`).
  */
-export function serializeFrame(frame: Uint8Array, appendCrc: boolean, pad: boolean, insertChecksum?: { cso: number; css: number }): Uint8Array {
+export function serializeFrame(frame: Uint8Array, appendCrc: boolean, pad: boolean, insertChecksum?: ChecksumInsert | null, second?: ChecksumInsert | null, slab?: Slab): Uint8Array {
   const body = pad && frame.length < MIN_FRAME_NO_FCS ? MIN_FRAME_NO_FCS : frame.length;
-  const out = slabBytes(PREAMBLE_SFD_LEN + body + (appendCrc ? FCS_LEN : 0)); // fresh, zeroed, never reused
+  const n = PREAMBLE_SFD_LEN + body + (appendCrc ? FCS_LEN : 0);
+  const out = slab ? slab.bytes(n) : new Uint8Array(n); // fresh, zeroed, never reused
   out.fill(PREAMBLE_OCTET, 0, 7);
   out[7] = SFD;
   out.set(frame, PREAMBLE_SFD_LEN);
-  if (insertChecksum && insertChecksum.css < frame.length && insertChecksum.cso + 2 <= frame.length) {
-    // The 8254x legacy checksum insertion: the ones' complement of the 16-bit ones' complement
-    // sum from CSS to the end of the frame, stored big-endian at CSO (software preloads any
-    // pseudo-header sum into that field).
-    const o = PREAMBLE_SFD_LEN;
-    const c = ~onesComplementSum(out, o + insertChecksum.css, o + frame.length) & 0xffff;
-    out[o + insertChecksum.cso] = c >>> 8;
-    out[o + insertChecksum.cso + 1] = c & 0xff;
-  }
+  // The 8254x checksum insertion (legacy IC, or IXSM/TXSM with a context descriptor): software
+  // preloads any pseudo-header sum into the checksum field.
+  if (insertChecksum) insertSum(out, frame.length, insertChecksum);
+  if (second) insertSum(out, frame.length, second);
   if (appendCrc) appendFcs(out, PREAMBLE_SFD_LEN, PREAMBLE_SFD_LEN + body);
   return out;
+}
+
+function insertSum(out: Uint8Array, len: number, c: ChecksumInsert): void {
+  const end = c.cse ? Math.min(c.cse + 1, len) : len;
+  if (c.css >= end || c.cso + 2 > len) return;
+  const o = PREAMBLE_SFD_LEN;
+  const v = ~onesComplementSum(out, o + c.css, o + end) & 0xffff;
+  out[o + c.cso] = v >>> 8;
+  out[o + c.cso + 1] = v & 0xff;
 }
 
 /**

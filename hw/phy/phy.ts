@@ -131,6 +131,7 @@ export class Phy {
       this.regs.reset();
       if (!this.poweredDown()) this.powerOn();
     }
+    this.onLinkChange(this.link); // a loopback link (BMCR.LOOPBACK) ends with the reset
   }
 
   private poweredDown(): boolean {
@@ -140,6 +141,18 @@ export class Phy {
   private powerOn(): void {
     this.actor.send({ type: 'POWER_ON' });
     if (this.state === 'down') this.medium?.signal(this.signal());
+  }
+
+  /**
+   * The link the MAC sees while BMCR.LOOPBACK is set (and the PHY is powered and out of reset):
+   * the BMCR speed selection, full duplex, whatever the wire does; null otherwise. What the MAC
+   * sends then comes straight back to it and nothing reaches the wire.
+   */
+  get loopback(): LinkMode | null {
+    const bmcr = this.regs.get(BMCR);
+    if (!(bmcr & BMCR.f.LOOPBACK.mask) || this.held || this.poweredDown()) return null;
+    const speed: Speed = bmcr & BMCR.f.SPEED_MSB.mask ? 1000 : bmcr & BMCR.f.SPEED_LSB.mask ? 100 : 10;
+    return { speed, duplex: 'full', via: 'forced' };
   }
 
   /** MDIO read of register `n` (0..31). */
@@ -161,6 +174,13 @@ export class Phy {
   }
 
   private bmcrWritten(written: number, old: number): void {
+    const loopbackChanged = ((this.regs.get(BMCR) ^ old) & (BMCR.f.LOOPBACK.mask | BMCR.f.SPEED_MSB.mask | BMCR.f.SPEED_LSB.mask)) !== 0 || (written & BMCR.f.RESET.mask) !== 0;
+    const wasLoopback = (old & BMCR.f.LOOPBACK.mask) !== 0;
+    this.bmcrApply(written, old);
+    if (loopbackChanged && (wasLoopback || (this.regs.get(BMCR) & BMCR.f.LOOPBACK.mask) !== 0)) this.onLinkChange(this.link);
+  }
+
+  private bmcrApply(written: number, old: number): void {
     if (written & BMCR.f.RESET.mask) {
       this.regs.reset(); // RESET self-clears with the rest of the registers
       if (!this.held) this.actor.send({ type: 'RESTART' });

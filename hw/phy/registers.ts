@@ -29,7 +29,7 @@ export const BMCR = reg(phyOffset(0), 'BMCR', 'Basic Mode Control', 'RW', { grou
   PDOWN: bit(11, 'Power down: no link'),
   ANENABLE: bit(12, 'Auto-negotiation enable'),
   SPEED_LSB: bit(13, 'Speed selection, least significant bit'),
-  LOOPBACK: bit(14, 'Loopback (stored; not implemented)'),
+  LOOPBACK: bit(14, 'Loopback: the MAC sees a full-duplex link at the selected speed and gets back what it sends; nothing reaches the wire'),
   RESET: bit(15, 'PHY reset (self-clearing)', 'SC'),
 });
 /** BMSR (1) — Basic Mode Status (LINK_ST latches low until read). */

@@ -136,7 +136,7 @@ export const RCTL = reg(0x0100, 'RCTL', 'Receive Control', 'RW', { group: 'Recei
   UPE: bit(3, 'Unicast promiscuous'),
   MPE: bit(4, 'Multicast promiscuous'),
   LPE: bit(5, 'Long packet enable (up to 16384 bytes)'),
-  LBM: bits(6, 2, 'Loopback mode', { values: { 0: 'none', 3: 'PHY loopback (not implemented)' } }),
+  LBM: bits(6, 2, 'Loopback mode: with 11b every transmitted frame returns to the receive path instead of the wire', { values: { 0: 'none', 1: 'undefined: no loopback (traced)', 2: 'undefined: no loopback (traced)', 3: 'loopback (PHY or SerDes)' } }),
   RDMTS: bits(8, 2, 'Free descriptor threshold for RXDMT0', { values: { 0: '1/2', 1: '1/4', 2: '1/8' } }),
   MO: bits(12, 2, 'Multicast offset: address bits used for the MTA hash', { values: { 0: 'bits 47:36', 1: 'bits 46:35', 2: 'bits 45:34', 3: 'bits 43:32' } }),
   BAM: bit(15, 'Broadcast accept mode'),
@@ -170,10 +170,10 @@ export const RXDCTL = reg(0x2828, 'RXDCTL', 'Receive Descriptor Control', 'RW', 
 /** RADV — Receive Interrupt Absolute Delay Timer. */
 export const RADV = reg(0x282c, 'RADV', 'Receive Interrupt Absolute Delay Timer', 'RW', { group: 'Receive', notes: 'When RDTR is non-zero, RXT0 is raised at the latest DELAY × 1.024 µs after the first frame that started the delay; 0 disables the absolute timer.' }, { DELAY: bits(0, 16, 'Delay in 1.024 µs units') });
 /** RXCSUM — Receive Checksum Control. */
-export const RXCSUM = reg(0x5000, 'RXCSUM', 'Receive Checksum Control', 'RW', { group: 'Receive', notes: 'PCSS is the byte offset where the packet checksum written into the RX descriptor starts (ones\' complement sum of the rest of the frame, FCS excluded). IPOFLD/TUOFLD are stored; the descriptor always reports IXSM (no checksum indication).' }, {
+export const RXCSUM = reg(0x5000, 'RXCSUM', 'Receive Checksum Control', 'RW', { group: 'Receive', notes: 'PCSS is the byte offset where the packet checksum written into the RX descriptor starts (ones\' complement sum of the rest of the frame, FCS excluded). With IPOFLD the device checks the IPv4 header checksum (RXD_STAT.IPCS, RXD_ERR.IPE); with TUOFLD the TCP or UDP checksum of an unfragmented datagram (RXD_STAT.TCPCS, plus UDPCS for UDP; RXD_ERR.TCPE). With both clear the descriptor reports IXSM (no indication). A checksum error does not drop the frame.' }, {
   PCSS: bits(0, 8, 'Packet checksum start'),
-  IPOFLD: bit(8, 'IP checksum offload (stored)'),
-  TUOFLD: bit(9, 'TCP/UDP checksum offload (stored)'),
+  IPOFLD: bit(8, 'IP checksum offload: check IPv4 header checksums'),
+  TUOFLD: bit(9, 'TCP/UDP checksum offload: check TCP and UDP checksums'),
 });
 
 // ---------------------------------------------------------------- Transmit
@@ -232,8 +232,11 @@ export const FCTTV = reg(0x0170, 'FCTTV', 'Flow Control Transmit Timer Value', '
 export const TXCW = reg(0x0178, 'TXCW', 'Transmit Configuration Word', 'RW', { group: 'Stored only', implemented: false }, { VALUE: bits(0, 32, 'Stored value') });
 /** LEDCTL — LED Control (stored only). */
 export const LEDCTL = reg(0x0e00, 'LEDCTL', 'LED Control', 'RW', { group: 'Stored only', implemented: false, reset: 0x0706_8302 }, { VALUE: bits(0, 32, 'Stored value') });
-/** PBA — Packet Buffer Allocation (stored only). */
-export const PBA = reg(0x1000, 'PBA', 'Packet Buffer Allocation', 'RW', { group: 'Stored only', implemented: false, reset: 0x0010_0030 }, { VALUE: bits(0, 32, 'Stored value (RX KB in 15:0, TX KB in 31:16)') });
+/** PBA — Packet Buffer Allocation: splits the 64 KB on-chip packet buffer between receive and transmit. */
+export const PBA = reg(0x1000, 'PBA', 'Packet Buffer Allocation', 'RW', { group: 'Packet buffer', reset: 0x0010_0030, notes: 'The adapter has a 64 KB packet buffer. RXA KB of it are the receive FIFO, the rest (TXA, kept by the device as 64 − RXA; an RXA over 64 counts as 64) the transmit FIFO. A transmit descriptor chain whose data exceeds the transmit FIFO is dropped (counters.txMalformed) as soon as it does. Write PBA only while both units are idle (after a reset).' }, {
+  RXA: bits(0, 16, 'Receive packet buffer size in KB (reset 48)'),
+  TXA: bits(16, 16, 'Transmit packet buffer size in KB: 64 − RXA', { access: 'RO' }),
+});
 /** FCRTL — Flow Control Receive Threshold Low (stored only). */
 export const FCRTL = reg(0x2160, 'FCRTL', 'Flow Control Receive Threshold Low', 'RW', { group: 'Stored only', implemented: false }, { VALUE: bits(0, 32, 'Stored value') });
 /** FCRTH — Flow Control Receive Threshold High (stored only). */
@@ -258,7 +261,7 @@ export const SYMERRS = stat(0x4008, 'SYMERRS', 'Symbol Error Count');
 /** RXERRC — RX Error Count. */
 export const RXERRC = stat(0x400c, 'RXERRC', 'Receive Error Count');
 /** MPC — Missed Packets Count. */
-export const MPC = stat(0x4010, 'MPC', 'Missed Packets Count', true, 'Cleared on read. Frames dropped for lack of receive descriptors (with RNBC and ICR.RXO), or because the receive ring registers are unusable.');
+export const MPC = stat(0x4010, 'MPC', 'Missed Packets Count', true, 'Cleared on read. Frames lost because the receive FIFO (PBA.RXA KB) had no room for them (with ICR.RXO).');
 /** SCC — Single Collision Count. */
 export const SCC = stat(0x4014, 'SCC', 'Single Collision Count');
 /** ECOL — Excessive Collisions Count. */
@@ -318,7 +321,7 @@ export const GOTCL = stat(0x4090, 'GOTCL', 'Good Octets Transmitted Count Low', 
 /** GOTCH — Good Octets Transmitted Count (high). */
 export const GOTCH = stat(0x4094, 'GOTCH', 'Good Octets Transmitted Count High', true, 'Reading it clears GOTCL and GOTCH.');
 /** RNBC — Receive No Buffers Count. */
-export const RNBC = stat(0x40a0, 'RNBC', 'Receive No Buffers Count');
+export const RNBC = stat(0x40a0, 'RNBC', 'Receive No Buffers Count', true, 'Cleared on read. Frames that arrived while no receive descriptor was free for them (or the ring registers were unusable); they wait in the receive FIFO if it has room, so this is not a drop count.');
 /** RUC — Receive Undersize Count. */
 export const RUC = stat(0x40a4, 'RUC', 'Receive Undersize Count', true, 'Cleared on read. Runt frames (under 64 bytes) with a good FCS.');
 /** RFC — Receive Fragment Count. */
@@ -362,9 +365,9 @@ export const MPTC = stat(0x40f0, 'MPTC', 'Multicast Packets Transmitted Count');
 /** BPTC — Broadcast Packets Transmitted Count. */
 export const BPTC = stat(0x40f4, 'BPTC', 'Broadcast Packets Transmitted Count');
 /** TSCTC — TCP Segmentation Context Transmitted Count. */
-export const TSCTC = stat(0x40f8, 'TSCTC', 'TCP Segmentation Context Transmitted', false);
+export const TSCTC = stat(0x40f8, 'TSCTC', 'TCP Segmentation Context Transmitted', true, 'Cleared on read. TSO packets (data descriptors with DCMD.TSE) whose every segment was sent.');
 /** TSCTFC — TCP Segmentation Context Tx Fail Count. */
-export const TSCTFC = stat(0x40fc, 'TSCTFC', 'TCP Segmentation Context Tx Fail', false);
+export const TSCTFC = stat(0x40fc, 'TSCTFC', 'TCP Segmentation Context Tx Fail', true, 'Cleared on read. TSO packets dropped: a hostile or inconsistent context (MSS 0, HDRLEN not below the data, PAYLEN not matching, header too short for its offsets, not TCP over IPv4), a faulty buffer, or a segment given up in half duplex.');
 
 /** Every BAR0 register nicsim defines, in offset order. */
 export const E1000_REGISTERS: readonly RegDef[] = [

@@ -342,8 +342,21 @@ export class RegisterFile {
     } else this.words[wl] = v;
   }
 
+  /** The register at `offset` for error messages: `RCTL (0x0100)` or `offset 0x1234 (no register)`. */
+  private describe(offset: number): string {
+    const inst = this.instanceAt(offset);
+    const hex = '0x' + (offset >>> 0).toString(16).toUpperCase().padStart(4, '0');
+    return inst ? `${inst.label} (${hex})` : `offset ${Number.isInteger(offset) && offset >= 0 ? hex : offset} (no register)`;
+  }
+
+  /** Throws a TypeError for a bus offset that is not a number (a number no register occupies is an unknown offset, not an error). */
+  private checkOffset(op: 'read' | 'write', offset: unknown): void {
+    throw new TypeError(`${this.source}: ${op} at a register offset that is ${describeValue(offset)}, not a number`);
+  }
+
   /** Bus read of the 32-bit register at `offset` with its access semantics. */
   read(offset: number): number {
+    if (typeof offset !== 'number') this.checkOffset('read', offset);
     const w = offset >>> 2;
     const inst = offset % 4 === 0 && offset >= 0 && offset < this.size ? this.inst[w] : undefined;
     if (inst === undefined) {
@@ -367,8 +380,16 @@ export class RegisterFile {
     return v;
   }
 
-  /** Bus write of the 32-bit register at `offset` with its access semantics and hooks. */
+  /**
+   * Bus write of the 32-bit register at `offset` with its access semantics and hooks. `value` is a
+   * 32-bit word as an integer in 0…0xFFFFFFFF or −2^31…−1 (the int32 form of the same bits);
+   * anything else throws a TypeError (not a number) or RangeError (NaN, infinite, fractional, out
+   * of range) naming the register, and nothing changes.
+   */
   write(offset: number, value: number): void {
+    if (typeof offset !== 'number') this.checkOffset('write', offset);
+    if (typeof value !== 'number') throw new TypeError(`${this.source}: write of ${describeValue(value)} to ${this.describe(offset)}: the value must be a number`);
+    if (!Number.isInteger(value) || value < -0x80000000 || value > 0xffffffff) throw new RangeError(`${this.source}: write of ${value} to ${this.describe(offset)}: the value must be an integer in 0…0xFFFFFFFF (or −2^31…−1)`);
     value = value >>> 0;
     const w = offset >>> 2;
     const inst = offset % 4 === 0 && offset >= 0 && offset < this.size ? this.inst[w] : undefined;
@@ -400,6 +421,26 @@ export class RegisterFile {
     this.words[w] = nv >>> 0;
     const wh = this.writeHooks[w];
     if (wh !== undefined) wh(this.clock(), inst, value, old);
+  }
+}
+
+/** A short description of any value for an error message (never throws, even on a Symbol). */
+function describeValue(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v.length > 20 ? v.slice(0, 20) + '…' : v);
+    case 'bigint':
+      return `${v}n (a BigInt)`;
+    case 'symbol':
+      return v.toString();
+    case 'undefined':
+      return 'undefined';
+    case 'function':
+      return 'a function';
+    case 'object':
+      return v === null ? 'null' : 'an object';
+    default:
+      return String(v);
   }
 }
 

@@ -38,6 +38,8 @@ export interface IfaceHost {
   ipInput(iface: Iface, packet: Uint8Array, linkBroadcast: boolean, payloadSum?: number): void;
   /** A packet queued for a neighbour that never answered (an IPv4 packet). */
   unresolved(iface: Iface, packet: Uint8Array): void;
+  /** The device delivered the last frame of a receive batch (only for devices that report batches). */
+  rxBatchEnd(iface: Iface): void;
 }
 
 /** How an interface is configured. */
@@ -78,6 +80,8 @@ export class Iface {
   readonly broadcast: number;
   /** The ARP cache of this interface. */
   readonly arp: ArpCache;
+  /** The device reports the end of each receive batch (the stack may defer acknowledgements to it). */
+  readonly batched: boolean;
 
   private txBuf: Uint8Array;
   private txIp: Ipv4Packet;
@@ -111,6 +115,9 @@ export class Iface {
     this.txEth = new EthernetFrame(this.txBuf, 0);
     this.arp = new ArpCache(this, host.sim, host.counters, cfg.arp, (packet) => host.unresolved(this, packet));
     this.unsubscribe.push(dev.onReceive((frame, payloadSum) => this.input(frame, payloadSum)));
+    const batch = dev.onReceiveBatchEnd?.(() => host.rxBatchEnd(this));
+    this.batched = batch !== undefined;
+    if (batch !== undefined) this.unsubscribe.push(batch);
     this.unsubscribe.push(dev.onTxWake(() => this.drain()));
     // Handled in a separate event at the same instant: a driver reports carrier changes from
     // inside its own state machine, and our reaction (ARP flush, announcement) must not run there.

@@ -100,6 +100,11 @@ export interface IpDelivery {
    * may verify its checksum with it instead of summing the payload again.
    */
   readonly payloadSum?: number;
+  /**
+   * The device will report the end of the receive batch this datagram came in (`rxBatchEnd` of the
+   * transports), at the same simulated instant: work may wait for it.
+   */
+  readonly batched: boolean;
 }
 
 /** An ICMP error about a datagram a transport sent (or address-resolution failure reported to ourselves). */
@@ -410,12 +415,12 @@ export class Ipv4Layer {
     if (!loopback && this.badSource(src, isB)) return counters.drop('ip.badSource');
     if (linkBroadcast && !isB && !isM) return counters.drop('ip.l2Broadcast');
     if (this.ctx.sim.trace.active) this.traceIp('rx', iface, p);
-    if (isB) return this.localIn(iface, p, packet, true, false, deviceSum);
+    if (isB) return this.localIn(iface, p, packet, true, false, deviceSum, loopback);
     if (isM) {
-      if (this.groups.has(dst)) return this.localIn(iface, p, packet, false, true, deviceSum);
+      if (this.groups.has(dst)) return this.localIn(iface, p, packet, false, true, deviceSum, loopback);
       return counters.drop('ip.notForUs');
     }
-    if (this.local.has(dst)) return this.localIn(iface, p, packet, false, false, deviceSum);
+    if (this.local.has(dst)) return this.localIn(iface, p, packet, false, false, deviceSum, loopback);
     if (dst >>> 24 === 0 || isLoopbackIpv4(dst) || dst >>> 28 === 0xf) return counters.drop('ip.badDestination');
     if (!this.forwarding) return counters.drop('ip.notForUs');
     if (this.napt !== null && iface === this.napt.inside && (p.flagsFrag & FRAG_BITS) !== 0) {
@@ -433,7 +438,7 @@ export class Ipv4Layer {
     return src === 0xffff_ffff || src >>> 28 >= 0xe || isLoopbackIpv4(src) || this.local.has(src) || this.bcast.has(src);
   }
 
-  private localIn(iface: Iface, p: Ipv4Packet, packet: Uint8Array, isB: boolean, isM: boolean, deviceSum: number | undefined): void {
+  private localIn(iface: Iface, p: Ipv4Packet, packet: Uint8Array, isB: boolean, isM: boolean, deviceSum: number | undefined, loopback: boolean): void {
     if ((p.flagsFrag & FRAG_BITS) !== 0) {
       deviceSum = undefined; // the device summed one fragment, not the datagram
       const whole = this.reassembler.add(iface, p);
@@ -446,10 +451,10 @@ export class Ipv4Layer {
       const t = napt.inbound(p);
       if (t !== null) return this.forward(iface, p, packet, p.src, t.dst, t.payload);
     }
-    this.deliver(iface, p, packet, isB, isM, deviceSum);
+    this.deliver(iface, p, packet, isB, isM, deviceSum, loopback);
   }
 
-  private deliver(iface: Iface, p: Ipv4Packet, packet: Uint8Array, isB: boolean, isM: boolean, deviceSum: number | undefined): void {
+  private deliver(iface: Iface, p: Ipv4Packet, packet: Uint8Array, isB: boolean, isM: boolean, deviceSum: number | undefined, loopback: boolean): void {
     const protocol = p.protocol;
     if (protocol === IP_PROTOCOL.ICMP) return this.icmp.input(iface, p, packet, isB, isM);
     const h = this.handlers[protocol];
@@ -464,7 +469,7 @@ export class Ipv4Layer {
     // the transport segment's sum.
     // (not on a NAPT router, whose translations rewrite bytes the device summed)
     const payloadSum = this.napt === null ? deviceSum : undefined;
-    h.receive({ src: p.src, dst: p.dst, protocol, ttl: p.ttl, payload: p.payload, header: p, iface, broadcast: isB, multicast: isM, payloadSum });
+    h.receive({ src: p.src, dst: p.dst, protocol, ttl: p.ttl, payload: p.payload, header: p, iface, broadcast: isB, multicast: isM, payloadSum, batched: !loopback && iface.batched });
   }
 
   /** Delivers a datagram built by `output` for one of our own addresses, at the same instant. */

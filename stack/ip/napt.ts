@@ -13,11 +13,23 @@
  * unreachable" work through the NAPT.
  *
  * Mappings are endpoint-dependent (one per remote endpoint, like Linux's MASQUERADE without port
- * preservation), ports are allocated sequentially with wrap-around, and a mapping expires
- * `timeoutNs` after its last packet in either direction (one timeout for all protocols; TCP
- * FIN/RST are not tracked). Checksums are fixed incrementally (RFC 1624), so a corrupt checksum
- * stays corrupt; a UDP checksum of 0 stays 0. Translated traffic is reassembled first when
- * fragmented (the IP layer does that before calling {@link Napt.outbound}).
+ * preservation), ports are allocated sequentially with wrap-around, and a mapping expires after
+ * an idle time that depends on what it carries (RFC 5382 §5, REQ-5):
+ * - UDP and ICMP echo: `timeoutNs` after the last packet in either direction;
+ * - TCP, by the SYN, FIN and RST flags seen through the mapping ({@link NaptTcpPhase}): an
+ *   *established* connection (a SYN seen both ways, or a connection picked up mid-stream once
+ *   something came back; half-closed connections stay established) idles out after
+ *   `tcpEstablishedTimeoutNs` (default 2 h 4 min, the RFC's minimum; Linux's conntrack keeps 5
+ *   days), a *transitory* one (opening: a SYN from one side only; closed: FIN both ways; reset: a
+ *   RST either way) after `tcpTransitoryTimeoutNs` (default 4 min, the RFC's minimum). A bare SYN
+ *   on a closed or reset mapping starts a new connection there. RSTs are not checked against the
+ *   sequence space (only the remote endpoint must match, as for every inbound packet). An
+ *   unsolicited inbound SYN reaches the router's own TCP, which answers with RST when nothing
+ *   listens (as a Linux router does); RFC 5382 REQ-4's 6-second hold of such a SYN, for
+ *   simultaneous opens through the NAPT, is not implemented.
+ * Checksums are fixed incrementally (RFC 1624), so a corrupt checksum stays corrupt; a UDP
+ * checksum of 0 stays 0. Translated traffic is reassembled first when fragmented (the IP layer
+ * does that before calling {@link Napt.outbound}).
  *
  * Guarantees: never throws on network input; the table never holds more than `maxMappings`; one
  * sweep timer at most.
@@ -46,14 +58,55 @@ export interface NaptOptions {
   outside: Iface;
   /** Public ports (and echo identifiers) to allocate, inclusive (default 49152–65535). */
   portRange?: readonly [number, number];
-  /** Idle time after which a mapping expires, ns (default 60 s). */
+  /** Idle time after which a UDP or ICMP echo mapping expires, ns (default 60 s). */
   timeoutNs?: Nanos;
+  /** Idle time after which an established TCP mapping expires, ns (default 2 h 4 min, RFC 5382 REQ-5). */
+  tcpEstablishedTimeoutNs?: Nanos;
+  /** Idle time after which a transitory TCP mapping (opening, closed or reset) expires, ns (default 4 min, RFC 5382 REQ-5). */
+  tcpTransitoryTimeoutNs?: Nanos;
   /** Mappings at most (default 4096). */
   maxMappings?: number;
 }
 
 /** Default NAPT parameters. */
-export const NAPT_DEFAULTS = Object.freeze({ portRange: [49152, 65535] as const, timeoutNs: 60_000_000_000, maxMappings: 4096 });
+export const NAPT_DEFAULTS = Object.freeze({
+  portRange: [49152, 65535] as const,
+  timeoutNs: 60_000_000_000,
+  tcpEstablishedTimeoutNs: 7_440_000_000_000,
+  tcpTransitoryTimeoutNs: 240_000_000_000,
+  maxMappings: 4096,
+});
+
+/**
+ * What NAPT has seen of a TCP connection through a mapping: `opening` (a SYN from one side only,
+ * or picked up mid-stream with nothing back yet), `established` (a SYN both ways, or traffic back
+ * on a picked-up connection; also when half-closed), `closed` (a FIN both ways), `reset` (a RST).
+ */
+export type NaptTcpPhase = 'opening' | 'established' | 'closed' | 'reset';
+
+// What a TCP mapping has seen (bits of NaptMapping.tcpSeen).
+const SEEN_SYN_OUT = 1;
+const SEEN_SYN_IN = 2;
+const SEEN_FIN_OUT = 4;
+const SEEN_FIN_IN = 8;
+const SEEN_RST = 16;
+const SEEN_PICKUP = 32; // created by a segment other than a bare SYN
+const SEEN_IN = 64; // any segment came back
+
+// TCP header flag bits (byte 13).
+const F_FIN = 0x01;
+const F_SYN = 0x02;
+const F_RST = 0x04;
+const F_ACK = 0x10;
+
+/** The phase of a TCP mapping that has seen `seen` (SEEN_* bits). */
+function phaseOf(seen: number): NaptTcpPhase {
+  if (seen & SEEN_RST) return 'reset';
+  if ((seen & (SEEN_FIN_OUT | SEEN_FIN_IN)) === (SEEN_FIN_OUT | SEEN_FIN_IN)) return 'closed';
+  if ((seen & (SEEN_SYN_OUT | SEEN_SYN_IN)) === (SEEN_SYN_OUT | SEEN_SYN_IN)) return 'established';
+  if ((seen & (SEEN_PICKUP | SEEN_IN)) === (SEEN_PICKUP | SEEN_IN)) return 'established';
+  return 'opening';
+}
 
 /** One translation. */
 export interface NaptMapping {
@@ -71,6 +124,18 @@ export interface NaptMapping {
   readonly remotePort: number;
   /** When it expires unless used, ns. */
   expiresAt: Nanos;
+  /** TCP: the connection's phase as NAPT has seen it (null for UDP and ICMP). */
+  readonly tcpPhase: NaptTcpPhase | null;
+}
+
+/** A mapping with its bookkeeping. */
+interface Entry extends NaptMapping {
+  /** Updated as segments pass. */
+  tcpPhase: NaptTcpPhase | null;
+  /** SEEN_* bits (TCP). */
+  tcpSeen: number;
+  /** The expiry list it is on. */
+  lru: Set<Entry> | null;
 }
 
 /** A row of the NAPT table view. */
@@ -85,6 +150,8 @@ export interface NaptRow {
   remote: string;
   /** Time left, ns. */
   expiresInNs: Nanos;
+  /** TCP only: the connection's phase as NAPT has seen it. */
+  state?: NaptTcpPhase;
 }
 
 /** A checksum field: its offset, and whether it follows UDP's "0 means none" rule. */
@@ -169,6 +236,26 @@ function transportSlot(protocol: number, t: number): Slot {
   return { off: -1, udp: false };
 }
 
+function timeout(v: Nanos | undefined, dflt: Nanos, name: string): Nanos {
+  if (v === undefined) return dflt;
+  if (!Number.isSafeInteger(v) || v <= 0) throw new RangeError(`${name} must be a positive integer of nanoseconds, got ${v}`);
+  return v;
+}
+
+/** Records the flags of a TCP segment through `m` (`inbound`: from the remote side) and updates its phase. */
+function track(m: Entry, flags: number, inbound: boolean): void {
+  let seen = m.tcpSeen;
+  const bareSyn = (flags & (F_SYN | F_ACK | F_RST)) === F_SYN;
+  // A new connection on a finished mapping (the same endpoints again): start over.
+  if (bareSyn && (m.tcpPhase === 'closed' || m.tcpPhase === 'reset')) seen = 0;
+  if (inbound) seen |= SEEN_IN;
+  if (flags & F_SYN) seen |= inbound ? SEEN_SYN_IN : SEEN_SYN_OUT;
+  if (flags & F_FIN) seen |= inbound ? SEEN_FIN_IN : SEEN_FIN_OUT;
+  if (flags & F_RST) seen |= SEEN_RST;
+  m.tcpSeen = seen;
+  m.tcpPhase = phaseOf(seen);
+}
+
 /** NAPT on one router. */
 export class Napt {
   /** The private side. */
@@ -177,15 +264,22 @@ export class Napt {
   readonly outside: Iface;
   /** Public ports allocated, inclusive. */
   readonly portRange: readonly [number, number];
-  /** Idle timeout, ns. */
+  /** Idle timeout of UDP and ICMP echo mappings, ns. */
   readonly timeoutNs: Nanos;
+  /** Idle timeout of established TCP mappings, ns. */
+  readonly tcpEstablishedTimeoutNs: Nanos;
+  /** Idle timeout of transitory TCP mappings, ns. */
+  readonly tcpTransitoryTimeoutNs: Nanos;
   /** Table size limit. */
   readonly maxMappings: number;
 
-  private readonly byInside = new Map<string, NaptMapping>();
-  private readonly byOutside = new Map<number, NaptMapping>();
-  /** Mappings in order of last use: the first expires first (one timeout for all). */
-  private readonly lru = new Set<NaptMapping>();
+  private readonly byInside = new Map<string, Entry>();
+  private readonly byOutside = new Map<number, Entry>();
+  /** Mappings in order of last use, one list per timeout (so each list's first expires first). */
+  private readonly lruOther = new Set<Entry>();
+  private readonly lruEstablished = new Set<Entry>();
+  private readonly lruTransitory = new Set<Entry>();
+  private readonly lrus = [this.lruOther, this.lruEstablished, this.lruTransitory] as const;
   private readonly cursor = new Map<number, number>();
   private sweep: StackTimer | null = null;
 
@@ -201,7 +295,9 @@ export class Napt {
     const [lo, hi] = opts.portRange ?? NAPT_DEFAULTS.portRange;
     if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 1 || hi > 65535 || lo > hi) throw new RangeError(`bad port range ${lo}–${hi}`);
     this.portRange = [lo, hi];
-    this.timeoutNs = opts.timeoutNs ?? NAPT_DEFAULTS.timeoutNs;
+    this.timeoutNs = timeout(opts.timeoutNs, NAPT_DEFAULTS.timeoutNs, 'timeoutNs');
+    this.tcpEstablishedTimeoutNs = timeout(opts.tcpEstablishedTimeoutNs, NAPT_DEFAULTS.tcpEstablishedTimeoutNs, 'tcpEstablishedTimeoutNs');
+    this.tcpTransitoryTimeoutNs = timeout(opts.tcpTransitoryTimeoutNs, NAPT_DEFAULTS.tcpTransitoryTimeoutNs, 'tcpTransitoryTimeoutNs');
     this.maxMappings = opts.maxMappings ?? NAPT_DEFAULTS.maxMappings;
   }
 
@@ -225,6 +321,7 @@ export class Napt {
       outside: `${out}:${m.outsidePort}`,
       remote: `${formatIpv4Addr(m.remoteAddr)}:${m.remotePort}`,
       expiresInNs: m.expiresAt - now,
+      ...(m.tcpPhase !== null ? { state: m.tcpPhase } : {}),
     }));
   }
 
@@ -239,8 +336,9 @@ export class Napt {
     const pub = this.outside.address;
     if (protocol === IP_PROTOCOL.UDP || protocol === IP_PROTOCOL.TCP) {
       if (payload.length < (protocol === IP_PROTOCOL.UDP ? 8 : 20)) return this.drop('napt.badPacket');
-      const m = this.mapOut(protocol, src, rd16(payload, 0), p.dst, rd16(payload, 2));
+      const m = this.mapOut(protocol, src, rd16(payload, 0), p.dst, rd16(payload, 2), protocol === IP_PROTOCOL.TCP ? payload[13] : 0);
       if (m === null) return null;
+      if (protocol === IP_PROTOCOL.TCP) track(m, payload[13], false);
       const out = payload.slice();
       const slots = [transportSlot(protocol, 0)];
       rewrite16(out, 0, m.outsidePort, slots, -1);
@@ -251,7 +349,7 @@ export class Napt {
     if (payload.length < 8) return this.drop('napt.badPacket');
     const type = payload[0];
     if (type === ICMP_TYPE.ECHO_REQUEST) {
-      const m = this.mapOut(protocol, src, rd16(payload, 4), p.dst, 0);
+      const m = this.mapOut(protocol, src, rd16(payload, 4), p.dst, 0, 0);
       if (m === null) return null;
       const out = payload.slice();
       rewrite16(out, 4, m.outsidePort, NO_SLOTS, 2);
@@ -290,6 +388,7 @@ export class Napt {
       if (payload.length < (protocol === IP_PROTOCOL.UDP ? 8 : 20)) return null;
       const m = this.byOutside.get(protocol * 65536 + rd16(payload, 2));
       if (m === undefined || m.remoteAddr !== src || m.remotePort !== rd16(payload, 0)) return null;
+      if (protocol === IP_PROTOCOL.TCP) track(m, payload[13], true);
       const out = payload.slice();
       const slots = [transportSlot(protocol, 0)];
       rewrite16(out, 2, m.insidePort, slots, -1);
@@ -312,7 +411,7 @@ export class Napt {
     const { ihl, innerProto } = q;
     const t = 8 + ihl;
     const innerDst = rd32(payload, 8 + 16);
-    let m: NaptMapping | undefined;
+    let m: Entry | undefined;
     let portOff: number;
     if (innerProto === IP_PROTOCOL.UDP || innerProto === IP_PROTOCOL.TCP) {
       m = this.byOutside.get(innerProto * 65536 + rd16(payload, t));
@@ -345,14 +444,16 @@ export class Napt {
     return { ihl, innerProto: msg[8 + 9] };
   }
 
-  private mapOut(protocol: number, insideAddr: number, insidePort: number, remoteAddr: number, remotePort: number): NaptMapping | null {
+  private mapOut(protocol: number, insideAddr: number, insidePort: number, remoteAddr: number, remotePort: number, tcpFlags: number): Entry | null {
     const key = `${protocol}/${insideAddr}/${insidePort}/${remoteAddr}/${remotePort}`;
     const found = this.byInside.get(key);
     if (found !== undefined) return found;
     if (this.byInside.size >= this.maxMappings) return this.drop('napt.tableFull');
     const outsidePort = this.allocPort(protocol);
     if (outsidePort < 0) return this.drop('napt.noPorts');
-    const m: NaptMapping = { protocol, insideAddr, insidePort, outsidePort, remoteAddr, remotePort, expiresAt: 0 };
+    const tcp = protocol === IP_PROTOCOL.TCP;
+    const pickup = tcp && (tcpFlags & (F_SYN | F_ACK)) !== F_SYN;
+    const m: Entry = { protocol, insideAddr, insidePort, outsidePort, remoteAddr, remotePort, expiresAt: 0, tcpPhase: tcp ? 'opening' : null, tcpSeen: pickup ? SEEN_PICKUP : 0, lru: null };
     this.byInside.set(key, m);
     this.byOutside.set(protocol * 65536 + outsidePort, m);
     this.counters.inc('napt.mappingsCreated');
@@ -374,11 +475,14 @@ export class Napt {
     return -1;
   }
 
-  /** Refreshes `m` and counts a translation; returns `out`. */
-  private done(m: NaptMapping, out: Uint8Array, counter: 'napt.translatedOut' | 'napt.translatedIn'): Uint8Array {
-    m.expiresAt = this.sim.now + this.timeoutNs;
-    this.lru.delete(m);
-    this.lru.add(m);
+  /** Refreshes `m` (with the timeout its protocol and phase call for) and counts a translation; returns `out`. */
+  private done(m: Entry, out: Uint8Array, counter: 'napt.translatedOut' | 'napt.translatedIn'): Uint8Array {
+    const phase = m.tcpPhase;
+    const lru = phase === null ? this.lruOther : phase === 'established' ? this.lruEstablished : this.lruTransitory;
+    m.expiresAt = this.sim.now + (phase === null ? this.timeoutNs : phase === 'established' ? this.tcpEstablishedTimeoutNs : this.tcpTransitoryTimeoutNs);
+    m.lru?.delete(m);
+    lru.add(m);
+    m.lru = lru;
     this.counters.inc(counter);
     this.armSweep();
     return out;
@@ -389,11 +493,20 @@ export class Napt {
     return null;
   }
 
+  /** Keeps one sweep timer armed at the earliest expiry (re-armed when a mapping expires sooner). */
   private armSweep(): void {
-    if (this.sweep !== null) return;
-    const first = this.lru.values().next();
-    if (first.done) return;
-    this.sweep = this.timers.at(Math.max(first.value.expiresAt, this.sim.now), () => {
+    let next = Infinity;
+    for (const lru of this.lrus) {
+      const first = lru.values().next();
+      if (!first.done && first.value.expiresAt < next) next = first.value.expiresAt;
+    }
+    if (this.sweep !== null) {
+      if (this.sweep.expiresAt <= next) return;
+      this.sweep.cancel();
+      this.sweep = null;
+    }
+    if (next === Infinity) return;
+    this.sweep = this.timers.at(Math.max(next, this.sim.now), () => {
       this.sweep = null;
       this.expire();
     });
@@ -401,13 +514,16 @@ export class Napt {
 
   private expire(): void {
     const now = this.sim.now;
-    for (const m of this.lru) {
-      if (m.expiresAt > now) break;
-      this.lru.delete(m);
-      this.byInside.delete(`${m.protocol}/${m.insideAddr}/${m.insidePort}/${m.remoteAddr}/${m.remotePort}`);
-      this.byOutside.delete(m.protocol * 65536 + m.outsidePort);
-      this.counters.inc('napt.mappingsExpired');
-      this.traceMapping('expire', m);
+    for (const lru of this.lrus) {
+      for (const m of lru) {
+        if (m.expiresAt > now) break;
+        lru.delete(m);
+        m.lru = null;
+        this.byInside.delete(`${m.protocol}/${m.insideAddr}/${m.insidePort}/${m.remoteAddr}/${m.remotePort}`);
+        this.byOutside.delete(m.protocol * 65536 + m.outsidePort);
+        this.counters.inc('napt.mappingsExpired');
+        this.traceMapping('expire', m);
+      }
     }
     this.armSweep();
   }

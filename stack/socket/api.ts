@@ -249,13 +249,13 @@ export class Process {
     });
   }
 
-  /** Closes a descriptor; the socket goes away (its port is free again) — EBADF when not open. */
+  /** Closes a descriptor (EBADF when not open); with SO_LINGER > 0 on a stream socket, resolves once its data is acknowledged or the linger time passed. */
   close(fd: number): Promise<void> {
     checkFd(fd);
     return this.call('close', fd, (s) => {
       this.table[fd] = undefined;
       this.layer.remove(s);
-      s.proto.close();
+      return s.proto.close(); // a stream socket with SO_LINGER > 0 resolves when its data is acknowledged
     });
   }
 

@@ -14,6 +14,8 @@
  */
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from './seq.js';
 
+const EMPTY_RING = new Uint8Array(0);
+
 /** The unacknowledged and unsent bytes of a connection (a ring buffer). */
 export class SendBuffer {
   private buf: Uint8Array;
@@ -21,9 +23,9 @@ export class SendBuffer {
   /** Bytes held. */
   length = 0;
 
-  /** A ring for at most `capacity` bytes (grown on demand up to it). */
+  /** A ring for at most `capacity` bytes (allocated on first write, grown on demand up to it). */
   constructor(public capacity: number) {
-    this.buf = new Uint8Array(Math.min(capacity, 64 * 1024));
+    this.buf = EMPTY_RING;
   }
 
   /** Room left. */
@@ -86,7 +88,7 @@ export class SendBuffer {
 
   private ensure(n: number): void {
     if (n <= this.buf.length) return;
-    let size = this.buf.length;
+    let size = Math.max(this.buf.length, 4096);
     while (size < n) size *= 2;
     const nb = new Uint8Array(Math.min(Math.max(size, n), Math.max(this.capacity, n)));
     this.copyOut(0, this.length, nb, 0);
@@ -333,9 +335,9 @@ export class SackScoreboard {
 
 /** Send times of the segments in flight, for RTT samples (a ring of plain numbers). */
 export class TxTimes {
-  private ends = new Float64Array(256);
-  private times = new Float64Array(256);
-  private retx = new Uint8Array(256);
+  private ends = new Float64Array(16);
+  private times = new Float64Array(16);
+  private retx = new Uint8Array(16);
   private head = 0;
   private n = 0;
 

@@ -17,7 +17,7 @@
  * peer's FIN in FIN-WAIT-2 after a timeout (TIMEOUT there, Linux's tcp_fin_timeout).
  * @module
  */
-import { setup } from 'xstate';
+import { setup, transition } from 'xstate';
 
 /** The eleven connection states, as RFC 9293 names them. */
 export const TCP_STATES = ['CLOSED', 'LISTEN', 'SYN-SENT', 'SYN-RECEIVED', 'ESTABLISHED', 'FIN-WAIT-1', 'FIN-WAIT-2', 'CLOSE-WAIT', 'CLOSING', 'LAST-ACK', 'TIME-WAIT'] as const;
@@ -201,3 +201,32 @@ export const tcpMachine = setup({
     },
   },
 });
+
+/** What one transition of {@link tcpMachine} does: the state it leads to and the actions it names. */
+export interface TcpStep {
+  /** The state after the event (the same state when the event does nothing there). */
+  readonly to: TcpState;
+  /** The named actions, in order. */
+  readonly actions: readonly TcpAction[];
+}
+
+const steps = new Map<string, TcpStep>();
+
+/**
+ * The transition of {@link tcpMachine} from `state` on `event` (for a passively opened connection
+ * when `passive`), computed with xstate's pure `transition()` the first time and remembered: the
+ * machine has no other context, so each (state, event, passive) has one answer. Connections call
+ * this instead of keeping an xstate snapshot each — the machine stays the one definition of the
+ * control plane at a few map look-ups per control event.
+ */
+export function tcpStep(state: TcpState, event: TcpEvent['type'], passive: boolean): TcpStep {
+  const key = `${passive ? 'p' : 'a'} ${state} ${event}`;
+  let s = steps.get(key);
+  if (s === undefined) {
+    const snap = tcpMachine.resolveState({ value: state, context: { passive } });
+    const [next, actions] = transition(tcpMachine, snap, { type: event } as TcpEvent);
+    s = Object.freeze({ to: next.value as TcpState, actions: Object.freeze(actions.map((a) => a.type as TcpAction)) });
+    steps.set(key, s);
+  }
+  return s;
+}

@@ -1,8 +1,8 @@
 /**
  * One TCP connection and its socket (the transmission control block of RFC 9293 §3.3.1 with the
  * socket calls on it). The control plane — which of the eleven states the connection is in — is
- * the pure machine of `machine.ts`; this class classifies each event, asks the machine, and
- * performs the actions it names. Everything else is plain code over sequence space:
+ * the pure machine of `machine.ts`; this class classifies each event, asks the machine (through
+ * `tcpStep`, which remembers each answer), and performs the actions it names. Everything else is plain code over sequence space:
  *
  * - receive (RFC 9293 §3.10.7.4): the acceptability test against the advertised window, RST and
  *   SYN checks with RFC 5961's challenge ACKs, the ACK checks (RFC 5961 §5), window updates,
@@ -11,7 +11,7 @@
  * - send: Nagle (RFC 896, off with TCP_NODELAY), sender and receiver silly-window avoidance
  *   (RFC 1122), the receive window with window scaling (RFC 7323), zero-window probes from the
  *   persist timer, slow start and congestion avoidance (RFC 5681, pluggable), limited transmit
- *   (RFC 3042), fast retransmit with NewReno recovery (RFC 6582) or, when SACK was negotiated,
+ *   (RFC 3042), fast retransmit (with RFC 5827 early retransmit) and NewReno recovery (RFC 6582) or, when SACK was negotiated,
  *   loss recovery from the SACK scoreboard (RFC 6675: IsLost, pipe, NextSeg rules 1–3), and the
  *   retransmission timer (RFC 6298 with Karn's rule; RTT samples from send times, or from
  *   timestamp echoes when the acknowledged data was retransmitted), go-back-N after a timeout.
@@ -23,7 +23,6 @@
  * receive-buffer autotuning, data carried on a SYN.
  * @module
  */
-import { transition, initialTransition, type SnapshotFrom } from 'xstate';
 import type { Errno } from '../socket/errors.js';
 import { SocketError } from '../socket/errors.js';
 import type { IpDelivery } from '../ip/ipv4.js';
@@ -34,17 +33,17 @@ import { ICMP_TYPE } from '../wire/icmp.js';
 import { TCP_FLAG, TCP_OPTION, TcpSegment, parseTcpOptions, tcpOptionsSummary, tcpSynOptions, type TcpSackBlock } from '../wire/tcp.js';
 import { readU32 } from '../wire/bytes.js';
 import { icmpErrno } from '../udp.js';
+import { intOption } from '../socket/options.js';
 import type { StackTimer } from '../timers.js';
 import type { Nanos } from '../../sim/time.js';
 import { ReceiveQueue, Reassembly, SackScoreboard, SendBuffer, TxTimes } from './buffers.js';
 import { initialWindow, type CongestionControl } from './congestion/index.js';
-import { tcpMachine, type TcpAction, type TcpEvent, type TcpState } from './machine.js';
+import { tcpStep, type TcpAction, type TcpEvent, type TcpState } from './machine.js';
 import { RtoEstimator } from './rto.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt, seqMax } from './seq.js';
 import type { Tcp, TCP_RX_OUTCOMES } from './tcp.js';
 
 type Outcome = (typeof TCP_RX_OUTCOMES)[number];
-type MachineSnapshot = SnapshotFrom<typeof tcpMachine>;
 
 /** TCP-level detail of a connection, as `ss -ti` shows it. */
 export interface TcpInfo {
@@ -207,7 +206,12 @@ export class TcpSocket implements ProtoSocket {
   private lastRecv = 0;
   private lastConfirm = -1e18;
   private ackNow = false;
+  /** An acknowledgement (or a reader's wake-up) waits for the end of the device's receive batch. */
+  ackDeferred = false;
+  private readPending = false;
   private pendingAckBytes = 0;
+  /** Estimate of the peer's segment size (for "every second full segment"). */
+  private rcvMss = 536;
 
   // congestion and recovery
   /** Congestion control. */
@@ -217,10 +221,11 @@ export class TcpSocket implements ProtoSocket {
   private recover = 0;
   private readonly board = new SackScoreboard();
   private highRxt = 0;
+  /** SND.MAX when the first hole was last retransmitted (-1: not in this recovery). */
+  private rxtMark = -1;
   private limitedTransmit = 0;
 
   // the socket
-  private snap: MachineSnapshot;
   private passive = false;
   /** The listener a passively opened connection came from (until accepted). */
   parent: TcpSocket | null = null;
@@ -259,7 +264,6 @@ export class TcpSocket implements ProtoSocket {
     this.readers = tcp.ctx.waitQueue();
     this.writers = tcp.ctx.waitQueue();
     this.connectors = tcp.ctx.waitQueue();
-    this.snap = initialTransition(tcpMachine, { passive: false })[0];
   }
 
   // ===========================================================================================
@@ -267,13 +271,14 @@ export class TcpSocket implements ProtoSocket {
 
   /** Sends `type` to the state machine and performs the actions it returns. */
   private ctl(type: TcpEvent['type']): void {
-    const [next, actions] = transition(tcpMachine, this.snap, { type } as TcpEvent);
+    const step = tcpStep(this.state, type, this.passive);
     const from = this.state;
-    this.snap = next;
-    this.state = next.value as TcpState;
+    this.state = step.to;
+    const actions = step.actions;
     const trace = this.tcp.ctx.trace;
     if (trace.active && from !== this.state) trace.emit('state', this.name || this.tcp.ctx.hostName, { machine: 'tcp', from, to: this.state, event: type });
-    for (const a of actions) this.perform(a.type as TcpAction);
+    for (const a of actions) this.perform(a);
+    if (from !== this.state) this.connectors.notify(); // connect and a lingering close wait on states
   }
 
   private perform(a: TcpAction): void {
@@ -461,7 +466,6 @@ export class TcpSocket implements ProtoSocket {
     this.tcp.bindChild(child);
     child.parent = this;
     child.passive = true;
-    child.snap = initialTransition(tcpMachine, { passive: true })[0];
     child.prepare(d.dst, d.src, seg.srcPort, route.mtu);
     child.takeSyn(seg);
     this.synQ.add(child);
@@ -608,6 +612,12 @@ export class TcpSocket implements ProtoSocket {
       fin = false;
       this.tcp.c['tcp.dataBeyondWindow'].value++;
     }
+    if (payload.length > 0 && this.appClosed && (this.state === 'FIN-WAIT-1' || this.state === 'FIN-WAIT-2')) {
+      // nobody will ever read it: the socket was closed (Linux answers with RST, RFC 2525 §2.17)
+      this.tcp.c['tcp.dataAfterClose'].value++;
+      this.ctl('ABORT');
+      return 'tcp.processed';
+    }
     if (payload.length > 0 || fin) {
       // data after the peer's FIN (CLOSE-WAIT, CLOSING, LAST-ACK) is ignored, RFC 9293
       if (RECEIVES_DATA.has(this.state)) this.receiveData(s, payload, fin);
@@ -664,7 +674,10 @@ export class TcpSocket implements ProtoSocket {
     const flight = seqDiff(this.sndNxtMax, una);
     if (seqGt(ack, una)) this.newAck(ack, flight);
     else if (ack === una && segLen === 0 && win === this.sndWnd && flight > 0 && (seg.flags & (TCP_FLAG.SYN | TCP_FLAG.FIN)) === 0) this.dupAck(seg);
-    if (this.sackOk) this.takeSack(seg);
+    if (this.sackOk) {
+      this.takeSack(seg);
+      if (this.recovery === 'sack') this.detectLostRetransmit();
+    }
     // window update (RFC 9293 §3.10.7.4, SND.WL1/WL2)
     if (seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, ack))) {
       const opened = win > this.sndWnd;
@@ -736,11 +749,17 @@ export class TcpSocket implements ProtoSocket {
     }
     if (this.recovery === 'sack') return;
     const lost = this.sackOk ? this.board.sackedAbove(this.sndUna) > 2 * this.mss : false;
-    if (this.dupAcks >= 3 || lost) {
+    // RFC 5827 early retransmit: with fewer than four segments out and nothing new to send,
+    // three duplicate ACKs can never come; the threshold is one less than the segments out
+    const flightSegs = Math.ceil(seqDiff(this.sndNxtMax, this.sndUna) / this.mss);
+    const unsent = seqDiff(seqAdd(this.sndBufSeq, this.sndBuf.length), this.sndNxtMax) > 0;
+    const thresh = !unsent && flightSegs < 4 ? Math.max(1, flightSegs - 1) : 3;
+    if (this.dupAcks >= thresh || lost) {
       if (!this.sackOk && !seqGt(seg.ack, this.recover) && this.recover !== 0 && seqGt(this.recover, this.sndUna)) return; // RFC 6582 §3.2 step 2
       const flight = seqDiff(this.sndNxtMax, this.sndUna);
       cc.onLoss(flight, this.tcp.now);
       this.recover = this.sndNxtMax;
+      this.limitedTransmit = 0;
       this.tcp.c['tcp.fastRetransmits'].value++;
       if (this.sackOk) {
         this.recovery = 'sack';
@@ -749,8 +768,9 @@ export class TcpSocket implements ProtoSocket {
         this.tcp.c['tcp.sackRecoveries'].value++;
         this.traceEvent('sack-recovery', `${this.dupAcks} duplicate ACKs, ${this.board.sacked} bytes SACKed: retransmitting the holes, ssthresh ${cc.ssthresh}`);
         // RFC 6675 §5 (4.3): the first segment presumed dropped goes at once
+        this.rxtMark = this.sndNxtMax;
         this.retransmitHead();
-        this.highRxt = seqAdd(this.sndUna, Math.min(this.mss, Math.max(1, seqDiff(this.board.nextSacked(this.sndUna, this.sndNxtMax), this.sndUna))));
+        this.highRxt = seqAdd(this.sndUna, Math.min(this.segMss(), Math.max(1, seqDiff(this.board.nextSacked(this.sndUna, this.sndNxtMax), this.sndUna))));
       } else {
         this.recovery = 'newreno';
         cc.cwnd = cc.ssthresh + 3 * this.mss;
@@ -759,6 +779,20 @@ export class TcpSocket implements ProtoSocket {
         this.retransmitHead();
       }
     } else this.limitedTransmit = this.dupAcks; // RFC 3042
+  }
+
+  /**
+   * A retransmission of the first hole is lost when more than 2·MSS of data sent after it has
+   * been SACKed while the hole is still there (Linux's lost-retransmit detection; RFC 6675 alone
+   * would wait for the RTO): the holes may be retransmitted again.
+   */
+  private detectLostRetransmit(): void {
+    if (this.rxtMark < 0 || !seqGt(this.highRxt, this.sndUna)) return;
+    if (this.board.sackedAbove(this.rxtMark) <= 2 * this.mss) return;
+    this.tcp.c['tcp.lostRetransmits'].value++;
+    this.traceEvent('sack-recovery', `the retransmission of ${this.rel(this.sndUna)} was lost too (later data is SACKed): sending it again`);
+    this.highRxt = this.sndUna;
+    this.rxtMark = -1;
   }
 
   /** Merges the segment's SACK blocks into the scoreboard (blocks outside what we sent are ignored). */
@@ -792,9 +826,10 @@ export class TcpSocket implements ProtoSocket {
     let source: 'timed' | 'timestamp' = 'timed';
     if (t >= 0) sample = this.tcp.now - t;
     else if (this.tsOk && this.rxTsEcr !== 0) {
-      sample = seqDiff(this.tcp.tsClock(this.tsOffset), this.rxTsEcr) * this.tcp.config.tsTickNs;
+      // a round trip shorter than one tick of the timestamp clock says nothing: no sample
+      const ticks = seqDiff(this.tcp.tsClock(this.tsOffset), this.rxTsEcr);
+      sample = ticks > 0 ? ticks * this.tcp.config.tsTickNs : -1;
       source = 'timestamp';
-      if (sample < 0) sample = -1;
     }
     if (sample < 0) {
       if (this.rto.backoffs > 0) this.rto.rto = this.rto.base();
@@ -850,8 +885,15 @@ export class TcpSocket implements ProtoSocket {
           this.ackNow = true; // a hole filled: ACK at once (RFC 5681 §4.2)
         }
         this.pendingAckBytes += n;
-        if (this.pendingAckBytes >= 2 * this.mss) this.ackNow = true;
-        this.readers.notify();
+        // the peer's segment size, estimated from what arrives (Linux's rcv_mss): more than one
+        // full segment unacknowledged — every second full segment — is acknowledged at once
+        if (n >= this.rcvMss) this.rcvMss = Math.min(n, this.advMss);
+        if (this.pendingAckBytes > this.rcvMss) this.ackNow = true;
+        // within a device's receive batch the reader is woken once, at the batch's end
+        if (this.tcp.inBatch) {
+          this.readPending = true;
+          this.tcp.deferAck(this);
+        } else this.readers.notify();
       } else {
         this.reasm.add(seq, payload);
         this.tcp.c['tcp.oooSegments'].value++;
@@ -882,18 +924,41 @@ export class TcpSocket implements ProtoSocket {
       if (sent > 0) this.armRtx();
       this.maybePersist();
     }
-    if (this.ackNow) this.sendAck();
+    if (this.ackNow) {
+      if (this.tcp.inBatch) this.tcp.deferAck(this);
+      else this.sendAck();
+    }
+  }
+
+  /** The receive batch ended: wake the reader once and send the acknowledgement still owed. */
+  flushAck(): void {
+    this.ackDeferred = false;
+    if (this.readPending) {
+      this.readPending = false;
+      this.readers.notify();
+    }
+    if (this.ackNow && this.hasIrs && this.state !== 'CLOSED') this.sendAck();
+  }
+
+  /**
+   * The payload that fits one segment now: the MSS less the SACK blocks this segment will carry
+   * (Linux's current MSS), so that a data segment with SACK still fits the MTU.
+   */
+  private segMss(): number {
+    const n = this.sackOk ? Math.min(this.reasm.count, this.tsOk ? 3 : 4) : 0;
+    return n === 0 ? this.mss : Math.max(1, this.mss - 4 - 8 * n);
   }
 
   /** Sends one segment if allowed; false when nothing (more) may be sent now. */
   private sendOne(cc: CongestionControl, force: boolean): boolean {
-    const mss = this.mss;
+    const mss = this.segMss();
     const una = this.sndUna;
     // SACK recovery (RFC 6675 §5): retransmit lost holes first, within cwnd − pipe
     if (this.recovery === 'sack') {
       if (cc.cwnd - this.pipe() < mss) return false;
       const hole = this.nextLostHole();
       if (hole !== null) {
+        if (hole[0] === this.sndUna) this.rxtMark = this.sndNxtMax;
         this.sendData(hole[0], hole[1], false, true);
         this.highRxt = seqAdd(hole[0], hole[1]);
         return true;
@@ -952,7 +1017,7 @@ export class TcpSocket implements ProtoSocket {
   private retransmitHead(): void {
     const una = this.sndUna;
     const bufEnd = seqAdd(this.sndBufSeq, this.sndBuf.length);
-    const len = Math.min(this.mss, Math.max(0, seqDiff(bufEnd, una)), Math.max(0, seqDiff(this.sndNxtMax, una)));
+    const len = Math.min(this.segMss(), Math.max(0, seqDiff(bufEnd, una)), Math.max(0, seqDiff(this.sndNxtMax, una)));
     const fin = this.finQueued && seqAdd(una, len) === this.finSeq && seqGt(this.sndNxtMax, this.finSeq);
     if (len === 0 && !fin) return;
     this.txTimes.markRetransmitted(una, seqAdd(una, len));
@@ -1006,7 +1071,7 @@ export class TcpSocket implements ProtoSocket {
         continue;
       }
       const holeEnd = this.board.nextSacked(s, lostEnd);
-      const len = Math.min(this.mss, seqDiff(holeEnd, s));
+      const len = Math.min(this.segMss(), seqDiff(holeEnd, s));
       if (len > 0) {
         this.txTimes.markRetransmitted(s, seqAdd(s, len));
         return [s, len];
@@ -1517,9 +1582,7 @@ export class TcpSocket implements ProtoSocket {
     switch (name) {
       case 'SO_RCVBUF':
       case 'SO_SNDBUF': {
-        const v = Number(value);
-        if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${String(value)}`);
-        const b = Math.max(v, 2304); // Linux's SOCK_MIN_RCVBUF order of magnitude
+        const b = Math.max(intOption(name, value, 1, Number.MAX_SAFE_INTEGER), 2304); // Linux's SOCK_MIN_RCVBUF order of magnitude
         if (name === 'SO_RCVBUF') this.rcvbuf = b;
         else {
           this.sndbuf = b;
@@ -1548,39 +1611,29 @@ export class TcpSocket implements ProtoSocket {
           this.linger = -1;
           return;
         }
-        const v = Number(value);
-        if (!Number.isInteger(v) || v < -1) throw new RangeError(`SO_LINGER is seconds ≥ 0 (or false / -1 for off), got ${String(value)}`);
-        this.linger = v;
+        this.linger = intOption('SO_LINGER (seconds, or -1 / false for off)', value, -1, 65535);
         return;
       }
       case 'TCP_MAXSEG': {
-        const v = Number(value);
-        if (!Number.isInteger(v) || v < 88 || v > 65495) throw new RangeError(`TCP_MAXSEG must be 88…65495, got ${String(value)}`);
+        const v = intOption(name, value, 88, 65495);
         if (this.state !== 'CLOSED' && this.state !== 'LISTEN') throw new SocketError('EINVAL', '', 'TCP_MAXSEG before connect');
         this.userMss = v;
         return;
       }
       case 'TCP_KEEPIDLE':
       case 'TCP_KEEPINTVL': {
-        const v = Number(value);
-        if (!Number.isInteger(v) || v < 1 || v > 32767) throw new RangeError(`${name} is seconds 1…32767, got ${String(value)}`);
+        const v = intOption(name, value, 1, 32767, ' s');
         if (name === 'TCP_KEEPIDLE') this.keepIdleNs = v * 1e9;
         else this.keepIntvlNs = v * 1e9;
         if (this.keepalive) this.armKeepalive();
         return;
       }
-      case 'TCP_KEEPCNT': {
-        const v = Number(value);
-        if (!Number.isInteger(v) || v < 1 || v > 127) throw new RangeError(`TCP_KEEPCNT must be 1…127, got ${String(value)}`);
-        this.keepCnt = v;
+      case 'TCP_KEEPCNT':
+        this.keepCnt = intOption(name, value, 1, 127);
         return;
-      }
-      case 'IP_TTL': {
-        const v = Number(value);
-        if (!Number.isInteger(v) || v < 1 || v > 255) throw new RangeError(`IP_TTL must be 1…255, got ${String(value)}`);
-        this.ttl = v;
+      case 'IP_TTL':
+        this.ttl = intOption(name, value, 1, 255);
         return;
-      }
       case 'SO_ERROR':
       case 'SO_TYPE':
         throw new SocketError('ENOPROTOOPT', '', `${name} is read-only`);

@@ -28,6 +28,7 @@ import type { Rng } from '../../sim/rng.js';
 import type { Nanos } from '../../sim/time.js';
 import type { CongestionFactory } from './congestion/index.js';
 import { NewReno } from './congestion/newreno.js';
+import { Cubic } from './congestion/cubic.js';
 import { RTO_LINUX, RTO_RFC6298, type RtoConfig } from './rto.js';
 import { seqAdd, seqGe, seqLt } from './seq.js';
 import { TcpSocket } from './socket.js';
@@ -89,6 +90,7 @@ export const TCP_COUNTERS = {
   'tcp.rtoExpired': { kind: 'stat', help: 'retransmission timer expiries' },
   'tcp.fastRetransmits': { kind: 'stat', help: 'fast retransmits (three duplicate ACKs, or SACK loss detection)' },
   'tcp.sackRecoveries': { kind: 'stat', help: 'loss recoveries driven by the SACK scoreboard (RFC 6675)' },
+  'tcp.lostRetransmits': { kind: 'stat', help: 'retransmissions found lost during SACK recovery (later data SACKed, the hole still open) and sent again' },
   'tcp.newRenoRecoveries': { kind: 'stat', help: 'NewReno fast recoveries (RFC 6582)' },
   'tcp.dupAcks': { kind: 'stat', help: 'duplicate ACKs received' },
   'tcp.rstsSent': { kind: 'stat', help: 'RST segments sent' },
@@ -101,6 +103,7 @@ export const TCP_COUNTERS = {
   'tcp.keepaliveProbes': { kind: 'stat', help: 'keepalive probes sent' },
   'tcp.timeouts': { kind: 'stat', help: 'connections closed because the peer stopped answering (retransmission or keepalive limit)' },
   'tcp.synRetransmits': { kind: 'stat', help: 'SYN and SYN-ACK retransmissions' },
+  'tcp.dataAfterClose': { kind: 'stat', help: 'connections reset because data arrived after the socket was closed (nobody could read it)' },
   'tcp.pmtuUpdates': { kind: 'stat', help: 'MSS lowered by ICMP fragmentation needed (RFC 1191)' },
   'tcp.icmpErrors': { kind: 'stat', help: 'ICMP errors applied to a connection' },
   'tcp.icmpIgnored': { kind: 'stat', help: 'ICMP errors about TCP that match no connection or quote an unsent sequence number (RFC 5927)' },
@@ -169,8 +172,8 @@ export interface TcpOptions {
   keepaliveProbes?: number;
   /** Challenge ACKs per second, host-wide (default 1000, RFC 5961 §7). */
   challengeAckLimit?: number;
-  /** Congestion control of new connections (default NewReno). */
-  congestion?: CongestionFactory;
+  /** Congestion control of new connections: `'newreno'` (default), `'cubic'` (RFC 9438) or a factory. */
+  congestion?: 'newreno' | 'cubic' | CongestionFactory;
   /** First ephemeral port (default 32768). */
   ephemeralLow?: number;
   /** Last ephemeral port (default 60999). */
@@ -234,6 +237,13 @@ function positiveInt(v: number | undefined, dflt: number, name: string, min = 1)
   return v;
 }
 
+function congestionFactory(c: TcpOptions['congestion']): CongestionFactory {
+  if (c === undefined || c === 'newreno') return (mss, iw) => new NewReno(mss, iw);
+  if (c === 'cubic') return (mss, iw) => new Cubic(mss, iw);
+  if (typeof c !== 'function') throw new RangeError(`TCP option congestion must be 'newreno', 'cubic' or a factory, got ${String(c)}`);
+  return c;
+}
+
 function resolveConfig(o: TcpOptions): TcpConfig {
   const rto = o.rto === undefined || o.rto === 'rfc6298' ? RTO_RFC6298 : o.rto === 'linux' ? RTO_LINUX : o.rto;
   if (typeof rto !== 'object' || rto === null || !(rto.minNs > 0) || !(rto.maxNs >= rto.minNs) || !(rto.initialNs > 0)) throw new RangeError('TCP option rto must be rfc6298, linux or { minNs, maxNs, initialNs, granularityNs } with 0 < min ≤ max');
@@ -258,7 +268,7 @@ function resolveConfig(o: TcpOptions): TcpConfig {
     keepaliveIntervalNs: positiveInt(o.keepaliveIntervalNs, 75_000_000_000, 'keepaliveIntervalNs'),
     keepaliveProbes: positiveInt(o.keepaliveProbes, 9, 'keepaliveProbes'),
     challengeAckLimit: positiveInt(o.challengeAckLimit, 1000, 'challengeAckLimit', 0),
-    congestion: o.congestion ?? ((mss: number, iw: number) => new NewReno(mss, iw)),
+    congestion: congestionFactory(o.congestion),
   });
 }
 
@@ -323,6 +333,9 @@ export class Tcp implements Transport {
   private challengeTokens: number;
   private challengeRefill = 0;
   private nextConnId = 1;
+  /** True while a segment from a batching device is processed: acknowledgements wait for the batch's end. */
+  inBatch = false;
+  private readonly deferred: TcpSocket[] = [];
   /** Counter references for the data path. */
   readonly c: { [K in TcpCounterName]: CounterRef };
   private readonly counters: Counters;
@@ -645,7 +658,9 @@ export class Tcp implements Transport {
     if (s !== undefined && s.reuseTimeWait(seg)) s = undefined;
     if (this.ctx.trace.active) this.traceSegment('rx', d.src, d.dst, seg, false, s);
     if (s !== undefined) {
+      this.inBatch = d.batched;
       const outcome = s.segmentArrives(seg);
+      this.inBatch = false;
       if (outcome === 'tcp.processed') c['tcp.processed'].value++;
       else if (outcome !== null) this.drop(outcome);
       return;
@@ -659,6 +674,21 @@ export class Tcp implements Transport {
     }
     this.drop('tcp.noSocket');
     this.resetFor(d, seg);
+  }
+
+  /** Holds `s`'s acknowledgement until the receive batch ends (one ACK per batch, as with Linux's GRO). */
+  deferAck(s: TcpSocket): void {
+    if (!s.ackDeferred) {
+      s.ackDeferred = true;
+      this.deferred.push(s);
+    }
+  }
+
+  /** The device's receive batch ended: the deferred acknowledgements go now. */
+  rxBatchEnd(): void {
+    const list = this.deferred;
+    for (let i = 0; i < list.length; i++) list[i].flushAck();
+    list.length = 0;
   }
 
   /** Counts a received segment's outcome (a drop: also a trace event). */

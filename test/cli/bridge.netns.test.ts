@@ -4,9 +4,9 @@
  * creates (10.77.0.1/24 on Linux, 10.77.0.2/24 emulated), and Linux's own tools talk to the
  * emulated host and back: arping, ping (-s 4000, -R), nc -u to the echo service, dig against the
  * emulated DNS server, a datagram with a bad checksum (dropped and counted), ICMP port
- * unreachable; from the emulated side ping, a DNS lookup against a responder in the namespace and
- * an HTTP fetch from python3 -m http.server; TCP both ways, then again with --ber 1e-6 on the
- * emulated cable, delivering the exact bytes. tshark on the TAP device finds no malformed frame
+ * unreachable, curl against the emulated web server; from the emulated side ping, a DNS lookup against a responder in the namespace and
+ * an HTTP fetch from python3 -m http.server; TCP both ways (echo, curl, fetch), then again with
+ * --ber 1e-6 on the emulated cable, delivering the exact bytes. tshark on the TAP device finds no malformed frame
  * and no bad checksum from the emulated host.
  *
  * Traffic goes only to addresses inside the namespace (and the loopback UDP between socat and the
@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bridgeCommand } from '../../cli/bridge.js';
-import { runStep } from '../../topology/services.js';
+import { runStep, defaultPage } from '../../topology/services.js';
 import type { BuiltTopology } from '../../topology/file.js';
 import * as e1000 from '../../hw/registers/e1000.js';
 
@@ -34,7 +34,7 @@ const BLOB = 512 * 1024;
 function why(): string | null {
   if (process.platform !== 'linux') return 'not Linux';
   if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'not root (network namespaces and TAP devices need CAP_NET_ADMIN)';
-  for (const t of ['ip', 'socat', 'ping', 'python3', 'dig', 'nc', 'tshark']) {
+  for (const t of ['ip', 'socat', 'ping', 'arping', 'python3', 'dig', 'nc', 'curl', 'tshark']) {
     try {
       execFileSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore' });
     } catch {
@@ -80,12 +80,12 @@ interface Bridge {
   stop: () => Promise<{ code: number; out: string }>;
 }
 
-async function startBridge(port: number, socatPort: number, extra: string[], pcap: string): Promise<Bridge> {
+async function startBridge(dir: string, port: number, socatPort: number, extra: string[], pcap: string): Promise<Bridge> {
   const ac = new AbortController();
   let built: BuiltTopology | undefined;
   let out = '';
   const done = bridgeCommand(
-    ['--udp', `127.0.0.1:${port},127.0.0.1:${socatPort}`, '--address', `${EMU}/24`, '--mac', '02:00:00:00:01:01', '--gateway', LINUX, '--echo', '--discard', '--dns', `emu.test=${EMU}`, '--pcap', pcap, '--json', '--no-status', ...extra],
+    ['--udp', `127.0.0.1:${port},127.0.0.1:${socatPort}`, '--address', `${EMU}/24`, '--mac', '02:00:00:00:01:01', '--gateway', LINUX, '--echo', '--discard', '--http-file', join(dir, 'blob.bin'), '--dns', `emu.test=${EMU}`, '--pcap', pcap, '--json', '--no-status', ...extra],
     { out: (s) => (out += s), err: () => undefined, stderrIsTTY: false, signal: ac.signal, onReady: (b) => (built = b) },
   );
   await waitFor(() => built !== undefined, 10_000, 'the bridge to start');
@@ -111,7 +111,8 @@ describe.skipIf(skipReason !== null)('nicsim bridge ↔ Linux through a TAP devi
     sh(['ip', 'netns', 'add', NS]);
     sh(['ip', 'netns', 'exec', NS, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
     sh(['ip', 'netns', 'exec', NS, 'ip', 'link', 'set', 'lo', 'up']);
-    bridge = await startBridge(port, socatPort, [], join(dir, 'bridge.pcap'));
+    writeFileSync(join(dir, 'blob.bin'), execFileSync('python3', [HELPER, 'blob', String(BLOB)], { maxBuffer: 4 * BLOB }));
+    bridge = await startBridge(dir, port, socatPort, [], join(dir, 'bridge.pcap'));
     // socat creates the TAP device here (its UDP socket stays on this side's loopback) ...
     const socat = spawn('socat', [`TUN,tun-type=tap,tun-name=${TAP},iff-up,iff-no-pi`, `UDP-DATAGRAM:127.0.0.1:${port},bind=127.0.0.1:${socatPort}`], { stdio: 'ignore' });
     procs.push(socat);
@@ -130,7 +131,6 @@ describe.skipIf(skipReason !== null)('nicsim bridge ↔ Linux through a TAP devi
     tshark = spawn('ip', ['netns', 'exec', NS, 'tshark', '-q', '-i', TAP, '-w', join(dir, 'tap.pcapng')], { stdio: 'ignore' });
     procs.push(tshark);
     await new Promise((r) => setTimeout(r, 1500)); // tshark starts capturing
-    writeFileSync(join(dir, 'blob.bin'), execFileSync('python3', [HELPER, 'blob', String(BLOB)], { maxBuffer: 4 * BLOB }));
     procs.push(spawn('ip', ['netns', 'exec', NS, 'python3', '-m', 'http.server', '8000', '--bind', LINUX, '--directory', dir], { stdio: 'ignore' }));
     procs.push(spawn('ip', ['netns', 'exec', NS, 'python3', HELPER, 'dns', LINUX, 'linux.test', LINUX], { stdio: 'ignore' }));
     await new Promise((r) => setTimeout(r, 500));
@@ -189,6 +189,14 @@ describe.skipIf(skipReason !== null)('nicsim bridge ↔ Linux through a TAP devi
     expect(Buffer.from(f.body!).equals(readFileSync(join(dir, 'blob.bin')))).toBe(true);
   }, 30_000);
 
+  test('curl from Linux fetches the emulated web server’s page and a 512 KiB file, exact', async () => {
+    expect(await nsRun(['curl', '-sS', '--max-time', '10', `http://${EMU}/`])).toBe(defaultPage('emu'));
+    const file = join(dir, 'curl.bin');
+    await nsRun(['curl', '-sS', '--max-time', '20', '-o', file, `http://${EMU}/file`], 25_000);
+    expect(readFileSync(file).equals(readFileSync(join(dir, 'blob.bin')))).toBe(true);
+    expect(await nsRun(['curl', '-sS', '--max-time', '10', '-o', '/dev/null', '-w', '%{http_code}', `http://${EMU}/nope`])).toBe('404');
+  }, 30_000);
+
   test('TCP from Linux: 512 KiB through the emulated echo service come back exact', async () => {
     const out = await nsRun(['python3', HELPER, 'tcpecho', EMU, '7', String(BLOB)], 30_000);
     expect(out.trim()).toBe(`ok ${BLOB} ${createHash('sha256').update(readFileSync(join(dir, 'blob.bin'))).digest('hex')}`);
@@ -200,13 +208,16 @@ describe.skipIf(skipReason !== null)('nicsim bridge ↔ Linux through a TAP devi
     const summary = JSON.parse(first.out) as { remotes: { peer: { inFrames: number; outFrames: number; outErrors: number } } };
     expect(summary.remotes.peer.inFrames).toBeGreaterThan(100);
     expect(summary.remotes.peer.outErrors).toBe(0);
-    bridge = await startBridge(port, socatPort, ['--ber', '1e-6', '--seed', '7'], join(dir, 'bridge-ber.pcap'));
+    bridge = await startBridge(dir, port, socatPort, ['--ber', '1e-6', '--seed', '7'], join(dir, 'bridge-ber.pcap'));
     await waitFor(() => bridge.built.remotes.get('peer')!.endpoint.linkUp, 5000, 'the link');
     // Linux keeps the emulated host's old MAC; the new one has the same, so no ARP wait.
     const sha = createHash('sha256').update(readFileSync(join(dir, 'blob.bin'))).digest('hex');
     for (let i = 0; i < 2; i++) {
       const out = await nsRun(['python3', HELPER, 'tcpecho', EMU, '7', String(BLOB)], 40_000);
       expect(out.trim()).toBe(`ok ${BLOB} ${sha}`);
+      const file = join(dir, `curl-ber${i}.bin`);
+      await nsRun(['curl', '-sS', '--max-time', '30', '-o', file, `http://${EMU}/file`], 35_000);
+      expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(sha);
       const f = await runStep(bridge.built.hosts.get('emu')!.stack, { from: 'emu', fetch: `http://${LINUX}:8000/blob.bin` });
       expect(f.ok).toBe(true);
       expect(createHash('sha256').update(f.body!).digest('hex')).toBe(sha);

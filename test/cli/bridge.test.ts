@@ -59,6 +59,7 @@ describe('nicsim bridge: command line', () => {
     [['--udp', '127.0.0.1:1,127.0.0.1:2', '--seconds', '0'], '--seconds must be in (0, 86400], got 0'],
     [['--udp', '127.0.0.1:1,127.0.0.1:2', '--pcap', '/nonexistent-dir/x.pcap'], '--pcap: cannot write /nonexistent-dir/x.pcap: ENOENT'],
     [['--udp', '127.0.0.1:1,127.0.0.1:2', '--name', '1abc'], "--name must start with a letter and have at most 32 letters, digits, '-' or '_', got '1abc'"],
+    [['--udp', '127.0.0.1:1,127.0.0.1:2', '--http-file', '/nonexistent-file'], '--http-file: cannot read /nonexistent-file: ENOENT'],
     [['--count', '3'], "unknown option '--count' for 'bridge' (try 'nicsim bridge --help')"],
     [['a.json', 'b.json'], 'bridge takes at most one topology FILE, got 2: a.json b.json'],
     [['topology/examples/split-a.json', '--address', '10.0.0.2/24'], '--address does not apply with a topology file (the file describes the hosts, links and steps)'],

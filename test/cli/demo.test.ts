@@ -7,7 +7,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { runNetDemo, DEMO_IRQ_LATENCY_NS, type NetDemoOptions, type NetDemoResult } from '../../cli/netdemo.js';
+import { runNetDemo, DEMO_IRQ_LATENCY_NS, DEMO_PAGE, type NetDemoOptions, type NetDemoResult } from '../../cli/netdemo.js';
 import { HAVE_TSHARK, AGG, PI_CHECKSUM, PI_MALFORMED, scratchDir, tsharkFile, type Row } from '../trace/tshark.js';
 
 /** Expert infos that say malformed or bad checksum (what the issue rules out). */
@@ -21,7 +21,7 @@ function malformedOrBadChecksum(r: Row): string[] {
 const scratch = scratchDir();
 afterAll(() => scratch.remove());
 
-const base: NetDemoOptions = { seed: 1, outDir: null, detail: 'hw', fidelity: 'frame', speed: 1000, ber: 0, inspect: false, count: 3, target: 'server.lan' };
+const base: NetDemoOptions = { seed: 1, outDir: null, detail: 'hw', fidelity: 'frame', speed: 1000, ber: 0, inspect: false, count: 3, target: 'www.lan' };
 const runs = new Map<string, Promise<NetDemoResult>>();
 function demo(name: string, extra: Partial<NetDemoOptions> = {}): Promise<NetDemoResult> {
   let r = runs.get(name);
@@ -41,18 +41,21 @@ function countPcapngPackets(bytes: Buffer): number {
 }
 
 describe('nicsim demo', () => {
-  test('resolves server.lan, pings it across the router, and narrates the first message at every layer', async () => {
+  test('resolves www.lan, fetches the page over TCP and pings the server across the router, and narrates the journey at every layer', async () => {
     const r = await demo('plain');
     expect(r.summary.resolved).toBe('10.0.1.2');
+    expect(r.page?.status).toBe(200);
+    expect(r.page?.body.length).toBe(5000);
+    expect(r.summary.page).toMatchObject({ url: 'http://www.lan/', status: 200, bytes: 5000, segments: 4, retransmitted: 0, serverTimeWait: true });
     expect(r.ping?.received).toBe(3);
     expect(r.ping?.replies[0].ttl).toBe(63);
     const j = r.journey.join('\n');
     // the book's journey, in order: socket, UDP, IP, ARP, descriptor, doorbell, wire, IRQ, ICR, poll, up the stack
     const steps = [
-      /app +client +demo\[1\] socket on fd 3/,
+      /app +client +browser\[1\] socket on fd 3/,
       /UDP wrote its 8-byte header: 10\.0\.0\.2:\d+ → 10\.0\.0\.53:53/,
       /IP wrote a 20-byte header: 10\.0\.0\.2 → 10\.0\.0\.53 UDP/,
-      /no ARP entry for 10\.0\.0\.53 on eth0: the 56-byte datagram to 10\.0\.0\.53 waits in the ARP queue/,
+      /no ARP entry for 10\.0\.0\.53 on eth0: the 53-byte datagram to 10\.0\.0\.53 waits in the ARP queue/,
       /ARP broadcast on eth0: who has 10\.0\.0\.53\?/,
       /Ethernet header written: 02:00:00:00:00:02 → ff:ff:ff:ff:ff:ff, type ARP/,
       /driver copied a 42-byte frame \(#12\) into a DMA buffer and filled TX descriptor/,
@@ -66,7 +69,26 @@ describe('nicsim demo', () => {
       /IP received 10\.0\.0\.2 → 10\.0\.0\.53 UDP/,
       /named\[1\] recvfrom on fd 3/,
       /IP received 10\.0\.0\.53 → 10\.0\.0\.2 UDP/,
-      /demo\[1\] recvfrom on fd 3 → ok/,
+      /browser\[1\] recvfrom on fd 3 → ok/,
+      // TCP: the three-way handshake, the request, the page in MSS-sized segments, the close
+      /TCP sends SYN seq=0 win=65535 mss=1460 wscale=7 sackOK, 10\.0\.0\.2:32768 → 10\.0\.1\.2:80 — three-way handshake 1\/3/,
+      /no ARP entry for 10\.0\.0\.1 on eth0/,
+      /TCP sends SYN,ACK seq=0 ack=1 win=65535 mss=1460 .*three-way handshake 2\/3/,
+      /TCP sends ACK seq=1 ack=1 win=1024, .*three-way handshake 3\/3/,
+      /browser\[1\] HTTP request GET \/ HTTP\/1\.1 for www\.lan: 85 bytes/,
+      /TCP sends seq=1 ack=1 win=1024 len=85/,
+      /server +TCP received seq=1 ack=1 win=1024 len=85, .*the ACK is held back \(delayed ACK, at most 200 ms\)/,
+      /TCP sends seq=1 ack=86 win=1024 len=1448, .*a full-sized segment: MSS 1460 less the 12-byte timestamp option; the ACK of the peer's 85 bytes rides on this data \(piggy-backed\)/,
+      /TCP sends seq=1449 ack=86 win=1024 len=1448/,
+      /TCP sends seq=2897 ack=86 win=1024 len=1448/,
+      /TCP sends ACK seq=86 ack=2897 win=1024, .*every second full-sized segment is acknowledged at once/,
+      /TCP RTT sample .* → SRTT .*, RTTVAR .*, RTO 1 s/,
+      /TCP sends FIN,ACK seq=4345 ack=86 win=1024 len=772, .*the last data, and FIN/,
+      /client +TCP connection tcp1:32768→10\.0\.1\.2:80: ESTABLISHED → CLOSE-WAIT/,
+      /TCP sends FIN,ACK seq=86 ack=5118/,
+      /server +TCP connection tcp1:80→10\.0\.0\.2:32768: FIN-WAIT-2 → TIME-WAIT — the socket now waits 2·MSL \(60 s\) before it is deleted/,
+      /TCP sends ACK seq=5118 ack=87 .*the ACK of the peer's FIN/,
+      /client +TCP connection tcp1:32768→10\.0\.1\.2:80: LAST-ACK → CLOSED/,
     ];
     let at = 0;
     for (const s of steps) {
@@ -94,7 +116,9 @@ describe('nicsim demo', () => {
       // one interface per adapter (the wire capture adds the switch ports)
       if (name === 'capture.pcapng') expect(new Set(rows.map((x) => x['frame.interface_name']))).toEqual(new Set(['client', 'dns', 'router.eth0', 'router.eth1', 'server']));
       if (name === 'capture-wire.pcapng') expect(new Set(rows.map((x) => x['fpp.checksum.status']))).toEqual(new Set(['1']));
-      else expect(rows.every((x) => /^eth:ethertype:(arp|ip:(udp:dns|icmp:data))$/.test(x['frame.protocols']))).toBe(true);
+      else expect(rows.every((x) => /^eth:ethertype:(arp|ip:(udp:dns|icmp:data|tcp|tcp:http|tcp:http:data-text-lines))$/.test(x['frame.protocols']))).toBe(true);
+      expect(rows.filter((x) => /http/.test(x['frame.protocols'])).length, name).toBeGreaterThanOrEqual(2); // GET and the reply
+      expect(rows.filter((x) => x['tcp.checksum.status'] !== '').every((x) => x['tcp.checksum.status'] === '1'), name).toBe(true); // 1: good
     }
     expect(r.files.length).toBe(6);
   });
@@ -107,7 +131,7 @@ describe('nicsim demo', () => {
     expect(rows.filter((x) => x['fpp.checksum.status'] === '1').length).toBe(rows.length - 1);
     // the switch port caught it; ARP retried and the lookup still succeeded, a second late
     expect(r.summary.resolved).toBe('10.0.1.2');
-    expect(Number(r.summary.firstMessageNs)).toBeGreaterThan(1_000_000_000);
+    expect(Number((r.summary.page as { resolvedNs: number }).resolvedNs)).toBeGreaterThan(1_000_000_000);
   });
 
   test.skipIf(!HAVE_TSHARK)('frames discarded for FCS or symbol errors are flagged in epb_flags in both captures and left out of the classic pcap', async () => {
@@ -167,7 +191,7 @@ describe('nicsim demo', () => {
     const id = /\$var wire 1 (\S+) client\.tx_1000BASE_X \$end/.exec(vcd)![1];
     const jsonl = readFileSync(join(scratch.dir, 'plain', 'trace.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
     const from = Number(/^#(\d+)$/m.exec(vcd.split('$enddefinitions $end')[1])![1]) / 10;
-    const starts = jsonl.filter((e) => e.kind === 'wire.tx' && e.source === 'client' && e.time >= from && e.time < from + Number(r.summary.firstMessageNs)).map((e) => e.time);
+    const starts = jsonl.filter((e) => e.kind === 'wire.tx' && e.source === 'client' && e.time >= from && e.time < from + Number(r.summary.journeyNs)).map((e) => e.time);
     expect(starts.length).toBeGreaterThanOrEqual(2); // the ARP request and the DNS query
     const body = vcd.split('$enddefinitions $end')[1].split('\n');
     let t = 0;
@@ -259,7 +283,8 @@ describe('nicsim demo', () => {
     const j = r.journey.join('\n');
     expect(j).toMatch(/switch +dropped rx frame: FCS error \[counted in p0\.rxErrors\]/);
     expect(j).toMatch(/… +\(4\.999994 s pass with nothing else to tell on this path\)\n.*recvfrom on fd 3 → ETIMEDOUT/);
-    expect(r.journey[r.journey.length - 2]).toMatch(/^ +6\.501006280s +app +client +demo\[1\] recvfrom on fd 3 → ok$/);
+    expect(j).toMatch(/\n +6\.501006184s +app +client +browser\[1\] recvfrom on fd 3 → ok\n/);
+    expect(r.journey[r.journey.length - 1]).toMatch(/^ +6\.501\d+s +stack +client +TCP connection tcp1:32768→10\.0\.1\.2:80: LAST-ACK → CLOSED/); // then on to the page and the close
     expect(j).not.toMatch(/statistics|CRCERRS|GPRC/);
     const hw = await runNetDemo({ ...base, detail: 'hw', outDir: null, flip: { frame: 3, bit: 300 } });
     const polls = hw.journey.filter((l) => /watchdog read \d+ statistics registers/.test(l));
@@ -271,10 +296,81 @@ describe('nicsim demo', () => {
     const r = await runNetDemo({ ...base, detail: 'wire', outDir: null, fidelity: 'signal', flip: { frame: 3, bit: 300 } });
     const j = r.journey.join('\n');
     expect(j).toMatch(/client +line code 1000BASE-X: 72 octets → 80 code groups, 800 code bits/);
-    expect(j).toMatch(/switch\.p0 +the PHY at switch\.p0 decoded 90 code groups: 1 code violation \(disparity at code group 30\)/);
+    expect(j).toMatch(/switch\.p0 +the PHY at switch\.p0 decoded 88 code groups: 1 code violation \(disparity at code group 30\)/);
     expect(j).toMatch(/switch +dropped rx frame: line code error/);
     const frame = await runNetDemo({ ...base, detail: 'wire', outDir: null });
     expect(frame.journey.join('\n')).not.toMatch(/line code|code groups/);
+  });
+
+  test('the ladder labels TCP segments as the book figures do: flags, relative seq/ack, window and MSS', async () => {
+    await demo('plain');
+    const svg = readFileSync(join(scratch.dir, 'plain', 'ladder.svg'), 'utf8');
+    const titles = [...svg.matchAll(/<title>frame #\d+ (\S+) → (\S+): ([^<]*)<\/title>/g)].map((m) => `${m[1]} → ${m[2]}: ${m[3]}`);
+    for (const want of [
+      'client → switch.p0: SYN seq=0 win=65535 mss=1460',
+      'router.eth1 → server: SYN seq=0 win=65535 mss=1460',
+      'server → router.eth1: SYN,ACK seq=0 ack=1 win=65535 mss=1460',
+      'client → switch.p0: ACK seq=1 ack=1',
+      'client → switch.p0: GET / seq=1 ack=1 len=85',
+      'server → router.eth1: 200 OK seq=1 ack=86 len=1448',
+      'server → router.eth1: seq=1449 ack=86 len=1448',
+      'server → router.eth1: FIN,ACK seq=4345 ack=86 len=772',
+      'client → switch.p0: FIN,ACK seq=86 ack=5118',
+      'server → router.eth1: ACK seq=5118 ack=87',
+    ])
+      expect(titles, want).toContain(want);
+  });
+
+  test('--flip 7:800 drops the GET at the switch (FCS): the client retransmits it when its 1 s RTO expires, in the narration and the ladder', async () => {
+    const r = await demo('flip-get', { flip: { frame: 7, bit: 800 } });
+    const j = r.journey.join('\n');
+    expect(j).toMatch(/switch +dropped rx frame: FCS error \[counted in p0\.rxErrors\]/);
+    expect(j).toMatch(/\(999\.996 ms pass with nothing else to tell on this path\)\n +2\.501028772s +stack +client +TCP retransmission timer expired: retransmission timeout: resending from 1, cwnd 1448, next timeout in 2 s\n +2\.501028772s +stack +client +TCP sends seq=1 ack=1 win=1024 len=85, 10\.0\.0\.2:32768 → 10\.0\.1\.2:80 — a retransmission: the first copy was not acknowledged/);
+    expect(r.summary.page).toMatchObject({ status: 200, bytes: 5000, retransmitted: 1 });
+    expect((r.summary.hosts as Record<string, { counters: Record<string, number> }>).client.counters).toMatchObject({ 'tcp.rtoExpired': 1, 'tcp.retransSegs': 1 });
+    const svg = readFileSync(join(scratch.dir, 'flip-get', 'ladder.svg'), 'utf8');
+    expect(svg).toMatch(/<title>frame #\d+ client → switch\.p0: GET \/ seq=1 ack=1 len=85 \(bad TCP checksum\) — dropped: FCS error \[p0\.rxErrors\]<\/title>/);
+    expect(svg).toMatch(/<title>frame #\d+ client → switch\.p0: GET \/ seq=1 ack=1 len=85 \(retransmission\)<\/title>/);
+  });
+
+  test('--corrupt 9:100: the router damages the first page segment after the FCS check; the FCS passes everywhere, the client\'s TCP checksum drops it, SACKed duplicate ACKs bring a fast retransmit', async () => {
+    const r = await demo('corrupt', { corrupt: { frame: 9, byte: 100 } });
+    const j = r.journey.join('\n');
+    const steps = [
+      /router-memory +fault injected: frame #42 damaged in the router's memory after its FCS check: octet 100: 0x6f → 0x90, FCS computed again over the damaged frame — the frame leaves with a valid FCS/,
+      /client +dropped tcp segment: TCP segment dropped: checksum mismatch \[counted in tcp\.badChecksum\]/,
+      /client +TCP received seq=1449 ack=86 win=1024 len=1448, .*out of order \(expected seq=1\)/,
+      /client +TCP sends ACK seq=86 ack=1 win=1024 sack=1449-2897, .*a duplicate ACK/,
+      /server +TCP sends FIN,ACK seq=4345 ack=86 win=1024 len=772/, // limited transmit: new data on a duplicate ACK
+      /client +TCP sends ACK seq=86 ack=1 win=1024 sack=1449-5117/,
+      /server +TCP fast retransmit \(SACK loss recovery\): 3 duplicate ACKs/,
+      /server +TCP sends seq=1 ack=86 win=1024 len=1448, .*a retransmission/,
+      /client +TCP received seq=1 ack=86 win=1024 len=1448, .*fills the gap: with the segments held since, everything up to seq=5118 goes to the socket/,
+      /client +TCP connection tcp1:32768→10\.0\.1\.2:80: LAST-ACK → CLOSED/,
+    ];
+    let at = 0;
+    for (const st of steps) {
+      const m = st.exec(j.slice(at));
+      expect(m, `step ${st}`).not.toBeNull();
+      at += m!.index;
+    }
+    expect(r.page?.text).toBe(DEMO_PAGE);
+    expect((r.summary.hosts as Record<string, { counters: Record<string, number> }>).client.counters['tcp.badChecksum']).toBe(1);
+    expect((r.summary.hosts as Record<string, { counters: Record<string, number> }>).server.counters).toMatchObject({ 'tcp.fastRetransmits': 1, 'tcp.retransSegs': 1 });
+    expect(r.corruptProblem).toBeNull();
+    const svg = readFileSync(join(scratch.dir, 'corrupt', 'ladder.svg'), 'utf8');
+    expect(svg).toMatch(/<title>frame #42 router\.eth0 → switch\.p2: 200 OK seq=1 ack=86 len=1448 \(bad TCP checksum\)<\/title>/);
+    expect(svg).toContain('⚡ octet 100 damaged, FCS recomputed');
+    expect(svg).toMatch(/<title>frame #\d+ server → router\.eth1: 200 OK seq=1 ack=86 len=1448 \(retransmission\)<\/title>/);
+    if (!HAVE_TSHARK) return;
+    // the FCS is good on every capture point; only the damaged segment fails TCP's checksum, at the switch port and at the client
+    const wire = tsharkFile(join(scratch.dir, 'corrupt', 'capture-wire.pcapng'));
+    expect(wire.every((x) => x['fpp.checksum.status'] === '1')).toBe(true);
+    const bad = wire.filter((x) => x['tcp.checksum.status'] === '0');
+    expect(bad.map((x) => x['frame.interface_name']).sort()).toEqual(['client', 'switch.p2']);
+    for (const row of wire) if (row['tcp.checksum.status'] !== '0') expect(malformedOrBadChecksum(row), `frame ${row['frame.number']}`).toEqual([]);
+    const adapters = tsharkFile(join(scratch.dir, 'corrupt', 'capture.pcapng'));
+    expect(adapters.filter((x) => x['tcp.checksum.status'] === '0').map((x) => x['frame.interface_name'])).toEqual(['client']);
   });
 
   test('--inspect narrates every state machine: driver lifecycle, PHY link, ARP entries', async () => {

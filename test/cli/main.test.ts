@@ -113,6 +113,10 @@ describe('nicsim CLI', () => {
     [['demo', '--flip', '2:99999'], /^nicsim: --flip 2:99999: the longest frame the client can send has 12208 line bits \(0\.\.12207\)$/],
     [['demo', '--flip', '2:99999', '--fidelity', 'signal'], /^nicsim: --flip 2:99999: the longest frame the client can send has 15340 code bits/],
     [['demo', '--flip', '0:5'], /--flip expects FRAME:BIT with FRAME >= 1/],
+    [['demo', '--corrupt', 'x'], /^nicsim: --corrupt expects FRAME:BYTE with FRAME >= 1 and BYTE >= 0/],
+    [['demo', '--corrupt', '0:5'], /^nicsim: --corrupt expects FRAME:BYTE with FRAME >= 1/],
+    [['demo', '--corrupt', '2:1514'], /^nicsim: --corrupt 2:1514: the longest frame the router can send has 1514 octets before its FCS \(0\.\.1513\)$/],
+    [['ping', 'server.lan', '--corrupt', '2:3'], /^nicsim: --corrupt is an option of 'demo', not of 'ping'$/],
     // ping's options as iputils has them; demo-only options refused
     [['ping', 'server.lan', '--size', '100000'], /^nicsim: --size must be between 0 and 65507, got 100000$/],
     [['ping', 'server.lan', '-s', '-1'], /^nicsim: --size must be between 0 and 65507, got -1$/],
@@ -155,12 +159,16 @@ describe('nicsim CLI', () => {
   test('a flip that never happened is reported after the output, exit 2', async () => {
     const never = await run('demo', '--flip', '999:5', '--no-files');
     expect(never.code).toBe(2);
-    expect(never.out).toContain('== The journey of the first message');
-    expect(never.err).toBe('nicsim: --flip 999:5: frame 999 was never sent (the client sent 7 frames)\n');
+    expect(never.out).toContain('== The journey: the browser resolves www.lan');
+    expect(never.err).toBe('nicsim: --flip 999:5: frame 999 was never sent (the client sent 13 frames)\n');
     const short = await run('demo', '--flip', '2:5000', '--no-files');
     expect(short.code).toBe(2);
     expect(short.out).toContain('== switch ==');
     expect(short.err).toBe('nicsim: --flip 2:5000: nothing flipped: frame 2 (id 12) has 576 line bits: bit 5000 not flipped\n');
+    const corrupt = await run('demo', '--corrupt', '999:5', '--no-files');
+    expect([corrupt.code, corrupt.err]).toEqual([2, 'nicsim: --corrupt 999:5: frame 999 was never sent (the router sent 22 frames)\n']);
+    const shortC = await run('demo', '--corrupt', '1:100', '--no-files');
+    expect([shortC.code, shortC.err]).toEqual([2, 'nicsim: --corrupt 1:100: nothing damaged: frame 1 (id 3) has 60 octets before its FCS: octet 100 not damaged\n']);
   });
 
   test('a file that cannot be written after the run loses nothing else: the text is printed, the other files written, exit 1', async () => {
@@ -168,7 +176,7 @@ describe('nicsim CLI', () => {
     mkdirSync(join(dir, 'capture.pcap'), { recursive: true }); // a directory where a file should go
     const r = await run('demo', '--out', dir);
     expect(r.code).toBe(1);
-    expect(r.out).toContain('== The journey of the first message');
+    expect(r.out).toContain('== The journey: the browser resolves www.lan');
     expect(r.out).toContain(join(dir, 'trace.jsonl'));
     expect(r.err).toMatch(/^nicsim: could not write .*capture\.pcap: EISDIR/);
     expect(r.err.trim().split('\n')).toHaveLength(1);
@@ -177,17 +185,17 @@ describe('nicsim CLI', () => {
 
   test('demo --json has the switch counters and MAC table of the text summary, which names the drop counter as the README does (rxErrors)', async () => {
     const text = await run('demo', '--no-files', '--flip', '2:400');
-    expect(text.out).toContain('port 0 (client): rx 7 frames, tx 8, flooded 3, forwarded 4, filtered 0, rxErrors 1, txDrops 0');
+    expect(text.out).toContain('port 0 (client): rx 13 frames, tx 14, flooded 3, forwarded 10, filtered 0, rxErrors 1, txDrops 0');
     expect(text.out).toContain('MAC table: 02:00:00:00:00:02→p0, 02:00:00:00:00:35→p1, 02:00:00:00:01:01→p2');
     const j = JSON.parse((await run('demo', '--no-files', '--json', '--flip', '2:400')).out);
-    expect(j.switch.ports[0]).toMatchObject({ port: 0, peer: 'client', rxFrames: 7, txFrames: 8, flooded: 3, forwarded: 4, filtered: 0, rxErrors: 1, txDrops: 0 });
+    expect(j.switch.ports[0]).toMatchObject({ port: 0, peer: 'client', rxFrames: 13, txFrames: 14, flooded: 3, forwarded: 10, filtered: 0, rxErrors: 1, txDrops: 0 });
     expect(j.switch.ports).toHaveLength(3);
     expect(j.switch.macTable.map((m: { mac: string; port: number }) => `${m.mac}→p${m.port}`)).toEqual(['02:00:00:00:00:02→p0', '02:00:00:00:00:35→p1', '02:00:00:00:01:01→p2']);
   });
 
   test('the journey is coloured per layer on a terminal, plain when piped or with NO_COLOR', async () => {
     const tty = await runWith({ stdoutIsTTY: true, noColor: false }, 'demo', '--no-files');
-    expect(tty.out).toMatch(/\x1b\[35m +1\.501001000s +app +client +demo\[1\] socket on fd 3 → ok\x1b\[0m/);
+    expect(tty.out).toMatch(/\x1b\[35m +1\.501001000s +app +client +browser\[1\] socket on fd 3 → ok\x1b\[0m/);
     expect(tty.out).toMatch(/\x1b\[36m.* stack /);
     expect(tty.out).toMatch(/\x1b\[32m.* driver /);
     expect(tty.out).toMatch(/\x1b\[33m.* hw /);
@@ -204,6 +212,7 @@ describe('nicsim CLI', () => {
       expect((await run('help', cmd)).out).toBe(long.out);
     }
     expect((await run('demo', '-h')).out).toMatch(/--flip FRAME:BIT/);
+    expect((await run('demo', '-h')).out).toMatch(/--corrupt FRAME:BYTE/);
   });
 
   test('ping implements -c, -s, -t, -i and -W as iputils has them', async () => {

@@ -83,33 +83,38 @@ describe('ring registers', () => {
     expect([rd(a, R.TDH), cable.framesCarried[0]]).toEqual([50, 0]);
   });
 
-  test('RX ring length 0: the frame is missed (MPC, RNBC, ICR.RXO), counted in ringErrors and traced', () => {
+  test('RX ring length 0: no descriptor, so the frame waits in the receive FIFO (RNBC, no MPC), counted in ringErrors and traced; a usable ring gets it', () => {
     const { sim, nic, port, events } = rxRig();
     wr(nic, R.RDLEN, 0);
-    port.send(ethFrame(MAC_B, MAC_A, 60));
+    const f = ethFrame(MAC_B, MAC_A, 60);
+    port.send(f);
     sim.runFor(100_000);
-    expect([rd(nic, R.MPC), rd(nic, R.RNBC), nic.counters.ringErrors]).toEqual([1, 1, 1]);
-    expect(rd(nic, R.ICR) & INT.RXO).toBe(INT.RXO);
+    expect([rd(nic, R.MPC), rd(nic, R.RNBC), nic.counters.ringErrors]).toEqual([0, 1, 1]);
+    expect(rd(nic, R.ICR) & INT.RXO).toBe(0);
     expect(ofKind(events, 'nic.ring')).toMatchObject([{ ring: 'rx', problem: expect.stringContaining('length 0') }]);
-    expect(ofKind(events, 'drop')).toMatchObject([{ counter: 'MPC' }]);
+    expect(ofKind(events, 'drop')).toEqual([]);
+    wr(nic, R.RDLEN, 16 * DESC_SIZE);
+    wr(nic, R.RDT, 15);
+    sim.runFor(100_000);
+    expect(rxBytes(nic, 0).subarray(0, 60)).toEqual(f);
   });
 
-  test('RX tail beyond the ring: the frame is missed, nothing is written to memory', () => {
+  test('RX tail beyond the ring: the frame is held, nothing is written to memory', () => {
     const { sim, nic, port, events } = rxRig();
     wr(nic, R.RDT, 100);
     port.send(ethFrame(MAC_B, MAC_A, 60));
     sim.runFor(100_000);
-    expect([rd(nic, R.MPC), nic.counters.ringErrors, rd(nic, R.RDH)]).toEqual([1, 1, 0]);
+    expect([rd(nic, R.MPC), rd(nic, R.RNBC), nic.counters.ringErrors, rd(nic, R.RDH)]).toEqual([0, 1, 1, 0]);
     expect(ofKind(events, 'nic.ring')).toMatchObject([{ ring: 'rx', problem: 'tail 100 beyond the ring of 16 descriptors' }]);
     expect(rxDesc(nic, 0).status).toBe(0);
   });
 
-  test('RX head beyond the ring: the frame is missed', () => {
+  test('RX head beyond the ring: the frame is held (RNBC)', () => {
     const { sim, nic, port, events } = rxRig();
     wr(nic, R.RDH, 16);
     port.send(ethFrame(MAC_B, MAC_A, 60));
     sim.runFor(100_000);
-    expect([rd(nic, R.MPC), nic.counters.ringErrors]).toEqual([1, 1]);
+    expect([rd(nic, R.MPC), rd(nic, R.RNBC), nic.counters.ringErrors]).toEqual([0, 1, 1]);
     expect(ofKind(events, 'nic.ring')).toMatchObject([{ ring: 'rx', problem: 'head 16 beyond the ring of 16 descriptors' }]);
   });
 });
@@ -260,7 +265,7 @@ describe("addresses inside the adapter's own register window", () => {
 });
 
 describe('transmit chains', () => {
-  test('a chain longer than 64 KiB before EOP: dropped whole (txMalformed), every descriptor written back, nothing sent', () => {
+  test('a chain longer than the 16 KiB transmit FIFO before EOP: dropped once (txMalformed), every descriptor written back, nothing sent', () => {
     const { sim, a, cable, events } = txRig();
     // Five 16 KiB buffers (80 KiB) and then EOP.
     for (let i = 0; i < 6; i++) {
@@ -270,7 +275,7 @@ describe('transmit chains', () => {
     wr(a, R.TDT, 6);
     sim.runFor(1_000_000);
     expect(a.counters.txMalformed).toBe(1);
-    expect(ofKind(events, 'drop')).toMatchObject([{ what: 'tx frame', reason: 'descriptor chain over 64 KiB', counter: 'txMalformed' }]);
+    expect(ofKind(events, 'drop')).toMatchObject([{ what: 'tx frame', reason: 'descriptor chain over the 16384-byte transmit FIFO', counter: 'txMalformed' }]);
     for (let i = 0; i < 6; i++) expect(readTxDescriptor(a.memory, LAYOUT.txRing + i * DESC_SIZE).sta & TXD_STA.DD).toBe(TXD_STA.DD);
     expect([rd(a, R.TDH), cable.framesCarried[0]]).toEqual([6, 0]);
     // The ring goes on.

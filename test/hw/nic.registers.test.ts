@@ -591,6 +591,7 @@ describe('ICR, ICS, IMS, IMC and the IRQ line', () => {
     rd(nic, R.ICR);
     sim.runFor(100_000);
     wr(nic, R.ICS, INT.TXDW); // long after: at once
+    sim.runFor(0);
     expect(rises).toEqual([1_000, 26_600, 126_600]);
   });
 });
@@ -641,6 +642,8 @@ describe('receive interrupt delay (RDTR, RADV)', () => {
     port.send(ethFrame(MAC_B, MAC_A, 60));
     sim.runFor(3_000);
     wr(nic, R.RDTR, R.RDTR.f.FPD.mask | 1000);
+    expect(nic.irq.level).toBe(true);
+    sim.runFor(0); // listeners hear the line in an event of their own, at the same instant
     expect(rises).toEqual([t0 + 3_000]);
     expect(rd(nic, R.RDTR)).toBe(1000);
     expect(rd(nic, R.ICR)).toBe(INT.RXT0);
@@ -694,6 +697,8 @@ describe('transmit interrupt delay (TIDV, TADV, TXD_CMD.IDE)', () => {
     queueTx(a, ethFrame(MAC_B, MAC_A, 60), { cmd: BASE | TXD_CMD.IDE });
     sim.runFor(2_000);
     wr(a, R.TIDV, R.TIDV.f.FPD.mask | 1000);
+    expect(a.irq.level).toBe(true);
+    sim.runFor(0); // listeners hear the line in an event of their own, at the same instant
     expect(rises).toEqual([sim.now]);
     expect(rd(a, R.TIDV)).toBe(1000);
   });
@@ -1001,7 +1006,6 @@ describe('registers nicsim only stores', () => {
     ['FCRTL', R.FCRTL, 0],
     ['FCRTH', R.FCRTH, 0],
     ['LEDCTL', R.LEDCTL, 0],
-    ['PBA', R.PBA, 0],
     ['RXDCTL', R.RXDCTL, 0],
     ['TXDCTL', R.TXDCTL, 0],
     ['RXCSUM', R.RXCSUM, 0],

@@ -158,3 +158,34 @@ describe('simulator', () => {
     expect(formatDuration(1_500)).toBe('1.5 µs');
   });
 });
+
+describe('reusableEvent', () => {
+  test('one event scheduled again and again: runs in (time, insertion) order with others, at most one pending, cancellable, never reallocated', () => {
+    const sim = new Simulator();
+    const log: string[] = [];
+    const ev = sim.reusableEvent(() => {
+      log.push(`r@${sim.now}`);
+      if (sim.now < 20) ev.schedule(10); // rescheduled from inside its own run
+    });
+    sim.schedule(0, () => log.push('a@0'));
+    expect(ev.schedule(0)).toBe(true);
+    expect(ev.pending).toBe(true);
+    expect(ev.schedule(5)).toBe(false); // already pending: nothing changes
+    sim.schedule(0, () => log.push('b@0'));
+    sim.run();
+    expect(log).toEqual(['a@0', 'r@0', 'b@0', 'r@10', 'r@20']);
+    expect(ev.pending).toBe(false);
+    expect(ev.schedule(7)).toBe(true);
+    expect(ev.cancel()).toBe(true);
+    expect(sim.pending).toBe(0);
+    sim.run();
+    expect(log).toHaveLength(5);
+    // cancelled and scheduled again at once (the old entry still waits in the heap to be discarded)
+    expect(ev.schedule(3)).toBe(true);
+    expect(ev.cancel()).toBe(true);
+    expect(ev.schedule(4)).toBe(true);
+    sim.run();
+    expect(log).toEqual(['a@0', 'r@0', 'b@0', 'r@10', 'r@20', 'r@24']);
+    expect(() => ev.schedule(-1)).toThrow(RangeError);
+  });
+});

@@ -178,7 +178,7 @@ describe('transports', () => {
   });
 
   it('addTransport hands a context, not the stack, and registers protocol number and socket type once', () => {
-    const s = new NetStack(new Simulator({ seed: 3 }), { name: 'h', udp: false });
+    const s = new NetStack(new Simulator({ seed: 3 }), { name: 'h', udp: false, tcp: false });
     let seen: TransportContext | undefined;
     const make = (ctx: TransportContext): Transport => {
       seen = ctx;

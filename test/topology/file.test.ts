@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTopology, buildTopology, defaultMac, TOPOLOGY_SCHEMA, TopologyError } from '../../topology/file.js';
 import { runCommand } from '../../cli/bridge.js';
+import { defaultPage } from '../../topology/services.js';
+import { createHash } from 'node:crypto';
 
 const dir = new URL('../../topology/', import.meta.url).pathname;
 const load = (f: string) => JSON.parse(readFileSync(`${dir}${f}`, 'utf8')) as unknown;
@@ -71,6 +73,8 @@ describe('topology files', () => {
     [{ hosts: { a: host, b: host }, cables: [{ a: 'a', b: 'b', faults: { ber: 0.5 } }] }, 'cables[0].faults.ber: must be < 0.01, got 0.5'],
     [{ hosts: { a: host }, run: [{ from: 'a' }] }, 'run[0]: needs exactly one of ping, lookup, fetch or echo'],
     [{ hosts: { a: host }, run: [{ from: 'b', ping: '10.0.0.1' }] }, "run[0].from: no host or router named 'b'"],
+    [{ hosts: { a: { ...host, services: { http: { index: 'x' } } } } }, "hosts.a.services.http: a page path starts with '/' and has no spaces, got 'index'"],
+    [{ hosts: { a: { ...host, services: { http: { '/f': '@/nonexistent-file' } } } } }, 'hosts.a.services.http./f: cannot read /nonexistent-file: ENOENT'],
     [[], 'expected an object, got []'],
   ])('%j → %s', (value, message) => {
     expect(err(value)).toBe(message);
@@ -85,23 +89,24 @@ describe('topology files', () => {
     expect(out).toMatch(/== router counters \(non-zero\) ==[\s\S]*ip\.forwarded 6/);
   });
 
-  test('routes, routers, a hub and a switch from a file: a ping crosses two routers (TTL 62) and a hub', async () => {
+  test('routes, routers, a hub and a switch from a file: a ping crosses two routers (TTL 62) and a hub; an HTTP fetch the same way', async () => {
     const tmp = join(mkdtempSync(join(tmpdir(), 'nicsim-topo-')), 'routes.json');
     writeFileSync(
       tmp,
       JSON.stringify({
         autonegMs: 10,
-        hosts: { a: { interfaces: ['10.0.0.2/24'], routes: [{ to: '10.0.2.0/24', via: '10.0.0.1' }] }, b: { interfaces: ['10.0.2.2/24'], gateway: '10.0.2.1' } },
+        hosts: { a: { interfaces: ['10.0.0.2/24'], routes: [{ to: '10.0.2.0/24', via: '10.0.0.1' }] }, b: { interfaces: ['10.0.2.2/24'], gateway: '10.0.2.1', services: { http: true } } },
         routers: { r1: { interfaces: ['10.0.0.1/24', '10.0.1.1/24'], routes: [{ to: '10.0.2.0/24', via: '10.0.1.2' }] }, r2: { interfaces: ['10.0.1.2/24', '10.0.2.1/24'], gateway: '10.0.1.1' } },
         hubs: { h: { speed: 100 } },
         switches: { s: { ports: 2, speed: 100 } },
         cables: [{ a: 'a', b: 'h' }, { a: 'r1.eth0', b: 'h' }, { a: 'r1.eth1', b: 's.0' }, { a: 's.1', b: 'r2.eth0', lengthM: 50 }, { a: 'r2.eth1', b: 'b', category: 'cat5' }],
-        run: [{ from: 'a', ping: '10.0.2.2', count: 2 }],
+        run: [{ from: 'a', ping: '10.0.2.2', count: 2 }, { from: 'a', fetch: 'http://10.0.2.2/' }],
       }),
     );
     let out = '';
     expect(await runCommand([tmp], { out: (s: string) => (out += s), err: () => undefined, stderrIsTTY: false })).toBe(0);
     expect(out).toMatch(/64 bytes from 10\.0\.2\.2: icmp_seq=2 ttl=62/);
+    expect(out).toContain(`== a: fetch http://10.0.2.2/ ==\n200 OK; ${Buffer.byteLength(defaultPage('b'))} bytes of body, sha256 ${createHash('sha256').update(defaultPage('b')).digest('hex')}\n`);
   });
 
   test('nicsim run: a failing step exits 1; a file with remotes or a bad file exits through a usage error', async () => {

@@ -27,6 +27,7 @@ export const FIELDS = [
   'eth.fcs.status',
   'ip.checksum.status',
   'udp.checksum.status',
+  'tcp.checksum.status',
   '_ws.malformed',
   '_ws.expert.group',
   '_ws.expert.severity',
@@ -58,7 +59,7 @@ export function tshark(dir: string, name: string, bytes: Uint8Array): Row[] {
 
 /** Runs tshark over a capture file with every checksum check on; one row per frame. */
 export function tsharkFile(path: string): Row[] {
-  const prefs = ['eth.check_fcs:TRUE', 'ip.check_checksum:TRUE', 'udp.check_checksum:TRUE'].flatMap((p) => ['-o', p]);
+  const prefs = ['eth.check_fcs:TRUE', 'ip.check_checksum:TRUE', 'udp.check_checksum:TRUE', 'tcp.check_checksum:TRUE'].flatMap((p) => ['-o', p]);
   const out = execFileSync('tshark', ['-n', '-r', path, ...prefs, '-T', 'fields', '-E', `separator=${SEP}`, '-E', 'occurrence=a', '-E', `aggregator=${AGG}`, ...FIELDS.flatMap((f) => ['-e', f])], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,6 +9,7 @@
  */
 import { decode100BaseTx, encode100BaseTx, type Tx100State } from './base100tx.js';
 import { alignCodeGroups, decode8b10bStream, encode8b10bStream } from './eightb10b.js';
+import type { Slab } from '../../../sim/slab.js';
 import { manchesterDecode, manchesterEncode } from './manchester.js';
 import { scramblerPhase } from './scrambler.js';
 import { EightB10BLineStream, ManchesterLineStream, Mlt3LineStream } from './stream.js';
@@ -104,10 +105,10 @@ export function createCodec100BaseTx(opts: Codec100Options = {}): Codec100BaseTx
   };
 }
 
-/** 1000BASE-X: 8b/10b with ordered sets; every stream starts at negative running disparity. */
-export function createCodec1000BaseX(): LineCodec {
+/** 1000BASE-X: 8b/10b with ordered sets; every stream starts at negative running disparity. Code groups and decoded frames come from `slab` when given. */
+export function createCodec1000BaseX(slab?: Slab): LineCodec {
   const encodeFrames = (frames: readonly Uint8Array[], o: EncodeOptions = {}): LineStream =>
-    EightB10BLineStream.fromCodes(encode8b10bStream(frames, o, 0).codes);
+    EightB10BLineStream.fromCodes(encode8b10bStream(frames, o, 0, slab).codes);
   return {
     kind: '1000BASE-X',
     encodeFrame: (macBytes, o) => encodeFrames([macBytes], o),
@@ -117,7 +118,7 @@ export function createCodec1000BaseX(): LineCodec {
       const s = stream instanceof EightB10BLineStream ? stream : EightB10BLineStream.fromLevels(stream.levels);
       const codes = s.codes;
       if (codes && !o.align) {
-        const r = decode8b10bStream(codes);
+        const r = decode8b10bStream(codes, {}, slab);
         return result(r.frames, r.errors);
       }
       const levels = s.levels;
@@ -141,15 +142,15 @@ export function createCodec1000BaseX(): LineCodec {
   };
 }
 
-/** The codec of a PHY kind (`opts` applies to 100BASE-TX). */
-export function createLineCodec(kind: PhyKind, opts: Codec100Options = {}): LineCodec {
+/** The codec of a PHY kind (`opts` applies to 100BASE-TX; `slab`, for per-frame buffers, to 1000BASE-X). */
+export function createLineCodec(kind: PhyKind, opts: Codec100Options = {}, slab?: Slab): LineCodec {
   switch (kind) {
     case '10BASE-T':
       return createCodec10BaseT();
     case '100BASE-TX':
       return createCodec100BaseTx(opts);
     case '1000BASE-X':
-      return createCodec1000BaseX();
+      return createCodec1000BaseX(slab);
     default:
       throw new RangeError(`unknown PHY kind ${String(kind)}`);
   }

@@ -13,7 +13,7 @@
  * @module
  */
 import type { LineError } from './types.js';
-import { slabBytes, slabU16 } from '../../slab.js';
+import type { Slab } from '../../../sim/slab.js';
 
 /** 5b/6b sub-block `abcdei` for x = 0–31: [RD−, RD+] (table 36-1a). */
 export const FIVE_B_SIX_B: readonly (readonly [string, string])[] = [
@@ -330,19 +330,21 @@ export const EIGHT_B10B_DEFAULTS: Required<EightB10BStreamOptions> = { idleBefor
  * frame, FCS), starting at running disparity `rd`: /I/ idle, then per frame /S/ in place of the
  * first preamble octet, the remaining octets, /T/R/ plus one /R/ when needed so that the next
  * ordered set starts at an even position, and idle whose first /I/ is /I1/ when the running
- * disparity is positive (restoring it to negative) and /I2/ otherwise.
+ * disparity is positive (restoring it to negative) and /I2/ otherwise. The code groups are carved
+ * from `slab` when given.
  */
 export function encode8b10bStream(
   frames: readonly Uint8Array[],
   opts: EightB10BStreamOptions = {},
   rd = 0,
+  slab?: Slab,
 ): { codes: Uint16Array; rd: number } {
   const idleBefore = opts.idleBefore ?? EIGHT_B10B_DEFAULTS.idleBefore;
   const idleBetween = opts.idleBetween ?? EIGHT_B10B_DEFAULTS.idleBetween;
   const idleAfter = opts.idleAfter ?? EIGHT_B10B_DEFAULTS.idleAfter;
   let max = 2 * (idleBefore + idleAfter + Math.max(0, frames.length - 1) * idleBetween);
   for (const f of frames) max += Math.max(1, f.length) + 3;
-  const out = slabU16(max); // fresh and zeroed (hw/slab.ts)
+  const out = slab ? slab.u16(max) : new Uint16Array(max); // fresh and zeroed
   // packed writer state: k (position) << 1 | rd
   let w = putIdle(out, rd & 1, idleBefore);
   for (let fi = 0; fi < frames.length; fi++) {
@@ -413,7 +415,7 @@ export interface Rx1000Result {
  * /I/ ordered sets while idle, a frame from /S/ to /T/R/ (restoring the preamble octet /S/
  * replaced), and reports anything else.
  */
-export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options = {}): Rx1000Result {
+export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options = {}, slab?: Slab): Rx1000Result {
   const n = codes.length;
   const base = opts.bitOffset ?? 0;
   const frames: Uint8Array[] = [];
@@ -460,7 +462,7 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
     // ---- frame: /S/ stands for the first preamble octet
     rd = (e >>> 11) & 1;
     i++;
-    const f = slabBytes(n - i + 1);
+    const f = slab ? slab.bytes(n - i + 1) : new Uint8Array(n - i + 1);
     f[0] = 0x55;
     let fl = 1;
     for (;;) {

@@ -93,8 +93,8 @@ describe('descriptors', () => {
 });
 
 describe('errors', () => {
-  test('socket(): SOCK_STREAM is EPROTONOSUPPORT until TCP exists; other families and types', async () => {
-    const { sim, a } = twoUdpHosts();
+  test('socket(): SOCK_STREAM is EPROTONOSUPPORT on a host without TCP; other families and types', async () => {
+    const { sim, a } = twoUdpHosts({ a: { tcp: false } });
     const p = new Process(a);
     const r = await run(sim, async () => [
       await code(p.socket(AF_INET, SOCK_STREAM)),
@@ -254,7 +254,7 @@ describe('receive options and socket options', () => {
 
 describe('the protocol switch', () => {
   test('a SOCK_STREAM transport registered in the switch serves socket(AF_INET, SOCK_STREAM)', async () => {
-    const { sim, a } = twoUdpHosts();
+    const { sim, a } = twoUdpHosts({ a: { tcp: false } });
     const calls: string[] = [];
     const fake: ProtoSocket = {
       type: SOCK_STREAM,

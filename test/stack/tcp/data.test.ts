@@ -72,6 +72,17 @@ describe('acknowledgements (RFC 1122 §4.2.3.2)', () => {
     expect(d.stack.counters.get('tcp.oooSegments')).toBe(2);
   });
 
+  it('a data segment that carries SACK blocks carries fewer bytes, so it still fits the MTU (1448 − 12 for one block)', async () => {
+    const d = new Drill();
+    const { fd } = await established(d);
+    d.inject(`. 1001:2001(1000) ack 1 win 1000 ${TS}`);
+    d.expect('. 1:1(0) ack 1 <nop,nop,TS val * ecr 100,nop,nop,sack 1001:2001>');
+    await d.proc.write(fd, new Uint8Array(3000));
+    d.expect('. 1:1437(1436) ack 1 <nop,nop,TS val * ecr 100,nop,nop,sack 1001:2001>');
+    d.expect('. 1437:2873(1436) ack 1');
+    expect(d.stack.counters.get('ip.outTooBig')).toBe(0);
+  });
+
   it('the advertised window shrinks as unread data queues, scaled by 2^7', async () => {
     const d = new Drill();
     await established(d);
@@ -170,24 +181,41 @@ describe('loss recovery', () => {
     d.expect('P. 1:101(100) ack 1', { at: t0 + 600 * MS });
   });
 
-  it('three duplicate ACKs: fast retransmit and NewReno (no SACK): ssthresh = flight / 2, cwnd = ssthresh + 3 MSS', async () => {
+  it('three duplicate ACKs: fast retransmit and NewReno (no SACK): ssthresh = flight / 2, cwnd = ssthresh + 3 MSS, partial and full ACKs', async () => {
     const d = new Drill();
     const { fd, sock } = await established(d, { syn: '<mss 1460,nop,wscale 7>' });
-    await d.proc.write(fd, new Uint8Array(4380));
+    await d.proc.write(fd, new Uint8Array(10 * 1460));
+    d.expect('. 1:1461(1460) ack 1');
+    d.expect('. 1461:2921(1460) ack 1');
+    d.expect('. 2921:4381(1460) ack 1');
+    d.inject('. 1:1(0) ack 1 win 1000');
+    d.expect('. 4381:5841(1460) ack 1'); // limited transmit
+    d.inject('. 1:1(0) ack 1 win 1000');
+    d.expect('. 5841:7301(1460) ack 1');
+    d.inject('. 1:1(0) ack 1 win 1000');
+    d.expect('. 1:1461(1460) ack 1');
+    d.expectNothing();
+    expect(sock.tcpInfo()).toMatchObject({ recovery: 'newreno', ssthresh: 3650, cwnd: 3650 + 3 * 1460 });
+    d.inject('. 1:1(0) ack 1461 win 1000'); // partial ACK: the next hole goes at once
+    d.expect('. 1461:2921(1460) ack 1');
+    d.inject('. 1:1(0) ack 7301 win 1000');
+    const info = sock.tcpInfo();
+    expect(info.recovery).toBe('none');
+    expect(info.cwnd).toBeLessThanOrEqual(3650);
+    expect(d.stack.counters.get('tcp.fastRetransmits')).toBe(1);
+  });
+
+  it('early retransmit (RFC 5827): with three segments out and nothing more to send, two duplicate ACKs are enough', async () => {
+    const d = new Drill();
+    const { fd } = await established(d, { syn: '<mss 1460,nop,wscale 7>' });
+    await d.proc.write(fd, new Uint8Array(3 * 1460));
     d.expect('. 1:1461(1460) ack 1');
     d.expect('. 1461:2921(1460) ack 1');
     d.expect('P. 2921:4381(1460) ack 1');
     d.inject('. 1:1(0) ack 1 win 1000');
-    d.inject('. 1:1(0) ack 1 win 1000');
     d.expectNothing();
     d.inject('. 1:1(0) ack 1 win 1000');
     d.expect('. 1:1461(1460) ack 1');
-    expect(sock.tcpInfo()).toMatchObject({ recovery: 'newreno', ssthresh: 2920, cwnd: 2920 + 3 * 1460 });
-    d.inject('. 1:1(0) ack 1461 win 1000'); // partial ACK: the next hole goes at once
-    d.expect('. 1461:2921(1460) ack 1');
-    d.inject('. 1:1(0) ack 4381 win 1000');
-    expect(sock.tcpInfo()).toMatchObject({ recovery: 'none', cwnd: 2920 });
-    expect(d.stack.counters.get('tcp.fastRetransmits')).toBe(1);
   });
 
   it('limited transmit (RFC 3042): the first two duplicate ACKs each let one new segment out', async () => {
@@ -214,9 +242,8 @@ describe('loss recovery', () => {
     d.expect('. 1449:2897(1448) ack 1');
     d.expect('P. 2897:4345(1448) ack 1');
     d.inject('. 1:1(0) ack 1 win 1000 <nop,nop,sack 1449:2897>');
-    d.inject('. 1:1(0) ack 1 win 1000 <nop,nop,sack 1449:4345>');
     d.expectNothing();
-    d.inject('. 1:1(0) ack 1 win 1000 <nop,nop,sack 1449:4345>');
+    d.inject('. 1:1(0) ack 1 win 1000 <nop,nop,sack 1449:4345>'); // (early retransmit: 3 segments out, nothing unsent)
     d.expect('. 1:1449(1448) ack 1');
     d.expectNothing();
     expect(sock.tcpInfo()).toMatchObject({ recovery: 'sack', sacked: 2896 });
@@ -336,5 +363,64 @@ describe('socket calls (errno as Linux gives them)', () => {
     expect(isSocketError(await p.shutdown(c).catch((x: unknown) => x), 'ENOTCONN')).toBe(true);
     expect(isSocketError(await p.accept(c).catch((x: unknown) => x), 'EINVAL')).toBe(true);
     expect(isSocketError(await p.accept(b, { dontWait: true }).catch((x: unknown) => x), 'EAGAIN')).toBe(true);
+  });
+
+  it('TCP_MAXSEG caps the MSS we announce; we never send more than the peer announced', async () => {
+    const d = new Drill();
+    const p = d.proc;
+    const fd = await p.socket(AF_INET, SOCK_STREAM);
+    await p.setsockopt(fd, 'TCP_MAXSEG', 536);
+    const c = p.connect(fd, { address: PEER, port: 5000 });
+    await d.settle();
+    d.expect('S 0:0(0) win 65535 <mss 536,sackOK,TS val * ecr 0,nop,wscale 7>');
+    d.inject('S. 0:0(0) ack 1 win 65535 <mss 1200>');
+    d.expect('. 1:1(0) ack 1');
+    await c;
+    await p.setsockopt(fd, 'TCP_NODELAY', true);
+    await p.write(fd, new Uint8Array(1000));
+    d.expect('. 1:537(536) ack 1');
+    d.expect('P. 537:1001(464) ack 1');
+    expect(isSocketError(await p.setsockopt(fd, 'TCP_MAXSEG', 1000).catch((e: unknown) => e), 'EINVAL')).toBe(true);
+  });
+
+  it('SO_LINGER > 0: close waits until the data and FIN are acknowledged', async () => {
+    const d = new Drill();
+    const { fd } = await established(d);
+    await d.proc.setsockopt(fd, 'SO_LINGER', 5);
+    await d.proc.write(fd, new Uint8Array(100));
+    d.expect('P. 1:101(100) ack 1');
+    let closed = false;
+    void d.proc.close(fd).then(() => (closed = true));
+    await d.settle();
+    d.expect('F. 101:101(0) ack 1');
+    expect(closed).toBe(false);
+    d.inject(`. 1:1(0) ack 102 win 1000 ${TS}`);
+    await d.settle();
+    expect(closed).toBe(true);
+  });
+});
+
+describe('round-trip time (RFC 6298, RFC 7323)', () => {
+  it('samples come from send times (ns) and, for retransmitted data, from the timestamp echo; SRTT/RTTVAR/RTO follow RFC 6298', async () => {
+    const d = new Drill();
+    const rec = d.sim.trace.record(['tcp.rtt']);
+    const { fd, sock } = await established(d);
+    await d.proc.write(fd, new Uint8Array(100));
+    const sent = d.expect('P. 1:101(100) ack 1');
+    await d.advance(30 * MS);
+    d.inject(`. 1:1(0) ack 101 win 1000 <nop,nop,TS val 300 ecr ${sent.seg.optionBytes.length > 0 ? 0 : 0}>`);
+    const timed = rec.events.filter((e) => e.kind === 'tcp.rtt').at(-1)!;
+    expect(timed).toMatchObject({ sampleNs: 30 * MS, via: 'timed' });
+    expect(sock.tcpInfo().srttNs).toBeGreaterThan(0);
+    // a retransmitted segment is never timed (Karn); its timestamp echo still measures it
+    await d.proc.write(fd, new Uint8Array(100));
+    const first = d.expect('P. 101:201(100) ack 1');
+    const tsVal = Number(/TS val (\d+)/.exec(first.line)![1]);
+    await d.advance(1 * SEC);
+    d.expect('P. 101:201(100) ack 1');
+    await d.advance(5 * MS);
+    d.inject(`. 1:1(0) ack 201 win 1000 <nop,nop,TS val 301 ecr ${tsVal}>`);
+    const viaTs = rec.events.filter((e) => e.kind === 'tcp.rtt').at(-1)!;
+    expect(viaTs).toMatchObject({ via: 'timestamp', sampleNs: 1005 * MS });
   });
 });

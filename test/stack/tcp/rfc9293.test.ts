@@ -190,6 +190,19 @@ describe('no connection (RFC 9293 §3.10.7.1)', () => {
     expect(d.stack.counters.get('tcp.noSocket')).toBe(2);
   });
 
+  it('LISTEN: an ACK is answered <SEQ=SEG.ACK><CTL=RST>, a RST is ignored, a FIN without SYN is dropped (RFC 9293 §3.10.7.2)', async () => {
+    const d = new Drill();
+    await listening(d);
+    d.ourIsn = 0;
+    d.inject('. 1:1(0) ack 4242 win 100');
+    d.expect('R 4242:4242(0) win 0');
+    d.inject('R 1:1(0) win 0');
+    d.inject('F 1:1(0) win 100');
+    d.expectNothing();
+    expect(d.stack.counters.get('tcp.listenNotSyn')).toBe(3);
+    expect(stateOf(d)).toEqual(['LISTEN']);
+  });
+
   it('a segment with a bad checksum is dropped before anything else', async () => {
     const d = new Drill();
     await listening(d);
@@ -292,6 +305,19 @@ describe('closing (RFC 9293 §3.6)', () => {
     await d.proc.close(fd);
     d.expect('R. 1:1(0) ack 1');
     expect(sock.state).toBe('CLOSED');
+  });
+
+  it('data arriving after close (FIN-WAIT-2, no descriptor) is answered with RST', async () => {
+    const d = new Drill();
+    const { fd, sock } = await established(d);
+    await d.proc.close(fd);
+    d.expect('F. 1:1(0) ack 1');
+    d.inject('. 1:1(0) ack 2 win 1000');
+    expect(sock.state).toBe('FIN-WAIT-2');
+    d.inject('P. 1:11(10) ack 2 win 1000');
+    d.expect('R. 2:2(0) ack 1');
+    expect(sock.state).toBe('CLOSED');
+    expect(d.stack.counters.get('tcp.dataAfterClose')).toBe(1);
   });
 
   it('close with unread data aborts with RST (RFC 2525 §2.17)', async () => {

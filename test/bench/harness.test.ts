@@ -1,0 +1,241 @@
+/**
+ * The benchmark harness's bookkeeping, on fake workloads and a fake clock: how many steps and
+ * repetitions it runs, the median/min/max it reports, ratios to the floor, goals, option parsing
+ * and the JSON document. No real throughput is timed here.
+ */
+import { describe, expect, test } from 'vitest';
+import {
+  measureCase,
+  median,
+  parseBenchArgs,
+  runCases,
+  selectCases,
+  tableRow,
+  type BenchCase,
+  type BenchReport,
+  type Clock,
+  type MeasureOptions,
+  type Session,
+} from '../../bench/harness.js';
+import { CASES, CRC_FLOOR, realTimeFramesPerS } from '../../bench/cases.js';
+
+/** A fake clock and a workload whose every step takes `dt` fake seconds and completes `units[i]` units (cycling). */
+function fake(dt: number, units: number[]) {
+  let t = 0;
+  const clock: Clock = () => t;
+  let calls = 0;
+  let closed = 0;
+  const session: Session = {
+    step() {
+      t += dt;
+      return units[calls++ % units.length];
+    },
+    close() {
+      closed++;
+    },
+  };
+  return { clock, session, calls: () => calls, closed: () => closed };
+}
+
+const opts = (clock: Clock, o: Partial<MeasureOptions> = {}): MeasureOptions => ({ reps: 5, minTimeS: 1, warmupS: 0.5, floorSliceS: 0.25, clock, ...o });
+
+describe('statistics', () => {
+  test('median of odd and even counts, unsorted input', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([7])).toBe(7);
+    expect(median([])).toBeNaN();
+  });
+});
+
+describe('measureCase', () => {
+  test('warm-up, then reps repetitions of at least minTimeS each; warm-up steps not counted', async () => {
+    // 0.25 s per step: warm-up 0.5 s = 2 steps, each repetition 1 s = 4 steps.
+    // Per-step units so that the five repetitions run at 40, 8, 400, 80, 4 units/s.
+    const perRep = [10, 2, 100, 20, 1];
+    const units = [999, 999, ...perRep.flatMap((u) => [u, u, u, u])];
+    const f = fake(0.25, units);
+    const c: BenchCase = { kind: 'rate', name: 'x.rate', unit: 'u/s', open: () => f.session };
+    const { reps } = await measureCase(c, opts(f.clock));
+    expect(f.calls()).toBe(2 + 5 * 4);
+    expect(reps).toEqual([40, 8, 400, 80, 4]);
+    expect(f.closed()).toBe(1);
+  });
+
+  test('a repetition runs whole steps until minTimeS has passed, and the rate uses the time actually taken', async () => {
+    const f = fake(0.4, [4]); // 3 steps = 1.2 s ≥ 1 s for 12 units → 10 units/s
+    const { reps } = await measureCase({ kind: 'rate', name: 'x', unit: 'u/s', open: () => f.session }, opts(f.clock, { reps: 3, warmupS: 0 }));
+    expect(f.calls()).toBe(9);
+    expect(reps.map((r) => Math.round(r * 1e9) / 1e9)).toEqual([10, 10, 10]);
+  });
+
+  test('scale turns units/s into the unit (datagrams/s → Mb/s)', async () => {
+    const f = fake(0.5, [1000]); // 2000 datagrams/s of 1472 bytes
+    const { reps } = await measureCase({ kind: 'rate', name: 'x', unit: 'Mb/s', scale: (1472 * 8) / 1e6, open: () => f.session }, opts(f.clock, { reps: 1 }));
+    expect(reps[0]).toBeCloseTo(23.552, 9);
+  });
+
+  test('slowdown: base rate ÷ test rate per repetition, each side run for minTimeS', async () => {
+    let t = 0;
+    const clock: Clock = () => t;
+    const order: string[] = [];
+    const mk = (name: string, dt: number): Session => ({
+      step() {
+        order.push(name);
+        t += dt;
+        return 10;
+      },
+    });
+    const { reps } = await measureCase({ kind: 'slowdown', name: 'x', unit: 'ratio', open: () => ({ base: mk('b', 0.25), test: mk('t', 0.5) }) }, opts(clock, { reps: 2, warmupS: 0 }));
+    expect(reps).toEqual([2, 2]); // 40 units/s ÷ 20 units/s
+    // the test side needs 2 steps, the base side keeps alternating with it: 4 steps each; the second repetition starts with test
+    expect(order.join('')).toBe('btbtbtbt' + 'tbtbtbtb');
+  });
+
+  test('an exact case is computed once: one run, min = max = value', async () => {
+    let n = 0;
+    const figs = await runCases([{ kind: 'exact', name: 'x.ns', unit: 'ns', goal: { equals: 7 }, compute: () => ++n * 7 }], opts(() => 0));
+    expect(n).toBe(1);
+    expect(figs).toEqual([{ name: 'x.ns', value: 7, unit: 'ns', min: 7, max: 7, runs: 1, goal: { equals: 7 }, met: true }]);
+  });
+});
+
+describe('runCases and the report', () => {
+  /**
+   * Two workloads on one fake clock, 0.25 s per step (warm-up 2 steps, a repetition 4, a floor
+   * slice 1): a figure at 1000, 3000, 2000, 500, 1500 frames/s, and a floor whose own figure runs
+   * at 4000 frames/s and whose slices (its second session) run at `slices` units per step.
+   */
+  const mkCases = (slices: number[]) => {
+    let t = 0;
+    const clock: Clock = () => t;
+    const log: string[] = [];
+    const on = (name: string, units: number[]): Session => {
+      let i = 0;
+      return {
+        step() {
+          t += 0.25;
+          log.push(name);
+          return units[Math.min(i++, units.length - 1)]; // the last entry repeats
+        },
+      };
+    };
+    let floorOpens = 0;
+    const floor: BenchCase = { kind: 'rate', name: 'floor.f', unit: 'frames/s', open: () => (floorOpens++ === 0 ? on('F', [1000]) : on('f', slices)) };
+    const sys: BenchCase = {
+      kind: 'rate',
+      name: 'sys.frames_per_s',
+      unit: 'frames/s',
+      goal: { min: 2000 },
+      ratio: { floor: 'floor.f', divisor: 2, toFloorUnit: 1, definition: 'frames/s ÷ (floor.f ÷ 2)', goal: { min: 0.9 } },
+      open: () => on('s', [0, 0, ...[250, 750, 500, 125, 375].flatMap((u) => [u, u, u, u])]),
+    };
+    return { clock, floor, sys, log };
+  };
+
+  test('each figure reports median, min, max and runs; each repetition\'s ratio divides by the floor slice after it ÷ divisor', async () => {
+    // floor slices at 4000, 2000, 4000, 1000, 4000 frames/s: two-CRC-style floors 2000, 1000, 2000, 500, 2000
+    const { clock, floor, sys, log } = mkCases([1000, 500, 1000, 250, 1000]);
+    const seen: string[] = [];
+    const figs = await runCases([floor, sys], opts(clock), (f) => seen.push(f.name));
+    expect(seen).toEqual(['floor.f', 'sys.frames_per_s', 'sys.frames_per_s.ratio_to_floor']);
+    // the floor's own figure: warm-up and 5 × 4 steps; then the figure: warm-up, and a floor slice after each repetition
+    expect(log.join('')).toBe('F'.repeat(22) + 'ss' + 'ssssf'.repeat(5));
+    expect(figs[0]).toEqual({ name: 'floor.f', value: 4000, unit: 'frames/s', min: 4000, max: 4000, runs: 5 });
+    expect(figs[1]).toEqual({ name: 'sys.frames_per_s', value: 1500, unit: 'frames/s', min: 500, max: 3000, runs: 5, goal: { min: 2000 }, met: false });
+    // ratios 1000/2000, 3000/1000, 2000/2000, 500/500, 1500/2000 = 0.5, 3, 1, 1, 0.75
+    expect(figs[2]).toEqual({
+      name: 'sys.frames_per_s.ratio_to_floor',
+      value: 1,
+      unit: 'ratio',
+      min: 0.5,
+      max: 3,
+      runs: 5,
+      goal: { min: 0.9 },
+      met: true,
+      definition: 'frames/s ÷ (floor.f ÷ 2)',
+    });
+    expect(tableRow(figs[1], { name: 30 })).toContain('✗ short');
+    expect(tableRow(figs[2], { name: 30 })).toContain('✓');
+    expect(tableRow(figs[0], { name: 30 })).not.toMatch(/✓|✗/);
+
+    // the JSON document: one object, every figure with name, value, unit, min, max, runs
+    const report: BenchReport = { date: '2026-01-01T00:00:00.000Z', machine: { nproc: 2, cpu: 'x', node: 'v20' }, reps: 5, minTimeS: 1, warmupS: 0.5, floorSliceS: 0.25, loadAverage: 0.1, figures: figs };
+    const doc = JSON.parse(JSON.stringify(report)) as BenchReport;
+    expect(Object.keys(doc)).toEqual(['date', 'machine', 'reps', 'minTimeS', 'warmupS', 'floorSliceS', 'loadAverage', 'figures']);
+    for (const f of doc.figures) expect(Object.keys(f).slice(0, 6)).toEqual(['name', 'value', 'unit', 'min', 'max', 'runs']);
+  });
+
+  test('a ratio whose floor is not among the cases is an error', async () => {
+    const { clock, sys } = mkCases([1000]);
+    await expect(runCases([sys], opts(clock, { reps: 1 }))).rejects.toThrow(/floor floor\.f is not a rate benchmark of this run/);
+  });
+});
+
+describe('selectCases (--only)', () => {
+  const names = (only?: string) => selectCases(CASES, only).map((c) => c.name);
+
+  test('a prefix selects its benchmarks plus the floor their ratios need, in registry order', () => {
+    expect(names('adapter.frames_per_s.1518')).toEqual([CRC_FLOOR, 'adapter.frames_per_s.1518']);
+    expect(names('stack.ping')).toEqual(['stack.ping_rtt_ns']);
+    expect(names('floor.copy')).toEqual(['floor.copy_frames_per_s.1518']);
+    expect(names('driver.frames_per_s.64.ratio')).toEqual([CRC_FLOOR, 'driver.frames_per_s.64']);
+    expect(names('nothing')).toEqual([]);
+    expect(names(undefined)).toEqual(CASES.map((c) => c.name));
+  });
+});
+
+describe('the registry', () => {
+  test('names are unique; every ratio names a rate figure that runs before it', () => {
+    const seen = new Set<string>();
+    for (const c of CASES) {
+      expect(seen.has(c.name)).toBe(false);
+      if (c.ratio) {
+        const floor = CASES.find((f) => f.name === c.ratio!.floor);
+        expect(floor?.kind).toBe('rate');
+        expect(seen.has(c.ratio.floor)).toBe(true);
+      }
+      seen.add(c.name);
+    }
+    expect(seen.has('floor.crc32_frames_per_s.1518')).toBe(true);
+    expect(seen.has('floor.copy_frames_per_s.1518')).toBe(true);
+  });
+
+  test('the issue-13 goals', () => {
+    const get = (n: string) => CASES.find((c) => c.name === n)!;
+    expect(Math.round(realTimeFramesPerS(1000))).toBe(81_274);
+    expect(get('adapter.frames_per_s.1518').ratio).toMatchObject({ floor: CRC_FLOOR, divisor: 2, goal: { min: 0.5 } });
+    expect(get('driver.frames_per_s.1518').ratio?.goal?.min).toBe(0.333);
+    expect(get('stack.udp_goodput_mbps').ratio).toMatchObject({ divisor: 2, toFloorUnit: 1e6 / (1472 * 8), goal: { min: 0.333 } });
+    expect(get('adapter.signal_frames_per_s.1000BASE-X').goal?.min).toBe(162_548);
+    expect(get('faults.ber_overhead').goal).toEqual({ max: 1.1 });
+  });
+});
+
+describe('parseBenchArgs', () => {
+  test('defaults: 5 repetitions of ≥ 1 s after 0.5 s of warm-up', () => {
+    expect(parseBenchArgs([])).toEqual({ json: false, help: false, reps: 5, minTimeS: 1, warmupS: 0.5, floorSliceS: 0.25 });
+    expect(parseBenchArgs(['--json', '--only', 'adapter.', '--reps', '7', '--min-time', '0.2', '--warmup', '0', '--floor-slice', '0.1'])).toEqual({
+      json: true,
+      help: false,
+      only: 'adapter.',
+      reps: 7,
+      minTimeS: 0.2,
+      warmupS: 0,
+      floorSliceS: 0.1,
+    });
+  });
+
+  test('bad options give one-line errors', () => {
+    expect(parseBenchArgs(['--bogus'])).toEqual({ error: "unknown option '--bogus'" });
+    expect(parseBenchArgs(['--only'])).toEqual({ error: '--only needs a PREFIX' });
+    expect(parseBenchArgs(['--reps'])).toEqual({ error: '--reps needs a value' });
+    expect(parseBenchArgs(['--reps', '0'])).toEqual({ error: "--reps must be an integer from 1 to 1000, not '0'" });
+    expect(parseBenchArgs(['--reps', '2.5'])).toHaveProperty('error');
+    expect(parseBenchArgs(['--min-time', '0'])).toHaveProperty('error');
+    expect(parseBenchArgs(['--min-time', 'abc'])).toHaveProperty('error');
+    expect(parseBenchArgs(['--warmup', '-1'])).toHaveProperty('error');
+    expect(parseBenchArgs(['--warmup', ''])).toHaveProperty('error');
+    expect(parseBenchArgs(['--floor-slice', '0'])).toHaveProperty('error');
+  });
+});
