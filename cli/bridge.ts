@@ -39,6 +39,7 @@ export const BRIDGE_OPTIONS: Record<string, OptionSpec> = {
   lookup: { type: 'string' },
   fetch: { type: 'string' },
   seconds: { type: 'string' },
+  'until-done': { type: 'boolean' },
   seed: { type: 'string' },
   'no-status': { type: 'boolean' },
 };
@@ -56,7 +57,7 @@ export const BRIDGE_HELP = `usage: nicsim bridge [FILE] [--udp LOCAL:PORT,REMOTE
                     [--echo] [--discard] [--http] [--http-file FILE] [--dns NAME=ADDR,...]
                     [--ber RATE] [--fault SPEC]
                     [--ping ADDR] [--lookup NAME@SERVER] [--fetch http://ADDR[:PORT]/PATH]
-                    [--pcap FILE] [--seconds S] [--seed N] [--json] [--no-status]
+                    [--pcap FILE] [--seconds S] [--until-done] [--seed N] [--json] [--no-status]
 
 Runs an emulated host (adapter, driver, stack) in real time with its cable attached to the outside:
   --udp L:P,R:P     one Ethernet frame per UDP datagram, no FCS, bound to L:P, sent to R:P (only
@@ -75,7 +76,8 @@ Once the link is up the host can --ping ADDR (3 requests), --lookup NAME@SERVER,
 (HTTP/1.0 GET over the emulated TCP; prints the status and the body's sha256).
 --pcap FILE writes what crossed the bridge (wall-clock timestamps). On a terminal a status line
 on stderr shows frames each way, drops and lag (--no-status turns it off). Runs until SIGINT or
-SIGTERM (or --seconds S), then prints a summary (--json: as JSON).
+SIGTERM (or --seconds S, or with --until-done once the steps are done), then prints a summary
+(--json: as JSON).
 With FILE (a topology file, see 'nicsim run --help'), the file's remotes are the links and the
 host options do not apply.
 Exit status: 0, 1 when a --ping/--lookup/--fetch failed, 2 for a bad command line or file.`;
@@ -333,6 +335,7 @@ export async function bridgeCommand(args: readonly string[], io: BridgeIo): Prom
     if (Object.keys(spec.remotes ?? {}).length === 0) throw new UsageError(`${positionals[0]} has no remote links: run it with 'nicsim run ${positionals[0]}'`);
   } else spec = bridgeTopology(values);
   const seconds = numberOption('seconds', values.seconds, 'a number of seconds');
+  if (values['until-done'] && (spec.run ?? []).length === 0) throw new UsageError('--until-done needs steps to wait for (--ping, --lookup, --fetch, or run steps in the file)');
   if (seconds !== undefined && !(seconds > 0 && seconds <= 86400)) throw new UsageError(`--seconds must be in (0, 86400], got ${String(values.seconds).trim()}`);
   const pcapPath = str(values.pcap);
   if (values.pcap !== undefined && (pcapPath ?? '').trim() === '') throw new UsageError('--pcap needs a file name');
@@ -404,6 +407,7 @@ export async function bridgeCommand(args: readonly string[], io: BridgeIo): Prom
         steps.push(r);
         if (!values.json) io.out(`== ${r.what} ==\n${r.text}\n\n`);
       }
+      if (values['until-done']) ac.abort();
     })();
     const result = await loop;
     if (statusTimer !== undefined) clearInterval(statusTimer);
