@@ -44,7 +44,7 @@ describe('topology files', () => {
 
   test('the examples parse and build', () => {
     const files = readdirSync(`${dir}examples`).filter((f) => f.endsWith('.json'));
-    expect(files.sort()).toEqual(['demo.json', 'split-a.json', 'split-b.json']);
+    expect(files.sort()).toEqual(['demo-bridge.json', 'demo.json', 'split-a.json', 'split-b.json']);
     for (const f of files) {
       const b = buildTopology(parseTopology(load(`examples/${f}`)));
       expect(b.hosts.size).toBeGreaterThan(0);
