@@ -157,6 +157,11 @@ export class RemoteEndpoint implements Endpoint {
     return this.waitingFrames;
   }
 
+  /** How many frames from the outside may wait at once (`queueFrames`). */
+  get queueLimit(): number {
+    return this.queueFrames;
+  }
+
   /** The signal this end emits: auto-negotiation, full and half duplex up to `speed`. */
   linkSignal(): LinkSignal {
     const anar = 0x0001 | (1 << 5) | (1 << 6) | (this.speed >= 100 ? (1 << 7) | (1 << 8) : 0);

@@ -11,7 +11,8 @@
  *   time; connecting retries until the peer is there. The endpoint's carrier follows the
  *   connection (link down while no peer is connected).
  *
- * Bounded memory: frames waiting for the host socket are capped (`maxPending` sends in flight, or
+ * Bounded memory: a stream stops being read while the endpoint's queue of frames from the outside
+ * is full (TCP backpressure to the peer; no frame is dropped for it); frames waiting for the host socket are capped (`maxPending` sends in flight, or
  * `maxBufferedBytes` in a stream's write buffer); more are dropped and counted. A stream that
  * announces a length outside 14…65535 cannot be resynchronised: it is closed and counted.
  * This module does real I/O (Node's `dgram` and `net`); the simulation itself stays deterministic.
@@ -41,6 +42,8 @@ export interface LinkStats {
   txErrors: number;
   /** Datagrams from another address than the peer (UDP), or streams closed for a bad length (stream). */
   rxForeign: number;
+  /** Times the stream was paused because the endpoint's queue was filling (stream only). */
+  pauses: number;
 }
 
 /** A running transport. */
@@ -63,7 +66,7 @@ export function parseHostPort(s: string, what: string): HostPort {
 }
 
 function newStats(): LinkStats {
-  return { rxFrames: 0, txFrames: 0, txDrops: 0, txErrors: 0, rxForeign: 0 };
+  return { rxFrames: 0, txFrames: 0, txDrops: 0, txErrors: 0, rxForeign: 0, pauses: 0 };
 }
 
 /** Options of {@link attachUdp}. */
@@ -159,13 +162,31 @@ export async function attachStream(ep: RemoteEndpoint, opts: StreamLinkOptions):
   let retry: ReturnType<typeof setTimeout> | undefined;
   ep.setCarrier(false);
 
+  // Backpressure: when the endpoint's waiting queue is full, parsing stops and the socket is
+  // paused (the peer's TCP then slows down); both resume once the queue has drained to half.
+  let drainTimer: ReturnType<typeof setInterval> | undefined;
+
   const adopt = (s: Socket) => {
     peer = s;
     s.setNoDelay(true);
     let buf: Buffer = Buffer.alloc(0);
-    s.on('data', (chunk: Buffer) => {
-      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+    const parse = () => {
       while (buf.length >= 4) {
+        if (ep.queued >= ep.queueLimit) {
+          if (drainTimer === undefined) {
+            s.pause();
+            stats.pauses++;
+            drainTimer = setInterval(() => {
+              if (ep.queued > ep.queueLimit / 2 && !s.destroyed) return;
+              clearInterval(drainTimer);
+              drainTimer = undefined;
+              if (s.destroyed) return;
+              parse();
+              if (drainTimer === undefined) s.resume();
+            }, 2);
+          }
+          return;
+        }
         const len = buf.readUInt32BE(0);
         if (len < MIN_LEN || len > MAX_LEN) {
           stats.rxForeign++;
@@ -178,9 +199,15 @@ export async function attachStream(ep: RemoteEndpoint, opts: StreamLinkOptions):
         ep.fromOutside(frame);
         buf = buf.subarray(4 + len);
       }
+    };
+    s.on('data', (chunk: Buffer) => {
+      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+      parse();
     });
     s.on('error', () => undefined);
     s.on('close', () => {
+      if (drainTimer !== undefined) clearInterval(drainTimer);
+      drainTimer = undefined;
       if (peer === s) {
         peer = null;
         ep.setCarrier(false);
@@ -248,6 +275,7 @@ export async function attachStream(ep: RemoteEndpoint, opts: StreamLinkOptions):
       if (closed) return;
       closed = true;
       if (retry !== undefined) clearTimeout(retry);
+      if (drainTimer !== undefined) clearInterval(drainTimer);
       ep.onFrame = () => {};
       (peer as Socket | null)?.destroy();
       if (server !== null) await new Promise<void>((resolve) => server!.close(() => resolve()));
