@@ -8,7 +8,7 @@
 
 // sim: the discrete-event kernel
 export { Simulator, EventQueue, Rng, TraceBus, NS, US, MS, SEC, formatNanos, formatDuration, simClock, startSimActor } from './sim/index.js';
-export type { SimulatorOptions, RunOptions, RunResult, RealtimeOptions, RealtimeResult, EventHandle, TraceEvent, TraceEventMap, TraceKind, TraceListener, Nanos } from './sim/index.js';
+export type { SimulatorOptions, RunOptions, RunResult, RealtimeOptions, RealtimeResult, RealtimeStats, EventHandle, TraceEvent, TraceEventMap, TraceKind, TraceListener, Nanos } from './sim/index.js';
 
 // hw: the adapter, host memory and media
 export { Nic, HostMemory, IrqLine, Cable, Phy, RegisterFile, e1000, phyRegisters } from './hw/index.js';
@@ -17,8 +17,8 @@ export { writeTxDescriptor, readTxDescriptor, writeRxDescriptor, readRxDescripto
 export { fcs32, fcsValid, serializeFrame, resolveLink, decodeFields } from './hw/index.js';
 export type { NicOptions, NicCounters, CableOptions, Endpoint, MediumLink, WireFrame, LinkSignal, LinkMode, Speed, Duplex, RegDef, FieldDef, FrameMiddleware } from './hw/index.js';
 
-export { Hub, Switch, bitErrors, gilbertElliott, scriptedFlips, dropFrames, duplicateFrames, delayFrames } from './hw/index.js';
-export type { HubOptions, SwitchOptions, FaultInjector } from './hw/index.js';
+export { Hub, Switch, RemoteEndpoint, bitErrors, gilbertElliott, scriptedFlips, dropFrames, duplicateFrames, delayFrames } from './hw/index.js';
+export type { HubOptions, SwitchOptions, FaultInjector, RemoteEndpointOptions, RemoteEndpointStats } from './hw/index.js';
 
 // driver: the host kernel, the e1000 driver, register-sequence testing
 export { Kernel, E1000, DriverError, recordRegisters, assertRegisterSequence, RegisterSequenceError } from './driver/index.js';
@@ -29,8 +29,8 @@ export { NetStack, TestDevice, Process, SocketError, DnsResolver, DnsServer, Htt
 export type { NetStackOptions, IpDelivery, IcmpErrorInfo, PingResult, HttpResponse, TcpOptions, TcpInfo, TcpState } from './stack/index.js';
 
 // topology: whole hosts on cables, hubs and switches
-export { Network, NetHost } from './topology/index.js';
-export type { HostSpec, InterfaceSpec, NetworkOptions } from './topology/index.js';
+export { Network, NetHost, parseTopology, buildTopology, TOPOLOGY_SCHEMA, TopologyError, attachUdp, attachStream } from './topology/index.js';
+export type { HostSpec, InterfaceSpec, NetworkOptions, TopologySpec, BuiltTopology, Link, LinkStats } from './topology/index.js';
 
 // trace: views of the trace bus
 export { formatEvent, describeEvent, hexBytes, VcdWriter, Capture, LadderRecorder, summarizeFrame, summarizeWireFrame, toLine } from './trace/index.js';

@@ -10,6 +10,7 @@ import { regsCommand } from './regs.js';
 import { runLan } from './lan.js';
 import { runNetDemo } from './netdemo.js';
 import { viewCommand, VIEW_HELP } from './view.js';
+import { bridgeCommand, runCommand, BRIDGE_HELP, RUN_HELP } from './bridge.js';
 import { LAYERS, type Layer } from '../trace/narrate.js';
 import { formatStory } from '../trace/story.js';
 import { formatPing } from '../stack/tools/ping.js';
@@ -44,6 +45,9 @@ commands:
   regs [REG [VALUE]]   the register map, one register's fields, or VALUE decoded [--json]
   view                 serve a page that runs the demo in a browser: registers, rings, wire,
                        step by step [--port N] [--seed N] [--phy P] [--ber R] [--flip N:BIT]
+  bridge [FILE]        an emulated host (or a topology file) in real time, linked to the outside
+                       --udp L:P,R:P | --stream H:P [--listen] [--address A/N] [--echo] [--dns Z] …
+  run FILE             a topology file (hosts, routers, switches, hubs, cables) in simulated time
   help [COMMAND]       this text, or a command's options
 
 Run 'nicsim <command> --help' (or -h) for a command's options. Exit status: 0 success, 1 the run
@@ -127,6 +131,8 @@ separated by spaces or commas, a string like 0110+0-, or the JSON that 'nicsim e
 prints; '-' or nothing reads standard input (e.g. nicsim encode --phy 10BASE-T --json 55 d5 |
 nicsim decode --phy 10BASE-T). Exit status 1 when the PHY reported a line error or no frame was
 found, 0 when the frame decoded cleanly.`,
+  bridge: BRIDGE_HELP,
+  run: RUN_HELP,
   regs: `usage: nicsim regs [REG [VALUE]] [--json]
 
 Without arguments, lists every register of the adapter's BAR0 map. With REG (e.g. RCTL, RAH,
@@ -290,6 +296,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       return 0;
     }
     if (cmd === 'view') return await viewCommand(rest, out, err);
+    if (cmd === 'bridge' || cmd === 'run') return await (cmd === 'bridge' ? bridgeCommand : runCommand)(rest, { out, err, stderrIsTTY });
     const spec = SPECS[cmd];
     if (spec === undefined) throw new UsageError(`unknown command '${cmd}' (try 'nicsim help')`);
     const { values, positionals } = parseCommandLine(cmd, rest, spec, { positionals: cmd === 'ping' || cmd === 'encode' || cmd === 'decode' || cmd === 'regs', elsewhere: ELSEWHERE[cmd] });

@@ -35,5 +35,6 @@ export {
   bitErrors, gilbertElliott, scriptedFlips, corruptFrames, dropFrames, duplicateFrames, delayFrames,
   type FaultInjector, type FaultStats, type BitErrorOptions, type GilbertElliottOptions, type ScriptedFlip, type ScriptedCorruption, type FrameSelectOptions, type DelayOptions,
 } from './faults.js';
+export { RemoteEndpoint, type RemoteEndpointOptions, type RemoteEndpointStats } from './remote.js';
 export { csmaMachine, slotBits, backoffRange, ATTEMPT_LIMIT, BACKOFF_LIMIT, JAM_BITS, type CsmaEvent } from './mac/csma.js';
 export { BIT_TIME_NS, frameDurationNs, truncateAt, type Speed, type Duplex, type LinkSignal, type WireFrame, type MediumLink, type Endpoint } from './medium/types.js';

@@ -3,7 +3,7 @@
  * real-time pacing, and xstate on simulated time.
  * @module
  */
-export { Simulator, type ReusableEvent, type SimulatorOptions, type RunOptions, type RunResult, type RealtimeOptions, type RealtimeResult } from './simulator.js';
+export { Simulator, type ReusableEvent, type SimulatorOptions, type RunOptions, type RunResult, type RealtimeOptions, type RealtimeResult, type RealtimeStats } from './simulator.js';
 export { EventQueue, type EventHandle } from './queue.js';
 export { Rng } from './rng.js';
 export { Slab } from './slab.js';

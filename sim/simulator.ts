@@ -59,6 +59,12 @@ export interface RealtimeOptions extends RunOptions {
   waitForPosts?: boolean;
   /** Aborts the run. */
   signal?: AbortSignal;
+  /**
+   * How far ahead of the wall clock an event may run, in wall-clock ms (default 1). Events due
+   * within this window run together instead of each waiting for a timer (host timers have about
+   * 1 ms resolution), so the loop sleeps on timers and never spins; 0 runs no event early.
+   */
+  aheadMs?: number;
 }
 
 /** Statistics of a real-time run. */
@@ -66,6 +72,42 @@ export interface RealtimeResult extends RunResult {
   /** The largest lag of an event behind its wall-clock instant, in simulated ns. */
   maxLagNs: Nanos;
 }
+
+/** What a running real-time loop reports through {@link Simulator.realtimeStats}. */
+export interface RealtimeStats {
+  /** Wall-clock ms since the run started. */
+  wallMs: number;
+  /** Simulated time, ns. */
+  now: Nanos;
+  /** Events executed by this run. */
+  events: number;
+  /** Events per wall-clock second over the last completed window (about 0.5 s; the whole run before that). */
+  eventsPerSec: number;
+  /** The largest lag of an event behind its wall-clock instant over the last window, simulated ns. */
+  lagNs: Nanos;
+  /** The largest lag over the whole run, simulated ns. */
+  maxLagNs: Nanos;
+  /** Times the loop went to sleep on a host timer or a wake-up. */
+  sleeps: number;
+}
+
+interface RealtimeState {
+  wallStart: number;
+  simStart: Nanos;
+  speed: number;
+  /** Wakes the loop while it sleeps (null while it runs events). */
+  notify: (() => void) | null;
+  events: number;
+  maxLag: Nanos;
+  sleeps: number;
+  windowWall: number;
+  windowEvents: number;
+  windowMaxLag: Nanos;
+  rate: number;
+  lastWindowLag: Nanos;
+}
+
+const RATE_WINDOW_MS = 500;
 
 /** The simulation kernel. */
 export class Simulator {
@@ -84,7 +126,7 @@ export class Simulator {
   private readonly streams = new Map<string, Rng>();
   private stopRequested = false;
   private woken = false;
-  private realtime: { wallStart: number; simStart: Nanos; speed: number; notify: (() => void) | null } | null = null;
+  private realtime: RealtimeState | null = null;
   private readonly names = new Map<string, number>();
   private readonly ids = new Map<string, number>();
 
@@ -96,6 +138,8 @@ export class Simulator {
   /** Schedules `fn` after `delay` ns (an integer ≥ 0). */
   schedule(delay: Nanos, fn: () => void): EventHandle {
     if (!(delay >= 0) || !Number.isSafeInteger(delay)) assertNanos(delay, 'delay');
+    const rt = this.realtime;
+    if (rt !== null && rt.notify !== null) return this.pushFromOutside(rt, delay, fn);
     return this.queue.push(this.now + delay, fn);
   }
 
@@ -103,7 +147,9 @@ export class Simulator {
   at(time: Nanos, fn: () => void): EventHandle {
     assertNanos(time, 'time');
     if (time < this.now) throw new RangeError(`cannot schedule at ${time} ns: the clock is already at ${this.now} ns`);
-    return this.queue.push(time, fn);
+    const h = this.queue.push(time, fn);
+    this.realtime?.notify?.();
+    return h;
   }
 
   /**
@@ -120,7 +166,9 @@ export class Simulator {
         if (!(delay >= 0) || !Number.isSafeInteger(delay)) assertNanos(delay, 'delay');
         if (!ev.done) return false;
         if (ev.inHeap) ev = new QueuedEvent(0, 0, fn, queue); // cancelled, not yet discarded: a fresh entry
-        return queue.reuse(ev, this.now + delay);
+        const ok = queue.reuse(ev, this.now + delay);
+        this.realtime?.notify?.(); // from outside an event: wake a sleeping real-time loop
+        return ok;
       },
       get pending() {
         return !ev.done;
@@ -166,6 +214,7 @@ export class Simulator {
   /** Asks a running loop to stop after the current event. */
   stop(): void {
     this.stopRequested = true;
+    this.realtime?.notify?.();
   }
 
   /** Marks that an event resolved a promise an async process awaits (see `runAsync`). */
@@ -247,50 +296,61 @@ export class Simulator {
 
   /**
    * Runs paced to the wall clock: an event due at simulated time t runs no earlier than
-   * `wallStart + (t - simStart) / speed`. Events from real I/O enter through `post()`.
+   * `wallStart + (t - simStart) / speed - aheadMs`. Events from real I/O enter through `post()`;
+   * `schedule()`/`at()` called from outside an event (a timer callback, application code after an
+   * await) wake the sleeping loop too, and `schedule()` then counts its delay from the wall clock.
+   * Between events the loop sleeps on one host timer (never a busy spin); every sleep has its own
+   * wake-up, so a late timer of an earlier sleep cannot swallow a later one.
    */
   async runRealtime(opts: RealtimeOptions = {}): Promise<RealtimeResult> {
     const speed = opts.speed ?? 1;
-    if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
+    if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`speed must be a finite number > 0, got ${speed}`);
+    const aheadMs = opts.aheadMs ?? 1;
+    if (!(aheadMs >= 0) || !Number.isFinite(aheadMs)) throw new RangeError(`aheadMs must be a finite number >= 0, got ${aheadMs}`);
+    if (this.realtime !== null) throw new Error('runRealtime: a real-time run is already in progress on this simulator');
+    const aheadNs = Math.round(aheadMs * 1e6 * speed);
     const until = opts.until ?? Infinity;
     const max = opts.maxEvents ?? Infinity;
     this.stopRequested = false;
-    const rt = { wallStart: wallNowMs(), simStart: this.now, speed, notify: null as (() => void) | null };
+    const wall0 = wallNowMs();
+    const rt: RealtimeState = { wallStart: wall0, simStart: this.now, speed, notify: null, events: 0, maxLag: 0, sleeps: 0, windowWall: wall0, windowEvents: 0, windowMaxLag: 0, rate: 0, lastWindowLag: 0 };
     this.realtime = rt;
-    let n = 0;
-    let maxLag = 0;
     const onAbort = () => {
       this.stopRequested = true;
       rt.notify?.();
     };
     opts.signal?.addEventListener('abort', onAbort);
+    const done = (reason: RunResult['reason']): RealtimeResult => ({ ...this.result(reason, rt.events), maxLagNs: rt.maxLag });
     try {
       await drainMicrotasks();
       for (;;) {
-        if (this.stopRequested || opts.signal?.aborted) return { ...this.result('stopped', n), maxLagNs: maxLag };
-        if (n >= max) return { ...this.result('maxEvents', n), maxLagNs: maxLag };
+        if (this.stopRequested || opts.signal?.aborted) return done('stopped');
+        if (rt.events >= max) return done('maxEvents');
         const top = this.queue.peek();
         const wallSim = this.wallToSim(rt);
         if (top === undefined || top.time > until) {
-          const horizon = Math.min(until, top?.time ?? Infinity);
           if (until !== Infinity && wallSim >= until) {
             this.now = Math.max(this.now, until);
-            return { ...this.result('until', n), maxLagNs: maxLag };
+            return done('until');
           }
-          if (top === undefined && !opts.waitForPosts && until === Infinity) return { ...this.result('idle', n), maxLagNs: maxLag };
+          if (top === undefined && !opts.waitForPosts && until === Infinity) return done('idle');
+          const horizon = Math.min(until, top?.time ?? Infinity);
           await this.sleepUntilSim(rt, horizon === Infinity ? null : horizon);
           continue;
         }
-        if (top.time > wallSim) {
-          await this.sleepUntilSim(rt, top.time);
+        if (top.time > wallSim + aheadNs) {
+          await this.sleepUntilSim(rt, top.time - aheadNs);
           continue;
         }
-        maxLag = Math.max(maxLag, wallSim - top.time);
+        const lag = wallSim - top.time;
+        if (lag > rt.maxLag) rt.maxLag = lag;
+        if (lag > rt.windowMaxLag) rt.windowMaxLag = lag;
         this.queue.pop();
         this.now = top.time;
         this.eventsRun++;
-        n++;
+        rt.events++;
         top.fn();
+        if ((rt.events & 63) === 0) this.sampleRate(rt);
         if (this.woken) {
           this.woken = false;
           await drainMicrotasks();
@@ -298,8 +358,30 @@ export class Simulator {
       }
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
+      if (rt.notify !== null) rt.notify();
+      // The clock ends where the wall clock is (never past the next event): time passed while idle.
+      const end = Math.min(this.wallToSim(rt), this.queue.peek()?.time ?? Infinity, until);
+      if (end > this.now) this.now = end;
       this.realtime = null;
     }
+  }
+
+  /** Lag and event rate of the running real-time loop, or undefined when none runs. */
+  realtimeStats(): RealtimeStats | undefined {
+    const rt = this.realtime;
+    if (rt === null) return undefined;
+    this.sampleRate(rt);
+    const wallMs = wallNowMs() - rt.wallStart;
+    const early = rt.windowWall === rt.wallStart;
+    return {
+      wallMs,
+      now: this.now,
+      events: rt.events,
+      eventsPerSec: early ? (wallMs > 0 ? (rt.events * 1000) / wallMs : 0) : rt.rate,
+      lagNs: Math.max(rt.lastWindowLag, rt.windowMaxLag),
+      maxLagNs: rt.maxLag,
+      sleeps: rt.sleeps,
+    };
   }
 
   /**
@@ -308,31 +390,54 @@ export class Simulator {
    */
   post(fn: () => void): EventHandle {
     const rt = this.realtime;
-    const t = rt ? Math.max(this.now, this.wallToSim(rt)) : this.now;
-    const h = this.queue.push(t, fn);
-    rt?.notify?.();
+    if (rt === null) return this.queue.push(this.now, fn);
+    return this.pushFromOutside(rt, 0, fn);
+  }
+
+  /** An event pushed from outside the loop: the clock first catches up with the wall clock (never past the next event), then the loop is woken. */
+  private pushFromOutside(rt: RealtimeState, delay: Nanos, fn: () => void): EventHandle {
+    const next = this.queue.peek()?.time ?? Infinity;
+    const t = Math.min(this.wallToSim(rt), next);
+    if (t > this.now) this.now = t;
+    const h = this.queue.push(this.now + delay, fn);
+    rt.notify?.();
     return h;
   }
 
-  private wallToSim(rt: { wallStart: number; simStart: Nanos; speed: number }): Nanos {
+  private sampleRate(rt: RealtimeState): void {
+    const w = wallNowMs();
+    const dt = w - rt.windowWall;
+    if (dt < RATE_WINDOW_MS) return;
+    rt.rate = ((rt.events - rt.windowEvents) * 1000) / dt;
+    rt.lastWindowLag = rt.windowMaxLag;
+    rt.windowMaxLag = 0;
+    rt.windowWall = w;
+    rt.windowEvents = rt.events;
+  }
+
+  private wallToSim(rt: RealtimeState): Nanos {
     return rt.simStart + Math.floor((wallNowMs() - rt.wallStart) * 1e6 * rt.speed);
   }
 
-  private sleepUntilSim(rt: { wallStart: number; simStart: Nanos; speed: number; notify: (() => void) | null }, simTime: Nanos | null): Promise<void> {
+  /** Sleeps until the wall clock reaches `simTime` (forever when null) or someone wakes the loop. */
+  private sleepUntilSim(rt: RealtimeState, simTime: Nanos | null): Promise<void> {
+    rt.sleeps++;
     return new Promise<void>((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const done = () => {
+      const wake = () => {
         if (timer !== undefined) clearTimeout(timer);
-        rt.notify = null;
+        timer = undefined;
+        // Only this sleep's own wake-up may clear the slot (a newer sleep owns it otherwise).
+        if (rt.notify === wake) rt.notify = null;
         resolve();
       };
-      rt.notify = done;
+      rt.notify = wake;
       if (simTime !== null) {
         const wallTarget = rt.wallStart + (simTime - rt.simStart) / 1e6 / rt.speed;
-        const ms = Math.max(0, wallTarget - wallNowMs());
-        // Sleep coarsely, then spin through short waits with setImmediate for sub-ms accuracy.
-        if (ms > 2) timer = setTimeout(done, ms - 1);
-        else setImmediate(done);
+        // Host timers fire no earlier than asked and about 1 ms late at worst; a wait under a
+        // millisecond still sleeps on a timer (1 ms) rather than spinning.
+        const ms = Math.max(1, Math.ceil(wallTarget - wallNowMs()));
+        timer = setTimeout(wake, ms);
       }
     });
   }

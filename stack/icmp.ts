@@ -209,7 +209,8 @@ export class Icmp {
         emitIcmp({ kind: 'echoReply', id: repr.id, seq: repr.seq, data: repr.data }, reply);
         counters.inc('icmp.echoAnswered');
         const src = broadcast || multicast ? iface.address : p.dst;
-        this.ip.output({ src, dst: p.src, protocol: IP_PROTOCOL.ICMP, payload: reply, tos: packet[1] });
+        const options = p.headerLen > IPV4_MIN_HEADER_LEN ? echoReplyOptions(p.optionBytes, src) : undefined;
+        this.ip.output({ src, dst: p.src, protocol: IP_PROTOCOL.ICMP, payload: reply, tos: packet[1], options });
         return;
       }
       case 'echoReply': {
@@ -281,4 +282,41 @@ function quoteInfo(quote: Uint8Array): IcmpErrorInfo['original'] {
   const q = new Ipv4Packet(quote);
   const hl = Math.min(q.headerLen, quote.length);
   return { src: q.src, dst: q.dst, protocol: q.protocol, payload: quote.subarray(hl) };
+}
+
+/**
+ * The options of an echo reply, from the request's (RFC 1122 §3.2.2.6 and §3.2.1.8): returned, a
+ * Record Route option with room left gets `self` recorded (so the route covers the round trip);
+ * source routes (they would need reversing) and NOPs (alignment) are left out. Options were validated on input; a
+ * malformed rest is cut off. The result is padded to a multiple of 4 (empty: undefined).
+ */
+export function echoReplyOptions(opts: Uint8Array, self: number): Uint8Array | undefined {
+  const out: number[] = [];
+  let i = 0;
+  while (i < opts.length) {
+    const type = opts[i];
+    if (type === 0) break;
+    if (type === 1) {
+      i++; // alignment only: the reply's options are laid out afresh
+      continue;
+    }
+    const len = opts[i + 1];
+    if (len === undefined || len < 2 || i + len > opts.length) break;
+    const o = Array.from(opts.subarray(i, i + len));
+    i += len;
+    if (type === 131 || type === 137) continue; // LSRR, SSRR
+    if (type === 7 && len >= 3) {
+      const ptr = o[2];
+      if (ptr >= 4 && ptr + 3 <= len) {
+        o[ptr - 1] = self >>> 24;
+        o[ptr] = (self >>> 16) & 0xff;
+        o[ptr + 1] = (self >>> 8) & 0xff;
+        o[ptr + 2] = self & 0xff;
+        o[2] = ptr + 4;
+      }
+    }
+    out.push(...o);
+  }
+  while (out.length % 4 !== 0) out.push(0);
+  return out.length === 0 ? undefined : Uint8Array.from(out);
 }

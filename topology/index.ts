@@ -4,3 +4,9 @@
  * @module
  */
 export { Network, NetHost, parseCidr, type HostSpec, type InterfaceSpec, type NetworkOptions } from './network.js';
+export {
+  parseTopology, buildTopology, addRoutes, defaultMac, TOPOLOGY_SCHEMA, TopologyError,
+  type TopologySpec, type BuiltTopology, type BuiltRemote, type HostFileSpec, type InterfaceFileSpec, type ServicesSpec, type RemoteFileSpec, type FaultsSpec, type CableFileSpec, type RunStep,
+} from './file.js';
+export { attachUdp, attachStream, parseHostPort, type Link, type LinkStats, type HostPort, type UdpLinkOptions, type StreamLinkOptions } from './links.js';
+export { startServices, runStep, httpPages, defaultPage, echoPattern, TcpService, type RunningServices, type StepResult, type TcpServiceStats } from './services.js';

@@ -64,6 +64,8 @@ export interface IpOutput {
   tos?: number;
   /** Identification (default: the stack's counter). */
   id?: number;
+  /** Raw IP options, a multiple of 4 bytes and at most 40 (default none). */
+  options?: Uint8Array;
 }
 
 /** Errno-style failures of `ip.output`. EHOSTUNREACH is reported later, through `icmpError`, when address resolution fails. */
@@ -348,7 +350,10 @@ export class Ipv4Layer {
     this.cOutRequests.value++;
     const dst = o.dst >>> 0;
     const payload = o.payload;
-    if (IPV4_MIN_HEADER_LEN + payload.length > IPV4_MAX_DATAGRAM) {
+    const options = o.options !== undefined && o.options.length > 0 ? o.options : null;
+    if (options !== null && (options.length % 4 !== 0 || options.length > 40)) throw new RangeError(`ip.output: options must be a multiple of 4 bytes, at most 40; got ${options.length}`);
+    const optLen = options === null ? 0 : options.length;
+    if (IPV4_MIN_HEADER_LEN + optLen + payload.length > IPV4_MAX_DATAGRAM) {
       this.counters.drop('ip.outTooBig');
       return E_MSGSIZE;
     }
@@ -374,11 +379,11 @@ export class Ipv4Layer {
     }
     const iface = hop.iface;
     h.src = o.src !== undefined ? o.src >>> 0 : iface.address;
-    if (h.df && IPV4_MIN_HEADER_LEN + payload.length > iface.mtu) {
+    if (h.df && IPV4_MIN_HEADER_LEN + optLen + payload.length > iface.mtu) {
       this.counters.drop('ip.outTooBig');
       return E_MSGSIZE;
     }
-    const st = this.sendDatagram(iface, hop.nextHop, hop.l2, h, null, payload);
+    const st = this.sendDatagram(iface, hop.nextHop, hop.l2, h, options, payload);
     return st === 'sent' ? 'sent' : st === 'queued' ? 'queued' : st === 'nobufs' ? E_NOBUFS : E_NETUNREACH;
   }
 
