@@ -26,6 +26,7 @@ import type { Speed } from '../hw/medium/types.js';
 import { Process } from '../stack/socket/api.js';
 import { DnsResolver, DnsServer } from '../stack/apps/dns.js';
 import { HttpError, HttpServer, httpGet, type HttpResponse } from '../stack/apps/http.js';
+import { DEMO_PAGE, DEMO_ZONE } from '../topology/demo.js';
 import { ping, formatPing, type PingResult } from '../stack/tools/ping.js';
 import { arp, formatArp } from '../stack/tools/arp.js';
 import { route, formatRoute } from '../stack/tools/route.js';
@@ -111,22 +112,13 @@ export function maxFlipBit(fidelity: 'frame' | 'signal', speed: Speed): number {
   return createLineCodec(kind).encodeFrame(new Uint8Array(lineBytes)).bitCount;
 }
 
-const ZONE = { 'www.lan': '10.0.1.2', 'server.lan': '10.0.1.2', 'dns.lan': '10.0.0.53', 'router.lan': '10.0.0.1', 'client.lan': '10.0.0.2' };
+const ZONE = DEMO_ZONE;
 
 /** Largest octet `--corrupt` can name: the last before the FCS of a maximum-size frame. */
 export const MAX_CORRUPT_BYTE = 1513;
 
-/** The web page the demo's server serves at `/`: 5,000 bytes, so the reply takes four segments. */
-export const DEMO_PAGE = demoPage(5000);
-
-function demoPage(size: number): string {
-  const head = '<!doctype html>\n<html><head><title>www.lan</title></head><body>\n<h1>A page larger than one segment</h1>\n';
-  const tail = '</body></html>\n';
-  let body = '';
-  for (let i = 1; head.length + body.length + tail.length < size; i++) body += `<p>Line ${String(i).padStart(3, '0')}: the browser's request and this reply travel as TCP segments, IP datagrams and Ethernet frames.</p>\n`;
-  const all = head + body;
-  return all.slice(0, size - tail.length) + tail;
-}
+/** The web page the demo's server serves at `/` (see topology/demo.ts). */
+export { DEMO_PAGE };
 
 /**
  * Interrupt delivery latency of every demo host, ns: from the adapter asserting its IRQ line to

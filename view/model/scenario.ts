@@ -6,9 +6,9 @@
  *
  * Topologies:
  * - `demo`: the demo's network. A client and a DNS server on a switched LAN with a router, a web
- *   server on another subnet behind it. The client boots, resolves server.lan, opens a TCP
- *   connection to port 80, sends a small HTTP request and reads the answer.
- * - `pair`: two hosts on one cable; the client sends the same request straight to the server.
+ *   server on another subnet behind it. The client boots, resolves www.lan, opens a TCP
+ *   connection to port 80, GETs the same 5,000-byte page `nicsim demo` fetches and closes.
+ * - `pair`: two hosts on one cable; the client fetches the same page straight from the server (by address).
  * @module
  */
 import { Network, type NetHost } from '../../topology/network.js';
@@ -17,9 +17,10 @@ import type { Switch } from '../../hw/medium/switch.js';
 import type { Speed } from '../../hw/medium/types.js';
 import { bitErrors, scriptedFlips } from '../../hw/faults.js';
 import { MS } from '../../sim/time.js';
-import { Process, AF_INET, SOCK_STREAM } from '../../stack/index.js';
+import { Process } from '../../stack/index.js';
 import { DnsResolver, DnsServer } from '../../stack/apps/dns.js';
-import { formatIpv4Addr } from '../../stack/wire/ipv4.js';
+import { HttpServer, httpGet } from '../../stack/apps/http.js';
+import { DEMO_PAGE, DEMO_ZONE } from '../../topology/demo.js';
 
 /** Topologies the view can build. */
 export const TOPOLOGIES = ['demo', 'pair'] as const;
@@ -170,9 +171,7 @@ export interface Scenario {
   progress: string[];
 }
 
-const ZONE = { 'server.lan': '10.0.1.2', 'dns.lan': '10.0.0.53', 'router.lan': '10.0.0.1', 'client.lan': '10.0.0.2' };
 const HTTP_PORT = 80;
-const ANSWER = 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 14\r\n\r\nhello, nicsim\n';
 
 /** ANAR / 1000BASE-T control values advertising only `speed` (both duplexes). */
 function advertise(speed: Speed): [number, number] {
@@ -240,43 +239,26 @@ export function buildScenario(c: ViewConfig): Scenario {
   }
   const progress: string[] = [];
   const say = (s: string) => progress.push(s);
-  const enc = new TextEncoder();
-  const dec = new TextDecoder();
 
   const script = (async (): Promise<ScriptOutcome> => {
     await Promise.all(hosts.map((h) => h.start()));
     say('drivers probed and opened, addresses configured');
     await Promise.all(hosts.flatMap((h) => h.drivers.map((d) => d.waitForLink(10_000 * MS))));
     say('every link is up');
-    // the web server: accept, read the request, write the answer, close
-    const httpd = new Process(server.stack, 'httpd');
-    const l = await httpd.socket(AF_INET, SOCK_STREAM);
-    await httpd.bind(l, { address: 0, port: HTTP_PORT });
-    await httpd.listen(l, 8);
-    void (async () => {
-      const { fd } = await httpd.accept(l);
-      await httpd.read(fd);
-      await httpd.write(fd, enc.encode(ANSWER));
-      await httpd.close(fd);
-    })().catch(() => {});
-    let address: number | string = server.address(0);
+    // the web server of `nicsim demo`, serving the same page
+    const httpd = new HttpServer(new Process(server.stack, 'httpd'), { pages: { '/': DEMO_PAGE } });
+    await httpd.start();
+    let via: DnsResolver | number = server.address(0);
     if (dns) {
-      const named = new DnsServer(new Process(dns.stack, 'named'), { zone: ZONE });
+      const named = new DnsServer(new Process(dns.stack, 'named'), { zone: DEMO_ZONE });
       await named.start();
-      const resolver = new DnsResolver(new Process(client.stack, 'resolver'), { servers: ['10.0.0.53'] });
-      address = await resolver.lookup('server.lan');
-      say(`server.lan resolved to ${formatIpv4Addr(address)}`);
+      via = new DnsResolver(new Process(client.stack, 'resolver'), { servers: ['10.0.0.53'] });
     }
-    const browser = new Process(client.stack, 'browser');
-    const fd = await browser.socket(AF_INET, SOCK_STREAM);
-    await browser.connect(fd, { address, port: HTTP_PORT });
-    say('TCP connection established');
-    await browser.write(fd, enc.encode('GET / HTTP/1.0\r\nHost: server.lan\r\n\r\n'));
-    let text = '';
-    for (let d = await browser.read(fd); d.length > 0; d = await browser.read(fd)) text += dec.decode(d);
-    await browser.close(fd);
-    const status = text.split('\r\n')[0] || null;
-    say(`answer: ${status ?? '(nothing)'}`);
+    // the browser: resolve www.lan, connect, GET /, read the page, close — as `nicsim demo` does
+    const page = await httpGet(new Process(client.stack, 'browser'), via, 'www.lan', '/', { port: HTTP_PORT, timeoutNs: 60_000 * MS });
+    say(`www.lan (${page.address}) answered GET /`);
+    const status = `HTTP/1.1 ${page.status} ${page.reason}`;
+    say(`answer: ${status} (${page.body.length} bytes)`);
     return { lines: progress, status };
   })();
   script.catch((e: unknown) => say(`the script stopped: ${e instanceof Error ? e.message : String(e)}`));
