@@ -345,6 +345,12 @@ export {
   /** Where a UDP server listens. */
   type UdpServerBinding,
 } from './apps/udpserver.js';
+export {
+  /** The shape of a small TCP service (listen, serve each connection in its own handler, stop): subclass it. */
+  TcpServer,
+  /** Where a TCP server listens. */
+  type TcpServerBinding,
+} from './apps/tcpserver.js';
 
 // tools
 export {

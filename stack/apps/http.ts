@@ -27,6 +27,7 @@ import { toIpv4 } from '../iface/route.js';
 import type { Process } from '../socket/api.js';
 import { SocketError, isSocketError } from '../socket/errors.js';
 import { AF_INET, SOCK_STREAM } from '../socket/types.js';
+import { TcpServer } from './tcpserver.js';
 import type { DnsResolver } from './dns.js';
 
 declare module '../../sim/trace.js' {
@@ -225,26 +226,24 @@ function deadline(p: Process, timeoutNs: number): () => number {
   return () => end - p.stack.sim.now;
 }
 
+/** Where an HTTP server listens (checked before anything else). */
+function listenBinding(opts: HttpServerOptions): { port: number; address: number; backlog: number; reuseAddr: boolean } {
+  if (opts === null || typeof opts !== 'object') throw new TypeError('HttpServer: pages must be an object mapping paths to pages');
+  const backlog = opts.backlog ?? 16;
+  if (!Number.isSafeInteger(backlog) || backlog <= 0) throw new RangeError(`HttpServer: backlog must be a positive integer, got ${backlog}`);
+  return { port: opts.port ?? HTTP_PORT, address: opts.address === undefined ? 0 : toIpv4(opts.address), backlog, reuseAddr: true };
+}
+
 /** A web server app on a host: `start` listens and serves, `stop` closes everything. */
-export class HttpServer {
+export class HttpServer extends TcpServer {
   /** What it has done. */
   readonly stats: HttpServerStats = { connections: 0, requests: 0, responses: {}, badRequests: 0, idleTimeouts: 0, connectionErrors: 0 };
-  /** The port it listens on, once started. */
-  boundPort = 0;
   private readonly pages = new Map<string, { body: Uint8Array; type: string }>();
   private readonly o: Required<Omit<HttpServerOptions, 'pages' | 'address'>> & { address: number };
-  private listenFd = -1;
-  private loop: Promise<void> | null = null;
-  private readonly open = new Set<number>();
-  private readonly handlers = new Set<Promise<void>>();
-  private stopping = false;
 
   /** A server whose sockets belong to `process` (call `start`). */
-  constructor(
-    /** The process its sockets belong to. */
-    readonly process: Process,
-    opts: HttpServerOptions,
-  ) {
+  constructor(process: Process, opts: HttpServerOptions) {
+    super(process, listenBinding(opts), 'the HTTP server');
     if (opts === null || typeof opts !== 'object' || opts.pages === null || typeof opts.pages !== 'object') throw new TypeError('HttpServer: pages must be an object mapping paths to pages');
     for (const [path, page] of Object.entries(opts.pages)) {
       if (!path.startsWith('/')) throw new RangeError(`HttpServer: a page path starts with '/', got ${JSON.stringify(path)}`);
@@ -268,53 +267,9 @@ export class HttpServer {
     };
   }
 
-  /** Binds, listens and starts accepting; resolves once listening (rejects with EADDRINUSE…). */
-  async start(): Promise<void> {
-    if (this.loop !== null) throw new Error('the HTTP server is already running');
-    const p = this.process;
-    const fd = await p.socket(AF_INET, SOCK_STREAM);
-    try {
-      await p.setsockopt(fd, 'SO_REUSEADDR', true);
-      await p.bind(fd, { address: this.o.address, port: this.o.port });
-      await p.listen(fd, this.o.backlog);
-      this.boundPort = (await p.getsockname(fd)).port;
-    } catch (e) {
-      await p.close(fd);
-      throw e;
-    }
-    this.listenFd = fd;
-    this.stopping = false;
-    this.loop = this.acceptLoop(fd);
-  }
-
-  /** Stops: closes the listener and every open connection; resolves when all handlers ended. */
-  async stop(): Promise<void> {
-    if (this.loop === null) return;
-    this.stopping = true;
-    await this.process.close(this.listenFd);
-    for (const fd of this.open) await this.process.close(fd).catch(() => undefined);
-    await this.loop;
-    await Promise.all(this.handlers);
-    this.loop = null;
-    this.listenFd = -1;
-  }
-
-  private async acceptLoop(fd: number): Promise<void> {
-    for (;;) {
-      let c;
-      try {
-        c = await this.process.accept(fd);
-      } catch (e) {
-        if (this.stopping || isSocketError(e, 'EBADF')) return;
-        continue; // e.g. ECONNABORTED: keep accepting
-      }
-      this.stats.connections++;
-      this.open.add(c.fd);
-      const h: Promise<void> = this.serve(c.fd).finally(() => {
-        this.handlers.delete(h);
-      });
-      this.handlers.add(h);
-    }
+  /** Counts a connection. */
+  protected override accepted(): void {
+    this.stats.connections++;
   }
 
   private count(status: number): void {
@@ -324,7 +279,7 @@ export class HttpServer {
   }
 
   /** Serves one connection until it closes. */
-  private async serve(fd: number): Promise<void> {
+  protected async serve(fd: number): Promise<void> {
     const p = this.process;
     const r = new Reader(p, fd);
     try {
@@ -377,7 +332,7 @@ export class HttpServer {
       if (isSocketError(e, 'ETIMEDOUT') && !this.stopping) this.stats.idleTimeouts++;
       else if (!this.stopping && !isSocketError(e, 'EBADF')) this.stats.connectionErrors++;
     } finally {
-      if (this.open.has(fd)) await this.lingeringClose(fd, r);
+      if (this.isOpen(fd)) await this.lingeringClose(fd, r);
     }
   }
 
@@ -396,7 +351,7 @@ export class HttpServer {
     } catch {
       // reset, timeout, closed by stop(): nothing more to wait for
     }
-    if (this.open.delete(fd)) await p.close(fd).catch(() => undefined);
+    await this.release(fd);
   }
 
   private respond(fd: number, status: number, o: { why: string; close: boolean; extra?: string; head?: boolean }): Promise<void> {

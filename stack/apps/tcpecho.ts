@@ -8,7 +8,7 @@
 import { toIpv4 } from '../iface/route.js';
 import type { Process } from '../socket/api.js';
 import { isSocketError } from '../socket/errors.js';
-import { AF_INET, SOCK_STREAM } from '../socket/types.js';
+import { TcpServer } from './tcpserver.js';
 
 /** Options of a {@link TcpEchoServer}. */
 export interface TcpEchoServerOptions {
@@ -35,80 +35,25 @@ export interface TcpEchoStats {
 }
 
 /** A TCP echo server: an app on a host. */
-export class TcpEchoServer {
+export class TcpEchoServer extends TcpServer {
   /** What it has done. */
   readonly stats: TcpEchoStats = { connections: 0, completed: 0, errors: 0, bytes: 0 };
-  /** The port it listens on, once started. */
-  boundPort = 0;
-  private readonly port: number;
-  private readonly address: number;
-  private readonly backlog: number;
   private readonly chunk: number;
-  private listenFd = -1;
-  private loop: Promise<void> | null = null;
-  private readonly open = new Set<number>();
-  private readonly handlers = new Set<Promise<void>>();
-  private stopping = false;
 
   /** A server whose sockets belong to `process` (call `start`). */
-  constructor(
-    /** The process its sockets belong to. */
-    readonly process: Process,
-    opts: TcpEchoServerOptions = {},
-  ) {
-    this.port = opts.port ?? 7;
-    this.address = opts.address === undefined ? 0 : toIpv4(opts.address);
-    this.backlog = opts.backlog ?? 16;
+  constructor(process: Process, opts: TcpEchoServerOptions = {}) {
+    super(process, { port: opts.port ?? 7, address: opts.address === undefined ? 0 : toIpv4(opts.address), backlog: opts.backlog ?? 16 }, 'the TCP echo server');
     this.chunk = opts.chunk ?? 65_536;
     if (!Number.isSafeInteger(this.chunk) || this.chunk <= 0) throw new RangeError(`TcpEchoServer: chunk must be a positive integer, got ${this.chunk}`);
   }
 
-  /** Binds, listens and starts accepting; resolves once listening (rejects with EADDRINUSE…). */
-  async start(): Promise<void> {
-    if (this.loop !== null) throw new Error('the TCP echo server is already running');
-    const p = this.process;
-    const fd = await p.socket(AF_INET, SOCK_STREAM);
-    try {
-      await p.bind(fd, { address: this.address, port: this.port });
-      await p.listen(fd, this.backlog);
-      this.boundPort = (await p.getsockname(fd)).port;
-    } catch (e) {
-      await p.close(fd);
-      throw e;
-    }
-    this.listenFd = fd;
-    this.stopping = false;
-    this.loop = this.acceptLoop(fd);
+  /** Counts a connection. */
+  protected override accepted(): void {
+    this.stats.connections++;
   }
 
-  /** Stops: closes the listener and every connection; resolves when all handlers ended. */
-  async stop(): Promise<void> {
-    if (this.loop === null) return;
-    this.stopping = true;
-    await this.process.close(this.listenFd);
-    for (const fd of this.open) await this.process.close(fd).catch(() => undefined);
-    await this.loop;
-    await Promise.all(this.handlers);
-    this.loop = null;
-  }
-
-  private async acceptLoop(fd: number): Promise<void> {
-    for (;;) {
-      let c;
-      try {
-        c = await this.process.accept(fd);
-      } catch (e) {
-        if (this.stopping || isSocketError(e, 'EBADF')) return;
-        continue;
-      }
-      this.stats.connections++;
-      this.open.add(c.fd);
-      const h: Promise<void> = this.serve(c.fd).finally(() => this.handlers.delete(h));
-      this.handlers.add(h);
-    }
-  }
-
-  private async serve(fd: number): Promise<void> {
+  /** Echoes until the client closes its side. */
+  protected async serve(fd: number): Promise<void> {
     const p = this.process;
     try {
       for (;;) {
@@ -120,8 +65,6 @@ export class TcpEchoServer {
       this.stats.completed++;
     } catch (e) {
       if (!this.stopping && !isSocketError(e, 'EBADF')) this.stats.errors++;
-    } finally {
-      if (this.open.delete(fd)) await p.close(fd).catch(() => undefined);
     }
   }
 }
