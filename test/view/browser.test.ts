@@ -169,9 +169,16 @@ describe.skipIf(cannot !== null)(cannot === null ? 'nicsim view in headless chro
     await page.click('#run');
     await until(async () => (await page.textContent('#stop'))!.startsWith("breakpoint: state machine 'tcp' enters ESTABLISHED"), 'the breakpoint');
     expect(await page.getAttribute('#run', 'aria-pressed')).toBe('false');
-    const est = await page.$$eval('#machines .m[data-machine="tcp"]', (ms) => ms.map((m) => m.getAttribute('data-state')));
-    expect(est).toContain('ESTABLISHED');
-    expect(await page.textContent('#machines .m[data-machine="tcp"][data-state="ESTABLISHED"] .st.cur')).toBe('ESTABLISHED');
+    // the TCP machine's drawing follows the connection that just changed: ESTABLISHED filled, the step into it emphasised
+    expect(await page.getAttribute('#machines .m[data-machine="tcp"]', 'data-state')).toBe('ESTABLISHED');
+    const svg = '#machines .mach[data-machine="tcp"] svg.machine';
+    expect(await page.$$eval(`${svg} g.st.cur`, (gs) => gs.map((g) => g.getAttribute('data-state')))).toEqual(['ESTABLISHED']);
+    expect(await page.$$eval(`${svg} g.st`, (gs) => gs.length)).toBe(12); // 11 states, CLOSED drawn twice as in RFC 9293 figure 5
+    const taken = await page.$$eval(`${svg} g.tr.taken`, (gs) => gs.map((g) => `${g.getAttribute('data-from')}>${g.getAttribute('data-to')}`));
+    expect(taken).toHaveLength(1);
+    expect(['SYN-SENT>ESTABLISHED', 'SYN-RECEIVED>ESTABLISHED']).toContain(taken[0]);
+    expect(await page.getAttribute(svg, 'aria-label')).toMatch(/^tcp state machine: 11 states, 49 transitions; current state ESTABLISHED; last step SYN-(SENT|RECEIVED) –(RCV_SYN_ACK|ACK_OF_SYN)→ ESTABLISHED$/);
+    expect(await page.textContent('#machines .mach[data-machine="tcp"] details')).toContain('ESTABLISHED –CLOSE→ FIN-WAIT-1');
   });
 
   it('the browser build of CRC-32 and the line codecs agree with Node on random inputs', async () => {
