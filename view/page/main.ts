@@ -6,7 +6,7 @@
  * @module
  */
 import './globals.js';
-import { Session, replay, dropsOf, describeBreakpoint, type Breakpoint, type Recorded, type StopInfo } from '../model/session.js';
+import { Session, replay, dropsOf, describeBreakpoint, breakpointsFromParams, breakpointsToParams, parseBreakpoint, type Breakpoint, type Recorded, type StopInfo } from '../model/session.js';
 import { configFromParams, configToParams, defaultConfig, TOPOLOGIES, type ViewConfig } from '../model/scenario.js';
 import { registerRows, ringView, irqView, bufferBytes, ICR_CAUSES, type RingView, type DescRow } from '../model/inspect.js';
 import { decodeFrame, lineCode, phyKindOf, type DecodedFrame } from '../model/frame.js';
@@ -115,7 +115,7 @@ function skeleton(): void {
     <div class="machines scroll" id="machines" style="max-height:640px"></div>
   </section>
   <section aria-labelledby="h-exp">
-    <h2 id="h-exp">Experiment <small>topology, seed and faults are in the page's address: share it</small></h2>
+    <h2 id="h-exp">Experiment <small>topology, seed, faults and breakpoints are in the page's address: share it</small></h2>
     <div class="row">
       <label>topology <select id="cfg-topology">${TOPOLOGIES.map((t) => `<option>${t}</option>`).join('')}</select></label>
       <label>seed <input id="cfg-seed" type="number" min="0" max="4294967295"></label>
@@ -184,7 +184,7 @@ function received(s: Session, id: number): { frame: WireFrame; to: string } | nu
 }
 
 function setUrl(): void {
-  const q = configToParams(config).toString();
+  const q = breakpointsToParams(breakpoints, configToParams(config)).toString();
   history.replaceState(null, '', q ? `?${q}` : location.pathname);
   $<HTMLInputElement>('share').value = location.href;
 }
@@ -684,6 +684,7 @@ function renderBreakpoints(): void {
         breakpoints.splice(Number(b.dataset.rm), 1);
         live.breakpoints = breakpoints;
         renderBreakpoints();
+        setUrl();
       };
     });
 }
@@ -748,24 +749,20 @@ function wire(): void {
   $('bp-add').onclick = () => {
     const k = $<HTMLSelectElement>('bp-kind').value;
     const text = $<HTMLInputElement>('bp-text').value.trim() || $<HTMLInputElement>('bp-text').placeholder;
-    const nic = $<HTMLSelectElement>('bp-nic').value || undefined;
+    const nic = $<HTMLSelectElement>('bp-nic').value;
     let b: Breakpoint;
-    if (k === 'reg') b = { kind: 'reg', reg: text.toUpperCase(), nic };
-    else if (k === 'cause') {
-      if (ICR_CAUSES[text.toUpperCase()] === undefined) {
-        lastStop = `no interrupt cause '${text}': ${Object.keys(ICR_CAUSES).join(', ')}`;
-        render();
-        return;
-      }
-      b = { kind: 'cause', cause: text.toUpperCase(), nic };
-    } else if (k === 'frame') b = { kind: 'frame', filter: text };
-    else {
-      const [machine, to] = text.split(':');
-      b = { kind: 'state', machine, to };
+    try {
+      // the same parser as the address's bp parameters: one set of rules and messages
+      b = parseBreakpoint(`${k}:${text}${nic && (k === 'reg' || k === 'cause') ? `@${nic}` : ''}`);
+    } catch (e) {
+      lastStop = `error: ${e instanceof Error ? e.message : String(e)}`;
+      render();
+      return;
     }
     breakpoints.push(b);
     live.breakpoints = breakpoints;
     renderBreakpoints();
+    setUrl();
   };
   $('cfg-apply').onclick = () => {
     const p = configToParams(config);
@@ -844,14 +841,21 @@ interface ViewHandle {
 }
 
 function start(): void {
+  const params = new URLSearchParams(location.search);
+  const problems: string[] = [];
   try {
-    config = configFromParams(new URLSearchParams(location.search));
+    config = configFromParams(params);
   } catch (e) {
     config = defaultConfig();
-    lastStop = `the address had a bad parameter, defaults used: ${e instanceof Error ? e.message : String(e)}`;
+    problems.push(`the address had a bad parameter, defaults used: ${e instanceof Error ? e.message : String(e)}`);
   }
+  const bps = breakpointsFromParams(params);
+  breakpoints = bps.breakpoints;
+  if (bps.errors.length) problems.push(`breakpoint${bps.errors.length > 1 ? 's' : ''} left out: ${bps.errors.join('; ')}`);
+  if (problems.length) lastStop = problems.join(' · ');
   skeleton();
   live = new Session(config);
+  live.breakpoints = breakpoints;
   shown = live;
   wire();
   fillConfigForm();
