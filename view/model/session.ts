@@ -264,24 +264,9 @@ export async function replay(config: ViewConfig, instant: number): Promise<Sessi
   return s;
 }
 
-/**
- * The drops that frame `frameId` caused: `drop` events naming the frame, and drops without a frame
- * number (a switch port's) emitted by the receiver in the same instant the frame arrived there.
- */
+/** The drops that frame `frameId` caused: the `drop` events naming it (adapters and the switch name the frame they drop). */
 export function dropsOf(log: readonly Recorded[], frameId: number): Array<Extract<TraceEvent, { kind: 'drop' }>> {
   const out: Array<Extract<TraceEvent, { kind: 'drop' }>> = [];
-  for (let i = 0; i < log.length; i++) {
-    const e = log[i].ev;
-    if (e.kind === 'drop' && e.frameId === frameId) out.push(e);
-    if (e.kind !== 'wire.rx' || e.frame.id !== frameId) continue;
-    const receiver = e.to.split('.')[0];
-    for (let j = i + 1; j < log.length && log[j].instant === log[i].instant; j++) {
-      const d = log[j].ev;
-      if (d.kind === 'drop' && d.frameId === undefined && d.source === receiver) {
-        out.push(d);
-        break;
-      }
-    }
-  }
+  for (const r of log) if (r.ev.kind === 'drop' && r.ev.frameId === frameId) out.push(r.ev);
   return out;
 }
