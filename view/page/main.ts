@@ -216,6 +216,7 @@ function render(): void {
 }
 
 function renderAdapter(): void {
+  $('tip').classList.add('hidden'); // the descriptor under the pointer is redrawn: its mouseout never comes
   const list = adapters(shown);
   const sel = $<HTMLSelectElement>('nic');
   if (sel.options.length !== list.length) {
