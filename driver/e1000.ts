@@ -129,6 +129,16 @@ interface RxRing {
   nextToClean: number;
 }
 
+/** A descriptor ring's software indices: the next descriptor the driver fills, the next it reclaims, and the ring's size. */
+export interface RingIndexes {
+  /** next_to_use: the next descriptor the driver hands to the adapter. */
+  nextToUse: number;
+  /** next_to_clean: the next descriptor the driver reclaims (TX) or reads a frame from (RX). */
+  nextToClean: number;
+  /** Descriptors in the ring. */
+  count: number;
+}
+
 function unused(r: { count: number; nextToUse: number; nextToClean: number }): number {
   return (r.nextToClean > r.nextToUse ? 0 : r.count) + r.nextToClean - r.nextToUse - 1;
 }
@@ -263,6 +273,12 @@ export class E1000 implements NetDevice {
   /** The link as the stack sees it. */
   linkState(): LinkState {
     return this.carrier && this.link ? { up: true, speed: this.link.speed, duplex: this.link.duplex } : { up: false };
+  }
+
+  /** The rings' software indices (read-only copies for debuggers and the view), or null before `open` set the rings up and after `close`. */
+  ringState(): { tx: RingIndexes; rx: RingIndexes } | null {
+    if (!this.tx || !this.rx) return null;
+    return { tx: { nextToUse: this.tx.nextToUse, nextToClean: this.tx.nextToClean, count: this.tx.count }, rx: { nextToUse: this.rx.nextToUse, nextToClean: this.rx.nextToClean, count: this.rx.count } };
   }
 
   /** Whether the transmit queue is stopped (ring full or interface closing). */

@@ -9,7 +9,8 @@
  *   SFD, a bad FCS, a runt (< 64 octets) or an oversize frame (> `maxFrameBytes`) is dropped and
  *   counted once in the ingress port's `rxErrors`; it is neither learned from nor forwarded.
  * - Every frame the switch discards is counted in exactly one per-port counter and traced as a
- *   `drop` event whose `counter` names it (`p<i>.rxErrors`, `p<i>.filtered`, `p<i>.txDrops`).
+ *   `drop` event whose `counter` names it (`p<i>.rxErrors`, `p<i>.filtered`, `p<i>.txDrops`) and
+ *   whose `frameId` is the id of the frame as it arrived at the switch.
  * - A MAC entry whose age (now − last time the address was seen as a source) is ≥ `agingNs` is
  *   never used: a lookup evicts it and the frame floods. Entries learned on a port are flushed
  *   when that port's link goes down. There is no table size limit.
@@ -117,6 +118,8 @@ interface MacEntry {
 }
 
 interface Queued {
+  /** Id of the frame as it arrived (the one its drop names). */
+  frameId: number;
   bytes: number;
   end: Nanos;
   handle: EventHandle;
@@ -334,43 +337,43 @@ export class Switch {
 
   // ------------------------------------------------------------------ receive and decide
 
-  private rxDrop(p: SwitchPort, counter: 'rxErrors' | 'filtered', reason: string): void {
+  private rxDrop(p: SwitchPort, counter: 'rxErrors' | 'filtered', reason: string, frameId: number): void {
     p.stats[counter]++;
-    if (this.sim.trace.active) this.sim.trace.emit('drop', this.name, { what: 'rx frame', reason, counter: `p${p.index}.${counter}` });
+    if (this.sim.trace.active) this.sim.trace.emit('drop', this.name, { what: 'rx frame', reason, counter: `p${p.index}.${counter}`, frameId });
   }
 
   /** @internal A frame arrived completely at port `p`. */
   ingress(p: SwitchPort, frame: WireFrame): void {
     const mode = p.mode;
     if (mode === null || BIT_TIME_NS[mode.speed] !== frame.bitTimeNs) {
-      this.rxDrop(p, 'rxErrors', 'no link (or a speed mismatch)');
+      this.rxDrop(p, 'rxErrors', 'no link (or a speed mismatch)', frame.id);
       return;
     }
     let line = frame.bytes;
     if (frame.symbols !== undefined && isLineStream(frame.symbols)) {
       const r = p.rxCodec(frame.symbols.kind).decodeFrame(frame.symbols);
       if (r.errors.length > 0) {
-        this.rxDrop(p, 'rxErrors', `line code error (${r.errors[0].kind} at code group ${r.errors[0].index})`);
+        this.rxDrop(p, 'rxErrors', `line code error (${r.errors[0].kind} at code group ${r.errors[0].index})`, frame.id);
         return;
       }
       line = r.bytes;
     }
     const start = findFrameStart(line);
     if (start < 0) {
-      this.rxDrop(p, 'rxErrors', 'no start frame delimiter');
+      this.rxDrop(p, 'rxErrors', 'no start frame delimiter', frame.id);
       return;
     }
     const len = line.length - start;
     if (len < MIN_FRAME) {
-      this.rxDrop(p, 'rxErrors', `runt (${len} bytes)`);
+      this.rxDrop(p, 'rxErrors', `runt (${len} bytes)`, frame.id);
       return;
     }
     if (len > this.maxFrameBytes) {
-      this.rxDrop(p, 'rxErrors', `oversize (${len} bytes > ${this.maxFrameBytes})`);
+      this.rxDrop(p, 'rxErrors', `oversize (${len} bytes > ${this.maxFrameBytes})`, frame.id);
       return;
     }
     if (!fcsValid(line, start, line.length)) {
-      this.rxDrop(p, 'rxErrors', 'FCS error');
+      this.rxDrop(p, 'rxErrors', 'FCS error', frame.id);
       return;
     }
     p.stats.rxFrames++;
@@ -382,7 +385,7 @@ export class Switch {
     const trace = this.sim.trace;
     if (line[start] & 1) {
       if (dst >= 0x0180_c200_0000 && dst <= 0x0180_c200_000f) {
-        this.rxDrop(p, 'filtered', `reserved group address ${macString(dst)} (not forwarded by a bridge)`);
+        this.rxDrop(p, 'filtered', `reserved group address ${macString(dst)} (not forwarded by a bridge)`, frame.id);
         return;
       }
       const bcast = dst === 0xffff_ffff_ffff;
@@ -395,12 +398,12 @@ export class Switch {
       return;
     }
     if (e.port === p.index) {
-      this.rxDrop(p, 'filtered', `destination ${macString(dst)} is on the ingress port`);
+      this.rxDrop(p, 'filtered', `destination ${macString(dst)} is on the ingress port`, frame.id);
       return;
     }
     p.stats.forwarded++;
     if (trace.active) trace.emit('switch.forward', this.name, { frameId: frame.id, dst: macString(dst), inPort: p.index, outPort: e.port });
-    this.enqueue(this.ports[e.port], line, start, len, frame.symbols !== undefined);
+    this.enqueue(this.ports[e.port], line, start, len, frame.symbols !== undefined, frame.id);
   }
 
   private flood(p: SwitchPort, frame: WireFrame, line: Uint8Array, start: number, len: number, why: 'unknown' | 'broadcast' | 'multicast', dst: number): void {
@@ -408,7 +411,7 @@ export class Switch {
     const outs: number[] = [];
     for (const q of this.ports) if (q !== p && q.mode !== null) outs.push(q.index);
     if (this.sim.trace.active) this.sim.trace.emit('switch.flood', this.name, { frameId: frame.id, dst: macString(dst), inPort: p.index, outPorts: outs, why });
-    for (const i of outs) this.enqueue(this.ports[i], line, start, len, frame.symbols !== undefined);
+    for (const i of outs) this.enqueue(this.ports[i], line, start, len, frame.symbols !== undefined, frame.id);
   }
 
   // ------------------------------------------------------------------ MAC table
@@ -456,7 +459,7 @@ export class Switch {
   /** @internal Port `p` lost its link: flush its MAC entries and its output queue. */
   linkLost(p: SwitchPort): void {
     for (const [key, e] of this.table) if (e.port === p.index) this.evict(key, e, 'link-down');
-    for (const q of p.queue) if (q.handle.cancel()) this.txDrop(p, 'link down with the frame queued');
+    for (const q of p.queue) if (q.handle.cancel()) this.txDrop(p, 'link down with the frame queued', q.frameId);
     p.queue = [];
     p.queueBytes = 0;
     p.freeAt = 0;
@@ -464,9 +467,9 @@ export class Switch {
 
   // ------------------------------------------------------------------ output queues
 
-  private txDrop(p: SwitchPort, reason: string): void {
+  private txDrop(p: SwitchPort, reason: string, frameId: number): void {
     p.stats.txDrops++;
-    if (this.sim.trace.active) this.sim.trace.emit('drop', this.name, { what: 'tx frame', reason, counter: `p${p.index}.txDrops` });
+    if (this.sim.trace.active) this.sim.trace.emit('drop', this.name, { what: 'tx frame', reason, counter: `p${p.index}.txDrops`, frameId });
   }
 
   /** Removes frames whose last bit has left the port. */
@@ -481,12 +484,12 @@ export class Switch {
     if (k > 0) p.queue = q.slice(k);
   }
 
-  private enqueue(p: SwitchPort, line: Uint8Array, start: number, len: number, hadSymbols: boolean): void {
+  private enqueue(p: SwitchPort, line: Uint8Array, start: number, len: number, hadSymbols: boolean, frameId: number): void {
     const mode = p.mode;
     if (mode === null) return;
     this.retire(p);
     if (p.queue.length + 1 > this.queueLimitFrames || p.queueBytes + len > this.queueLimitBytes) {
-      this.txDrop(p, `output queue full (${p.queue.length} frames, ${p.queueBytes} bytes)`);
+      this.txDrop(p, `output queue full (${p.queue.length} frames, ${p.queueBytes} bytes)`, frameId);
       return;
     }
     let bytes = line;
@@ -512,7 +515,7 @@ export class Switch {
       const wf: WireFrame = symbols === undefined ? { id: sim.nextId('frame'), bytes, bitTimeNs, txStart, sender: p.name } : { id: sim.nextId('frame'), bytes, bitTimeNs, txStart, sender: p.name, symbols };
       medium.send(wf);
     });
-    p.queue.push({ bytes: len, end, handle });
+    p.queue.push({ frameId, bytes: len, end, handle });
     p.queueBytes += len;
   }
 }

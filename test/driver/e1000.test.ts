@@ -143,6 +143,30 @@ describe('data path at register level', () => {
   });
 });
 
+describe('ringState: the software ring indexes, read-only', () => {
+  test('null before open; after one frame TX next_to_use 1, next_to_clean 1 once reclaimed; RX keeps one descriptor empty; null after close', async () => {
+    const { sim, a, b } = makePair({ a: { driver: { txRingSize: 64, rxRingSize: 128 } } });
+    await settle(sim, a.drv.probe());
+    expect(a.drv.ringState()).toBeNull();
+    await settle(sim, a.drv.open());
+    await settle(sim, b.drv.probe());
+    await settle(sim, b.drv.open());
+    await settle(sim, a.drv.waitForLink(10_000_000));
+    expect(a.drv.ringState()).toEqual({ tx: { nextToUse: 0, nextToClean: 0, count: 64 }, rx: { nextToUse: 127, nextToClean: 0, count: 128 } });
+    expect(a.drv.transmit(frame(b.drv.mac, a.drv.mac, 100, 1))).toBe('ok');
+    expect(a.drv.ringState()!.tx).toEqual({ nextToUse: 1, nextToClean: 0, count: 64 });
+    sim.run({ until: sim.now + 100_000 });
+    expect(a.drv.ringState()!.tx).toEqual({ nextToUse: 1, nextToClean: 1, count: 64 });
+    // a copy: writing to it changes nothing in the driver
+    const st = a.drv.ringState()!;
+    st.tx.nextToUse = 40;
+    expect(a.drv.ringState()!.tx.nextToUse).toBe(1);
+    expect(a.nic.read32(R.TDT.offset)).toBe(1);
+    await settle(sim, a.drv.close());
+    expect(a.drv.ringState()).toBeNull();
+  });
+});
+
 describe('interrupt latency and CPU costs', () => {
   test('a frame reaches the stack after the wire, the interrupt latency and the handler\'s MMIO costs', async () => {
     const times = async (costs: boolean) => {

@@ -165,13 +165,33 @@ describe.skipIf(cannot !== null)(cannot === null ? 'nicsim view in headless chro
     await page.fill('#bp-text', 'tcp:ESTABLISHED');
     await page.click('#bp-add');
     expect(await page.textContent('#bp-list')).toContain("state machine 'tcp' enters ESTABLISHED");
+    expect(new URL(await page.inputValue('#share')).searchParams.getAll('bp')).toEqual(['state:tcp:ESTABLISHED']);
     await page.selectOption('#speed', '100000000');
     await page.click('#run');
     await until(async () => (await page.textContent('#stop'))!.startsWith("breakpoint: state machine 'tcp' enters ESTABLISHED"), 'the breakpoint');
     expect(await page.getAttribute('#run', 'aria-pressed')).toBe('false');
-    const est = await page.$$eval('#machines .m[data-machine="tcp"]', (ms) => ms.map((m) => m.getAttribute('data-state')));
-    expect(est).toContain('ESTABLISHED');
-    expect(await page.textContent('#machines .m[data-machine="tcp"][data-state="ESTABLISHED"] .st.cur')).toBe('ESTABLISHED');
+    // the TCP machine's drawing follows the connection that just changed: ESTABLISHED filled, the step into it emphasised
+    expect(await page.getAttribute('#machines .m[data-machine="tcp"]', 'data-state')).toBe('ESTABLISHED');
+    const svg = '#machines .mach[data-machine="tcp"] svg.machine';
+    expect(await page.$$eval(`${svg} g.st.cur`, (gs) => gs.map((g) => g.getAttribute('data-state')))).toEqual(['ESTABLISHED']);
+    expect(await page.$$eval(`${svg} g.st`, (gs) => gs.length)).toBe(12); // 11 states, CLOSED drawn twice as in RFC 9293 figure 5
+    const taken = await page.$$eval(`${svg} g.tr.taken`, (gs) => gs.map((g) => `${g.getAttribute('data-from')}>${g.getAttribute('data-to')}`));
+    expect(taken).toHaveLength(1);
+    expect(['SYN-SENT>ESTABLISHED', 'SYN-RECEIVED>ESTABLISHED']).toContain(taken[0]);
+    expect(await page.getAttribute(svg, 'aria-label')).toMatch(/^tcp state machine: 11 states, 49 transitions; current state ESTABLISHED; last step SYN-(SENT|RECEIVED) –(RCV_SYN_ACK|ACK_OF_SYN)→ ESTABLISHED$/);
+    expect(await page.textContent('#machines .mach[data-machine="tcp"] details')).toContain('ESTABLISHED –CLOSE→ FIN-WAIT-1');
+  });
+
+  it('breakpoints come back from the address; a malformed one is left out with a message on the page', async () => {
+    const q = new URLSearchParams([['seed', '2'], ['bp', 'cause:RXT0@client'], ['bp', 'reg:NOPE'], ['bp', 'state:tcp:ESTABLISHED']]);
+    await page.goto(`${server.url}?${q}`);
+    await page.waitForSelector('body[data-ready=true]', { timeout: 15_000 });
+    expect(await page.textContent('#stop')).toBe("breakpoint left out: bp 'reg:NOPE': no register named 'NOPE' in the adapter's register table (e.g. TDT, RDT, IMS, CTRL)");
+    expect(await page.$$eval('#bp-list li', (lis) => lis.map((l) => l.firstChild!.textContent!.trim()))).toEqual(['client: ICR.RXT0 set', "state machine 'tcp' enters ESTABLISHED"]);
+    expect(new URL(await page.inputValue('#share')).search).toBe('?seed=2&bp=cause%3ARXT0%40client&bp=state%3Atcp%3AESTABLISHED');
+    await page.selectOption('#speed', '100000000');
+    await page.click('#run');
+    await until(async () => (await page.textContent('#stop'))!.startsWith('breakpoint: client: ICR.RXT0 set'), 'the restored breakpoint');
   });
 
   it('the browser build of CRC-32 and the line codecs agree with Node on random inputs', async () => {

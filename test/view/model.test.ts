@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { configFromParams, configToParams, defaultConfig, ConfigError } from '../../view/model/scenario.js';
-import { Session, replay, matches, dropsOf } from '../../view/model/session.js';
+import { Session, replay, matches, dropsOf, breakpointsFromParams, breakpointsToParams, parseBreakpoint, formatBreakpoint, type Breakpoint } from '../../view/model/session.js';
 import { registerRows, ringView, irqView, ICR_CAUSES } from '../../view/model/inspect.js';
 import { decodeFrame } from '../../view/model/frame.js';
 import { ICR, TDH, TDT, RDH, RDT } from '../../hw/registers/e1000.js';
@@ -28,6 +28,47 @@ describe('the experiment in the address', () => {
     expect(bad('ber=cable-client:0.5')).toThrow(/ber expects/);
     expect(bad('flip=0:3')).toThrow(/flip expects/);
     expect(bad('pull=cable')).toThrow(/pull expects/);
+  });
+});
+
+describe('breakpoints in the address', () => {
+  const all: Breakpoint[] = [
+    { kind: 'reg', reg: 'TDT' },
+    { kind: 'reg', reg: 'RAL[0]', nic: 'router.1' },
+    { kind: 'cause', cause: 'RXT0', nic: 'client' },
+    { kind: 'cause', cause: 'LSC' },
+    { kind: 'frame', filter: 'TCP 10.0.0.2:49152 → 10.0.1.2:80 [SYN, ACK]' },
+    { kind: 'frame', filter: '' },
+    { kind: 'state', machine: 'tcp', to: 'ESTABLISHED' },
+    { kind: 'state', machine: 'e1000', to: 'up.linkUp' },
+    { kind: 'state', machine: 'phy-link' },
+  ];
+
+  it('round-trip: one bp parameter each, next to the experiment, order kept', () => {
+    const p = breakpointsToParams(all, configToParams({ ...defaultConfig(), seed: 3 }));
+    expect(p.getAll('bp')).toEqual(['reg:TDT', 'reg:RAL[0]@router.1', 'cause:RXT0@client', 'cause:LSC', 'frame:TCP 10.0.0.2:49152 → 10.0.1.2:80 [SYN, ACK]', 'frame:', 'state:tcp:ESTABLISHED', 'state:e1000:up.linkUp', 'state:phy-link']);
+    const back = new URLSearchParams(p.toString());
+    expect(breakpointsFromParams(back)).toEqual({ breakpoints: all, errors: [] });
+    expect(configFromParams(back).seed).toBe(3); // the experiment ignores bp
+    expect(breakpointsToParams([], back).has('bp')).toBe(false);
+    expect(parseBreakpoint('reg:tdt')).toEqual({ kind: 'reg', reg: 'TDT' }); // names read case-insensitively
+    for (const b of all) expect(parseBreakpoint(formatBreakpoint(b))).toEqual(b);
+  });
+
+  it('a malformed bp is left out with a message saying what is wrong; the valid ones stay', () => {
+    const p = new URLSearchParams();
+    for (const v of ['reg:NOPE', 'cause:FOO', 'tap:1', 'state:tcp:EST ABLISHED', 'reg:TDT@a@b', 'frame', 'cause:TXDW@client']) p.append('bp', v);
+    const { breakpoints, errors } = breakpointsFromParams(p);
+    expect(breakpoints).toEqual([{ kind: 'cause', cause: 'TXDW', nic: 'client' }]);
+    expect(errors).toEqual([
+      "bp 'reg:NOPE': no register named 'NOPE' in the adapter's register table (e.g. TDT, RDT, IMS, CTRL)",
+      expect.stringMatching(/^bp 'cause:FOO': no interrupt cause 'FOO' \(causes: TXDW, TXQE, LSC, .*RXT0/),
+      "bp 'tap:1': unknown breakpoint kind 'tap' (reg, cause, frame or state)",
+      "bp 'state:tcp:EST ABLISHED': expects state:machine[:state], e.g. state:tcp:ESTABLISHED (names of letters, digits, '.', '_' or '-')",
+      "bp 'reg:TDT@a@b': expects reg:REGISTER[@adapter] with an adapter name of letters, digits, '.', '_' or '-'",
+      "bp 'frame': expects frame:<filter> (the filter may be empty: any frame)",
+    ]);
+    expect(() => parseBreakpoint('cause:FOO')).toThrow(ConfigError);
   });
 });
 

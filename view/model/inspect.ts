@@ -92,19 +92,13 @@ export interface RingView {
   descs: DescRow[];
 }
 
-/** What the view needs of the driver's private ring state (read as a debugger would). */
-interface DriverRings {
-  tx: { nextToUse: number; nextToClean: number } | null;
-  rx: { nextToUse: number; nextToClean: number } | null;
-}
-
-/** The ring `which` of `nic` (descriptors from host memory; software indices from `driver` when given). */
+/** The ring `which` of `nic` (descriptors from host memory; software indices from `driver.ringState()` when given). */
 export function ringView(nic: Nic, which: 'tx' | 'rx', driver?: E1000): RingView {
   const w = nic.regs.words;
   const [bal, bah, len, h, t] = which === 'tx' ? [TDBAL, TDBAH, TDLEN, TDH, TDT] : [RDBAL, RDBAH, RDLEN, RDH, RDT];
   const base = (w[bah.offset >>> 2] >>> 0) * 2 ** 32 + ((w[bal.offset >>> 2] >>> 0) & ~0xf);
   const count = Math.floor((w[len.offset >>> 2] & 0xfff80) / DESC_SIZE);
-  const sw = driver ? (driver as unknown as DriverRings)[which] : null;
+  const sw = driver?.ringState()?.[which] ?? null;
   const descs: DescRow[] = [];
   const mem = nic.memory;
   for (let i = 0; i < count; i++) {
@@ -124,8 +118,8 @@ export function ringView(nic: Nic, which: 'tx' | 'rx', driver?: E1000): RingView
     count,
     head: w[h.offset >>> 2] >>> 0,
     tail: w[t.offset >>> 2] >>> 0,
-    nextToUse: sw && typeof sw.nextToUse === 'number' ? sw.nextToUse : null,
-    nextToClean: sw && typeof sw.nextToClean === 'number' ? sw.nextToClean : null,
+    nextToUse: sw ? sw.nextToUse : null,
+    nextToClean: sw ? sw.nextToClean : null,
     descs,
   };
 }

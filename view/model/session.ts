@@ -6,7 +6,8 @@
  * @module
  */
 import type { TraceEvent } from '../../sim/trace.js';
-import { buildScenario, type Scenario, type ViewConfig } from './scenario.js';
+import { buildScenario, ConfigError, type Scenario, type ViewConfig } from './scenario.js';
+import { E1000_REGISTERS } from '../../hw/registers/e1000.js';
 import { decodeFrame } from './frame.js';
 import { ICR_CAUSES } from './inspect.js';
 
@@ -49,6 +50,84 @@ export function describeBreakpoint(b: Breakpoint): string {
     case 'state':
       return `state machine '${b.machine}'${b.to ? ` enters ${b.to}` : ' changes state'}`;
   }
+}
+
+const REG_NAMES = new Set(E1000_REGISTERS.map((d) => d.name.toUpperCase()));
+const NAME = /^[\w.-]+$/;
+
+/**
+ * A breakpoint as the address carries it (one `bp` parameter each): `reg:TDT`, `reg:TDT@client`,
+ * `cause:RXT0`, `cause:LSC@router.0`, `frame:<filter>` (any text), `state:tcp`, `state:tcp:ESTABLISHED`.
+ */
+export function formatBreakpoint(b: Breakpoint): string {
+  switch (b.kind) {
+    case 'reg':
+      return `reg:${b.reg}${b.nic ? `@${b.nic}` : ''}`;
+    case 'cause':
+      return `cause:${b.cause}${b.nic ? `@${b.nic}` : ''}`;
+    case 'frame':
+      return `frame:${b.filter}`;
+    case 'state':
+      return `state:${b.machine}${b.to ? `:${b.to}` : ''}`;
+  }
+}
+
+/** Parses one breakpoint written by {@link formatBreakpoint}; a malformed one throws a {@link ConfigError} saying what is wrong. */
+export function parseBreakpoint(text: string): Breakpoint {
+  const colon = text.indexOf(':');
+  const kind = colon < 0 ? text : text.slice(0, colon);
+  const rest = colon < 0 ? '' : text.slice(colon + 1);
+  const bad = (why: string) => new ConfigError(`bp '${text}': ${why}`);
+  const target = (what: string): [string, string | undefined] => {
+    const [name, nic, more] = rest.split('@');
+    if (more !== undefined || (nic !== undefined && !NAME.test(nic))) throw bad(`expects ${kind}:${what}[@adapter] with an adapter name of letters, digits, '.', '_' or '-'`);
+    return [name.trim().toUpperCase(), nic];
+  };
+  switch (kind) {
+    case 'reg': {
+      const [reg, nic] = target('REGISTER');
+      const base = /^([A-Z][A-Z0-9_]*)(\[\d+\])?$/.exec(reg);
+      if (!base || !REG_NAMES.has(base[1])) throw bad(`no register named '${reg}' in the adapter's register table (e.g. TDT, RDT, IMS, CTRL)`);
+      return nic ? { kind: 'reg', reg, nic } : { kind: 'reg', reg };
+    }
+    case 'cause': {
+      const [cause, nic] = target('CAUSE');
+      if (ICR_CAUSES[cause] === undefined) throw bad(`no interrupt cause '${cause}' (causes: ${Object.keys(ICR_CAUSES).join(', ')})`);
+      return nic ? { kind: 'cause', cause, nic } : { kind: 'cause', cause };
+    }
+    case 'frame':
+      if (colon < 0) throw bad("expects frame:<filter> (the filter may be empty: any frame)");
+      if (rest.length > 200) throw bad('the frame filter is longer than 200 characters');
+      return { kind: 'frame', filter: rest };
+    case 'state': {
+      const [machine, to, more] = rest.split(':');
+      if (more !== undefined || !NAME.test(machine) || (to !== undefined && to !== '' && !NAME.test(to))) throw bad("expects state:machine[:state], e.g. state:tcp:ESTABLISHED (names of letters, digits, '.', '_' or '-')");
+      return to ? { kind: 'state', machine, to } : { kind: 'state', machine };
+    }
+    default:
+      throw bad(`unknown breakpoint kind '${kind}' (reg, cause, frame or state)`);
+  }
+}
+
+/** The breakpoints in the address's `bp` parameters: the valid ones, and a message per malformed one. */
+export function breakpointsFromParams(p: URLSearchParams): { breakpoints: Breakpoint[]; errors: string[] } {
+  const breakpoints: Breakpoint[] = [];
+  const errors: string[] = [];
+  for (const v of p.getAll('bp')) {
+    try {
+      breakpoints.push(parseBreakpoint(v));
+    } catch (e) {
+      errors.push(e instanceof Error ? e.message : String(e));
+    }
+  }
+  return { breakpoints, errors };
+}
+
+/** Adds one `bp` parameter per breakpoint to `p` (replacing any there), the inverse of {@link breakpointsFromParams}. */
+export function breakpointsToParams(bps: readonly Breakpoint[], p: URLSearchParams): URLSearchParams {
+  p.delete('bp');
+  for (const b of bps) p.append('bp', formatBreakpoint(b));
+  return p;
 }
 
 /** Whether trace event `e` hits breakpoint `b`. */
@@ -185,24 +264,9 @@ export async function replay(config: ViewConfig, instant: number): Promise<Sessi
   return s;
 }
 
-/**
- * The drops that frame `frameId` caused: `drop` events naming the frame, and drops without a frame
- * number (a switch port's) emitted by the receiver in the same instant the frame arrived there.
- */
+/** The drops that frame `frameId` caused: the `drop` events naming it (adapters and the switch name the frame they drop). */
 export function dropsOf(log: readonly Recorded[], frameId: number): Array<Extract<TraceEvent, { kind: 'drop' }>> {
   const out: Array<Extract<TraceEvent, { kind: 'drop' }>> = [];
-  for (let i = 0; i < log.length; i++) {
-    const e = log[i].ev;
-    if (e.kind === 'drop' && e.frameId === frameId) out.push(e);
-    if (e.kind !== 'wire.rx' || e.frame.id !== frameId) continue;
-    const receiver = e.to.split('.')[0];
-    for (let j = i + 1; j < log.length && log[j].instant === log[i].instant; j++) {
-      const d = log[j].ev;
-      if (d.kind === 'drop' && d.frameId === undefined && d.source === receiver) {
-        out.push(d);
-        break;
-      }
-    }
-  }
+  for (const r of log) if (r.ev.kind === 'drop' && r.ev.frameId === frameId) out.push(r.ev);
   return out;
 }

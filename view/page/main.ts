@@ -6,7 +6,7 @@
  * @module
  */
 import './globals.js';
-import { Session, replay, dropsOf, describeBreakpoint, type Breakpoint, type Recorded, type StopInfo } from '../model/session.js';
+import { Session, replay, dropsOf, describeBreakpoint, breakpointsFromParams, breakpointsToParams, parseBreakpoint, type Breakpoint, type Recorded, type StopInfo } from '../model/session.js';
 import { configFromParams, configToParams, defaultConfig, TOPOLOGIES, type ViewConfig } from '../model/scenario.js';
 import { registerRows, ringView, irqView, bufferBytes, ICR_CAUSES, type RingView, type DescRow } from '../model/inspect.js';
 import { decodeFrame, lineCode, phyKindOf, type DecodedFrame } from '../model/frame.js';
@@ -25,6 +25,8 @@ import { phyLinkMachine } from '../../hw/phy/link.js';
 import { e1000Lifecycle } from '../../driver/lifecycle.js';
 import { tcpMachine } from '../../stack/tcp/machine.js';
 import { arpEntryMachine } from '../../stack/iface/arp.js';
+import { machineLayout, machineSvg, machineText, eventLabel } from '../model/machines.js';
+import type { AnyStateMachine } from 'xstate';
 
 // ------------------------------------------------------------------ state
 let config: ViewConfig;
@@ -46,9 +48,9 @@ const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&l
 const hex8 = (v: number) => '0x' + (v >>> 0).toString(16).padStart(8, '0');
 const hexBytes = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
 
-const MACHINES: Record<string, readonly string[]> = Object.fromEntries(
-  [csmaMachine, phyLinkMachine, e1000Lifecycle, tcpMachine, arpEntryMachine].map((m) => [m.id, Object.keys(m.root.states)]),
-);
+/** The machines the view draws, laid out once from their xstate definitions, by machine id. */
+const MACHINES = new Map([e1000Lifecycle, phyLinkMachine, csmaMachine, arpEntryMachine, tcpMachine].map((m) => [m.id, machineLayout(m as unknown as AnyStateMachine)]));
+const MACHINE_ORDER = [...MACHINES.keys()];
 
 const SPEEDS: Array<[string, number]> = [
   ['1 µs per second', 1e3],
@@ -109,11 +111,11 @@ function skeleton(): void {
     <ul id="bp-list" class="mono"></ul>
   </section>
   <section aria-labelledby="h-mach">
-    <h2 id="h-mach">State machines <small>from their xstate definitions; current state filled</small></h2>
-    <div class="machines scroll" id="machines"></div>
+    <h2 id="h-mach">State machines <small>drawn from their xstate definitions: current state filled, the last step in orange; pick an instance to draw</small></h2>
+    <div class="machines scroll" id="machines" style="max-height:640px"></div>
   </section>
   <section aria-labelledby="h-exp">
-    <h2 id="h-exp">Experiment <small>topology, seed and faults are in the page's address: share it</small></h2>
+    <h2 id="h-exp">Experiment <small>topology, seed, faults and breakpoints are in the page's address: share it</small></h2>
     <div class="row">
       <label>topology <select id="cfg-topology">${TOPOLOGIES.map((t) => `<option>${t}</option>`).join('')}</select></label>
       <label>seed <input id="cfg-seed" type="number" min="0" max="4294967295"></label>
@@ -182,7 +184,7 @@ function received(s: Session, id: number): { frame: WireFrame; to: string } | nu
 }
 
 function setUrl(): void {
-  const q = configToParams(config).toString();
+  const q = breakpointsToParams(breakpoints, configToParams(config)).toString();
   history.replaceState(null, '', q ? `?${q}` : location.pathname);
   $<HTMLInputElement>('share').value = location.href;
 }
@@ -214,6 +216,7 @@ function render(): void {
 }
 
 function renderAdapter(): void {
+  $('tip').classList.add('hidden'); // the descriptor under the pointer is redrawn: its mouseout never comes
   const list = adapters(shown);
   const sel = $<HTMLSelectElement>('nic');
   if (sel.options.length !== list.length) {
@@ -483,20 +486,44 @@ function renderLadder(): void {
   el.innerHTML = arrows === 0 ? '<p>No frame yet: the links negotiate first (about 1.5 s of simulated time).</p>' : renderLadderSvg(evs, { legend: false, maxArrows: 400 });
 }
 
+/** Which instance each machine's drawing follows (by machine id); unset: the one that changed last. */
+const machineInstance = new Map<string, string>();
+
 function renderMachines(): void {
-  const cur = new Map<string, { machine: string; source: string; to: string }>();
-  for (const r of shown.log) if (r.ev.kind === 'state') cur.set(`${r.ev.source}|${r.ev.machine}`, { machine: r.ev.machine, source: r.ev.source, to: r.ev.to });
-  const rows = [...cur.values()].sort((a, b) => a.machine.localeCompare(b.machine) || a.source.localeCompare(b.source));
-  $('machines').innerHTML =
-    rows.length === 0
-      ? '<p>No machine has started yet.</p>'
-      : rows
-          .map((m) => {
-            const states = MACHINES[m.machine] ?? [m.to];
-            const top = m.to.split('.')[0];
-            return `<div class="m" data-machine="${esc(m.machine)}" data-source="${esc(m.source)}" data-state="${esc(m.to)}"><b>${esc(m.source)}</b> ${esc(m.machine)}: ${states.map((s) => `<span class="st${s === top ? ' cur' : ''}"${s === top ? ' aria-current="true"' : ''}>${esc(s === top ? m.to : s)}</span>`).join('')}</div>`;
-          })
-          .join('');
+  // the last step of every instance, by machine, in the order instances last changed
+  const byMachine = new Map<string, Map<string, { from: string; to: string; event: string; seq: number }>>();
+  for (const r of shown.log) {
+    if (r.ev.kind !== 'state') continue;
+    let m = byMachine.get(r.ev.machine);
+    if (!m) byMachine.set(r.ev.machine, (m = new Map()));
+    m.delete(r.ev.source);
+    m.set(r.ev.source, { from: r.ev.from, to: r.ev.to, event: r.ev.event, seq: r.seq });
+  }
+  if (byMachine.size === 0) {
+    $('machines').innerHTML = '<p>No machine has started yet.</p>';
+    return;
+  }
+  const ids = [...byMachine.keys()].sort((a, b) => MACHINE_ORDER.indexOf(a) - MACHINE_ORDER.indexOf(b));
+  $('machines').innerHTML = ids
+    .map((id, k) => {
+      const insts = byMachine.get(id)!;
+      const names = [...insts.keys()];
+      const want = machineInstance.get(id);
+      const source = want !== undefined && insts.has(want) ? want : names[names.length - 1];
+      const step = insts.get(source)!;
+      const def = MACHINES.get(id);
+      const chips = names
+        .sort()
+        .map((n) => `<button class="inst" data-machine="${esc(id)}" data-source="${esc(n)}" aria-pressed="${n === source}" title="draw ${esc(n)}">${esc(n)}: ${esc(insts.get(n)!.to)}</button>`)
+        .join('');
+      const head = `<div class="m" data-machine="${esc(id)}" data-source="${esc(source)}" data-state="${esc(step.to)}"><b>${esc(id)}</b> <small>${names.length} instance${names.length > 1 ? 's' : ''}; drawn: ${esc(source)}, last step ${esc(step.from || '(start)')} –${esc(eventLabel(step.event))}→ ${esc(step.to)}</small></div>`;
+      if (!def) return `<div class="mach">${head}<div class="insts">${chips}</div></div>`;
+      const hl = { current: step.to, last: step };
+      const also = def.common.length ? `<p class="also">not drawn, to keep the figure readable: ${def.common.map((c) => `${esc(c.event)} → ${esc(c.to)} from ${c.from.length} states`).join('; ')} (drawn dashed when just taken)</p>` : '';
+      const text = machineText(def.def, hl);
+      return `<div class="mach" data-machine="${esc(id)}">${head}<div class="insts" role="group" aria-label="${esc(id)} instances">${chips}</div>${machineSvg(def, hl, `m${k}`)}${also}<details><summary>${esc(id)}: states and transitions as text</summary><ul class="mono" style="font-size:11px">${text.map((l) => `<li>${esc(l)}</li>`).join('')}</ul></details></div>`;
+    })
+    .join('');
 }
 
 function renderConsequences(): void {
@@ -658,6 +685,7 @@ function renderBreakpoints(): void {
         breakpoints.splice(Number(b.dataset.rm), 1);
         live.breakpoints = breakpoints;
         renderBreakpoints();
+        setUrl();
       };
     });
 }
@@ -702,6 +730,12 @@ function wire(): void {
     $(id).addEventListener('keydown', (e) => {
       if (e.key === 'Enter') (e.target as HTMLElement).click();
     });
+  $('machines').onclick = (e) => {
+    const b = (e.target as HTMLElement).closest<HTMLButtonElement>('button.inst');
+    if (!b) return;
+    machineInstance.set(b.dataset.machine!, b.dataset.source!);
+    renderMachines();
+  };
   $('filters').onchange = (e) => {
     const t = e.target as HTMLInputElement;
     const l = t.dataset.layer as Layer;
@@ -716,24 +750,20 @@ function wire(): void {
   $('bp-add').onclick = () => {
     const k = $<HTMLSelectElement>('bp-kind').value;
     const text = $<HTMLInputElement>('bp-text').value.trim() || $<HTMLInputElement>('bp-text').placeholder;
-    const nic = $<HTMLSelectElement>('bp-nic').value || undefined;
+    const nic = $<HTMLSelectElement>('bp-nic').value;
     let b: Breakpoint;
-    if (k === 'reg') b = { kind: 'reg', reg: text.toUpperCase(), nic };
-    else if (k === 'cause') {
-      if (ICR_CAUSES[text.toUpperCase()] === undefined) {
-        lastStop = `no interrupt cause '${text}': ${Object.keys(ICR_CAUSES).join(', ')}`;
-        render();
-        return;
-      }
-      b = { kind: 'cause', cause: text.toUpperCase(), nic };
-    } else if (k === 'frame') b = { kind: 'frame', filter: text };
-    else {
-      const [machine, to] = text.split(':');
-      b = { kind: 'state', machine, to };
+    try {
+      // the same parser as the address's bp parameters: one set of rules and messages
+      b = parseBreakpoint(`${k}:${text}${nic && (k === 'reg' || k === 'cause') ? `@${nic}` : ''}`);
+    } catch (e) {
+      lastStop = `error: ${e instanceof Error ? e.message : String(e)}`;
+      render();
+      return;
     }
     breakpoints.push(b);
     live.breakpoints = breakpoints;
     renderBreakpoints();
+    setUrl();
   };
   $('cfg-apply').onclick = () => {
     const p = configToParams(config);
@@ -812,14 +842,21 @@ interface ViewHandle {
 }
 
 function start(): void {
+  const params = new URLSearchParams(location.search);
+  const problems: string[] = [];
   try {
-    config = configFromParams(new URLSearchParams(location.search));
+    config = configFromParams(params);
   } catch (e) {
     config = defaultConfig();
-    lastStop = `the address had a bad parameter, defaults used: ${e instanceof Error ? e.message : String(e)}`;
+    problems.push(`the address had a bad parameter, defaults used: ${e instanceof Error ? e.message : String(e)}`);
   }
+  const bps = breakpointsFromParams(params);
+  breakpoints = bps.breakpoints;
+  if (bps.errors.length) problems.push(`breakpoint${bps.errors.length > 1 ? 's' : ''} left out: ${bps.errors.join('; ')}`);
+  if (problems.length) lastStop = problems.join(' · ');
   skeleton();
   live = new Session(config);
+  live.breakpoints = breakpoints;
   shown = live;
   wire();
   fillConfigForm();

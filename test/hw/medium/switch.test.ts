@@ -338,6 +338,27 @@ describe('bad frames', () => {
     expect(rec.events).toMatchObject([{ kind: 'drop', reason: 'FCS error', counter: 'p0.rxErrors' }]);
   });
 
+  test('every drop names the frame that caused it (frameId: the frame as it arrived at the switch)', () => {
+    const { sim, sw, st } = lan({ stations: [1000, 1000, 100], speeds: [1000, 1000, 100], queueLimitFrames: 1 });
+    st[2].send(BCAST);
+    sim.run();
+    const rec = sim.trace.record(['drop']);
+    const bad = st[0].send(BCAST, { badFcs: true });
+    const filtered = st[0].send('01:80:c2:00:00:01');
+    sim.run();
+    const one = st[0].send(macOf(2), { tag: 1 });
+    const two = st[1].send(macOf(2), { tag: 2 }); // about the same instant: the 1-frame queue holds one of them
+    sim.run();
+    expect(sw.portStats(2).txDrops).toBe(1);
+    expect(st[2].tags()).toHaveLength(1);
+    const lost = st[2].tags()[0] === 1 ? two : one;
+    expect(rec.events.map((e) => (e.kind === 'drop' ? [e.counter, e.frameId] : null))).toEqual([
+      ['p0.rxErrors', bad.id],
+      ['p0.filtered', filtered.id],
+      ['p2.txDrops', lost.id],
+    ]);
+  });
+
   test('no SFD, runts and oversize frames are rxErrors', () => {
     const { sim, sw, st } = lan();
     const line = serializeFrame(eth(BCAST, macOf(0)), true, false);
