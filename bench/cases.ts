@@ -18,6 +18,7 @@ import { GOODPUT_DATAGRAM, pingRttNs, udpGoodputSession } from './stack.js';
 import { signalSession } from './signal.js';
 import { TCP_GOODPUT_MSS, tcpConnectionsSession, tcpGoodputSession } from './tcp.js';
 import { faultSession } from './faults.js';
+import { csmaSession } from './csma.js';
 import type { Speed } from '../hw/medium/types.js';
 import type { PhyKind } from '../hw/phy/linecode/index.js';
 
@@ -143,6 +144,17 @@ export const CASES: readonly BenchCase[] = [
     ratio: perFrame(1, FRAMES),
     open: () => adapterSession(1518, { speed, fidelity: 'signal' }),
   })),
+
+  // the shared-medium study: 64 saturated stations on a 10 Mb/s hub (CSMA/CD per frame and per collision)
+  {
+    kind: 'rate',
+    name: 'phy.csma_sim_seconds_per_s.64x10BASE-T',
+    unit: 'sim s/s',
+    digits: 2,
+    goal: atLeast(5, '5 × real time'),
+    open: () => csmaSession(64),
+  },
+  { kind: 'rate', name: 'phy.csma_sim_seconds_per_s.8x10BASE-T', unit: 'sim s/s', digits: 2, open: () => csmaSession(8) },
 
   { kind: 'slowdown', name: 'faults.ber_overhead', unit: 'ratio', digits: 3, goal: { max: 1.1 }, open: () => ({ base: faultSession(null), test: faultSession(1e-6) }) },
 ];

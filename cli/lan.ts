@@ -61,8 +61,20 @@ export interface LanResult {
 /** Progress of a long run: simulated time reached, the simulated span the run covers (warm-up included), events executed so far. */
 export type Progress = (p: { simNs: number; startNs: number; endNs: number; events: number }) => void;
 
-/** Runs the study; with `onProgress`, runs in slices and reports after each (yielding to the event loop). */
-export async function runLan(o: LanOptions, onProgress?: Progress): Promise<LanResult> {
+/** A built shared-medium network: the simulator, the hub, its adapters and their traffic sources (not yet started). */
+export interface LanNetwork {
+  /** The simulator. */
+  sim: Simulator;
+  /** The repeater hub. */
+  hub: Hub;
+  /** The adapters, `st0`…. */
+  nics: Nic[];
+  /** Starts every station's saturating traffic. */
+  start(): void;
+}
+
+/** Builds the study's network: `o.stations` adapters on one hub, each with a saturating {@link Station}. */
+export function buildLan(o: Pick<LanOptions, 'stations' | 'size' | 'seed' | 'lengthM' | 'speed'>): LanNetwork {
   const sim = new Simulator({ seed: o.seed });
   const speed = o.speed ?? 10;
   const hub = new Hub(sim, { speed, name: 'hub' });
@@ -76,6 +88,13 @@ export async function runLan(o: LanOptions, onProgress?: Progress): Promise<LanR
     mems.push(memory);
   }
   const stations = nics.map((nic, i) => new Station(sim, nic, mems[i], { frameBytes: o.size, dst: nics[(i + 1) % nics.length].macAddress, ring: 16 }));
+  return { sim, hub, nics, start: () => stations.forEach((s) => s.start()) };
+}
+
+/** Runs the study; with `onProgress`, runs in slices and reports after each (yielding to the event loop). */
+export async function runLan(o: LanOptions, onProgress?: Progress): Promise<LanResult> {
+  const { sim, nics, start } = buildLan(o);
+  const speed = o.speed ?? 10;
   const warm = 100 * MS;
   const dur = Math.round(o.seconds * SEC);
   const startNs = sim.now;
@@ -91,7 +110,7 @@ export async function runLan(o: LanOptions, onProgress?: Progress): Promise<LanR
     }
   };
   await runTo(5 * MS); // link up by parallel detection
-  for (const s of stations) s.start();
+  start();
   await runTo(sim.now + warm);
   const read = (n: Nic, reg: { offset: number }) => n.read32(reg.offset);
   for (const n of nics) for (const r of [R.GPTC, R.COLC, R.ECOL, R.LATECOL, R.DC]) read(n, r); // clear
