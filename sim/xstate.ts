@@ -122,7 +122,6 @@ interface Compiled {
   consulted: Set<string>;
   delayNames: string[];
   nodes: Map<string, StateNode>;
-  initial: StateNode;
 }
 
 const compiledMachines = new WeakMap<AnyStateMachine, WeakMap<object, Compiled>>();
@@ -179,15 +178,23 @@ export class RememberedMachine<TContext, TEvent extends { type: string }> {
         // each delay resolves to its index + 1, so a started timer names its delay
         delays: Object.fromEntries(delayNames.map((d, k) => [d, k + 1])),
       } as never) as AnyStateMachine;
-      const [snap] = initialTransition(provided);
-      c = { machine: provided, probe, consulted, delayNames, nodes: new Map(), initial: undefined as unknown as StateNode };
-      c.initial = intern(c, snap);
+      c = { machine: provided, probe, consulted, delayNames, nodes: new Map() };
       byOpts.set(shape, c);
     }
     this.compiled = c;
-    this.node = c.initial;
     this.guardNames = Object.keys(opts.guards);
     this.guardFns = this.guardNames.map((g) => opts.guards[g]);
+    // the initial state and its entry effects (computed per runner: the guards may be consulted)
+    for (let k = 0; k < this.guardNames.length; k++) c.probe[this.guardNames[k]] = this.guardFns[k]();
+    const init = toStep(c, ...initialTransition(c.machine));
+    this.node = init.to;
+    this.busy = true;
+    try {
+      this.effects(init, { type: 'xstate.init' } as TEvent);
+      while (this.queue.length > 0) this.process(this.queue.shift()!);
+    } finally {
+      this.busy = false;
+    }
     if (sim.trace.active) sim.trace.emit('state', source, { machine: machine.id, from: '', to: this.node.name, event: 'xstate.init' });
   }
 
@@ -219,6 +226,14 @@ export class RememberedMachine<TContext, TEvent extends { type: string }> {
   private process(event: TEvent): void {
     const from = this.node;
     const step = this.lookup(from, event);
+    this.effects(step, event);
+    if (step.to.name !== from.name && this.sim.trace.active) {
+      this.sim.trace.emit('state', this.source, { machine: this.compiled.machine.id, from: from.name, to: step.to.name, event: event.type });
+    }
+  }
+
+  /** Runs a step's effects in the actor's order: named actions, then timers (with the new state's context). */
+  private effects(step: Step, event: TEvent): void {
     for (const a of step.named) this.opts.actions[a.name]?.(a.context as TContext, event);
     this.node = step.to;
     for (const t of step.timers) {
@@ -237,9 +252,6 @@ export class RememberedMachine<TContext, TEvent extends { type: string }> {
           this.send({ type } as TEvent);
         }),
       );
-    }
-    if (step.to.name !== from.name && this.sim.trace.active) {
-      this.sim.trace.emit('state', this.source, { machine: this.compiled.machine.id, from: from.name, to: step.to.name, event: event.type });
     }
   }
 
@@ -285,9 +297,12 @@ function intern(c: Compiled, snap: AnyMachineSnapshot): StateNode {
 }
 
 function compute(c: Compiled, snap: AnyMachineSnapshot, event: { type: string }): Step {
-  const [next, actions] = transition(c.machine, snap, event as never);
+  return toStep(c, ...transition(c.machine, snap, event as never));
+}
+
+function toStep(c: Compiled, next: AnyMachineSnapshot, actions: readonly unknown[]): Step {
   const step: Step = { to: intern(c, next), named: [], timers: [] };
-  for (const a of actions as { type: string; params?: { delay?: number; id?: string; event?: { type: string }; sendId?: string }; info?: { context?: unknown } }[]) {
+  for (const a of actions as readonly { type: string; params?: { delay?: number; id?: string; event?: { type: string }; sendId?: string }; info?: { context?: unknown } }[]) {
     if (a.type === 'xstate.raise') {
       const d = a.params?.delay;
       if (typeof d !== 'number' || c.delayNames[d - 1] === undefined) throw new Error(`RememberedMachine: only delayed raises (after:) are supported, got ${JSON.stringify(a.params)}`);

@@ -117,4 +117,19 @@ describe('RememberedMachine', () => {
     r.send({ type: 'GO' });
     expect(r.state).toBe('a'); // the other guard value is a different step
   });
+
+  test("the initial state's entry actions and timers run as an actor's would", () => {
+    const m = setup({ types: { events: {} as { type: 'X' } }, actions: { hello: () => {} }, delays: { SOON: 1 } }).createMachine({
+      id: 'init',
+      initial: 'a',
+      states: { a: { entry: 'hello', after: { SOON: 'b' } }, b: {} },
+    });
+    const sim = new Simulator();
+    const seen: string[] = [];
+    const r = new RememberedMachine<unknown, { type: 'X' }>(sim, m, 'init', { guards: {}, delays: { SOON: () => 500 }, actions: { hello: () => void seen.push(`hello at ${sim.now}`) } });
+    expect(seen).toEqual(['hello at 0']);
+    expect(r.state).toBe('a');
+    sim.run();
+    expect([r.state, sim.now]).toEqual(['b', 500]);
+  });
 });
