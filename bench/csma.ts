@@ -6,7 +6,7 @@
  * of simulated time.
  * @module
  */
-import { buildLan } from '../cli/lan.js';
+import { buildLan } from '../topology/lan.js';
 import { MS } from '../sim/time.js';
 import * as R from '../hw/registers/e1000.js';
 import type { Session } from './harness.js';

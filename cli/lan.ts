@@ -4,13 +4,10 @@
  * FCS, over bit rate × time), collisions per delivered frame, and per-station figures.
  * @module
  */
-import { Simulator } from '../sim/simulator.js';
 import { SEC, MS } from '../sim/time.js';
-import { HostMemory } from '../hw/memory.js';
-import { Nic } from '../hw/nic.js';
-import { Hub } from '../hw/medium/hub.js';
+import type { Nic } from '../hw/nic.js';
 import * as R from '../hw/registers/e1000.js';
-import { Station } from './station.js';
+import { buildLan } from '../topology/lan.js';
 
 /** Study parameters. */
 export interface LanOptions {
@@ -60,36 +57,6 @@ export interface LanResult {
 
 /** Progress of a long run: simulated time reached, the simulated span the run covers (warm-up included), events executed so far. */
 export type Progress = (p: { simNs: number; startNs: number; endNs: number; events: number }) => void;
-
-/** A built shared-medium network: the simulator, the hub, its adapters and their traffic sources (not yet started). */
-export interface LanNetwork {
-  /** The simulator. */
-  sim: Simulator;
-  /** The repeater hub. */
-  hub: Hub;
-  /** The adapters, `st0`…. */
-  nics: Nic[];
-  /** Starts every station's saturating traffic. */
-  start(): void;
-}
-
-/** Builds the study's network: `o.stations` adapters on one hub, each with a saturating {@link Station}. */
-export function buildLan(o: Pick<LanOptions, 'stations' | 'size' | 'seed' | 'lengthM' | 'speed'>): LanNetwork {
-  const sim = new Simulator({ seed: o.seed });
-  const speed = o.speed ?? 10;
-  const hub = new Hub(sim, { speed, name: 'hub' });
-  const nics: Nic[] = [];
-  const mems: HostMemory[] = [];
-  for (let i = 0; i < o.stations; i++) {
-    const memory = new HostMemory(1 << 20);
-    const nic = new Nic(sim, { memory, name: `st${i}`, mac: Uint8Array.of(0x02, 0, 0, 0, (i >> 8) & 0xff, i & 0xff), phy: { autonegNs: 1 * MS } });
-    hub.attach(nic.port, { lengthM: o.lengthM ?? 25 });
-    nics.push(nic);
-    mems.push(memory);
-  }
-  const stations = nics.map((nic, i) => new Station(sim, nic, mems[i], { frameBytes: o.size, dst: nics[(i + 1) % nics.length].macAddress, ring: 16 }));
-  return { sim, hub, nics, start: () => stations.forEach((s) => s.start()) };
-}
 
 /** Runs the study; with `onProgress`, runs in slices and reports after each (yielding to the event loop). */
 export async function runLan(o: LanOptions, onProgress?: Progress): Promise<LanResult> {

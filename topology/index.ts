@@ -3,4 +3,6 @@
  * hubs and switches, booted the way an OS boots.
  * @module
  */
-export { Network, NetHost, parseCidr, type HostSpec, type InterfaceSpec, type NetworkOptions } from './network.js';
+export { Network, NetHost, parseCidr, hostMemoryBytes, type HostSpec, type InterfaceSpec, type NetworkOptions } from './network.js';
+export { buildLan, type LanNetwork, type LanNetworkOptions } from './lan.js';
+export { Station, type StationOptions } from './station.js';
