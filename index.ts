@@ -7,7 +7,7 @@
  */
 
 // sim: the discrete-event kernel
-export { Simulator, EventQueue, Rng, TraceBus, NS, US, MS, SEC, formatNanos, formatDuration, simClock, startSimActor } from './sim/index.js';
+export { Simulator, EventQueue, Rng, TraceBus, NS, US, MS, SEC, formatNanos, formatDuration, simClock, startSimActor, RememberedMachine } from './sim/index.js';
 export type { SimulatorOptions, RunOptions, RunResult, RealtimeOptions, RealtimeResult, RealtimeStats, EventHandle, TraceEvent, TraceEventMap, TraceKind, TraceListener, Nanos } from './sim/index.js';
 
 // hw: the adapter, host memory and media
@@ -33,6 +33,6 @@ export { Network, NetHost, parseTopology, buildTopology, TOPOLOGY_SCHEMA, Topolo
 export type { HostSpec, InterfaceSpec, NetworkOptions, TopologySpec, BuiltTopology, Link, LinkStats } from './topology/index.js';
 
 // trace: views of the trace bus
-export { formatEvent, describeEvent, hexBytes, VcdWriter, Capture, LadderRecorder, summarizeFrame, summarizeWireFrame, toLine } from './trace/index.js';
+export { formatEvent, describeEvent, hexBytes, VcdWriter, Capture, CaptureStream, FileSink, LadderRecorder, summarizeFrame, summarizeWireFrame, toLine } from './trace/index.js';
 export { narrate, narrateAll, layerOf, LAYERS, type Layer } from './trace/index.js';
 export { story, formatStory, type StoryLine } from './trace/index.js';

@@ -18,6 +18,8 @@ import { GOODPUT_DATAGRAM, pingRttNs, udpGoodputSession } from './stack.js';
 import { signalSession } from './signal.js';
 import { TCP_GOODPUT_MSS, tcpConnectionsSession, tcpGoodputSession } from './tcp.js';
 import { faultSession } from './faults.js';
+import { csmaSession } from './csma.js';
+import { scaleSession, scaleMemory } from './scale.js';
 import type { Speed } from '../hw/medium/types.js';
 import type { PhyKind } from '../hw/phy/linecode/index.js';
 
@@ -143,6 +145,36 @@ export const CASES: readonly BenchCase[] = [
     ratio: perFrame(1, FRAMES),
     open: () => adapterSession(1518, { speed, fidelity: 'signal' }),
   })),
+
+  // the shared-medium study: 64 saturated stations on a 10 Mb/s hub (CSMA/CD per frame and per collision)
+  {
+    kind: 'rate',
+    name: 'phy.csma_sim_seconds_per_s.64x10BASE-T',
+    unit: 'sim s/s',
+    digits: 2,
+    goal: atLeast(5, '5 × real time'),
+    open: () => csmaSession(64),
+  },
+  { kind: 'rate', name: 'phy.csma_sim_seconds_per_s.8x10BASE-T', unit: 'sim s/s', digits: 2, open: () => csmaSession(8) },
+
+  // many hosts on one switch pinging their neighbours (bench/scale.ts): 3 repetitions each, to keep the bench short
+  ...[10, 100].map((n): BenchCase => ({ kind: 'rate', name: `scale.frames_per_s.${n}hosts`, unit: FRAMES, reps: 3, open: () => scaleSession(n) })),
+  {
+    kind: 'rate',
+    name: 'scale.frames_per_s.1000hosts',
+    unit: FRAMES,
+    reps: 3,
+    ratio: {
+      floor: 'scale.frames_per_s.10hosts',
+      divisor: 1,
+      toFloorUnit: 1,
+      definition: 'frames/s with 1,000 hosts ÷ frames/s with 10 hosts, timed back to back   [per-frame cost within 1.5×]',
+      goal: atLeast(0.667, 'per-frame cost ≤ 1.5 × that of 10 hosts'),
+    },
+    open: () => scaleSession(1000),
+  },
+  { kind: 'exact', name: 'scale.heap_bytes_per_host.1000hosts', unit: 'B', goal: { max: 2_000_000, note: '< 2 MB per idle host' }, compute: async () => (await scaleMemory(1000)).heapPerHost },
+  { kind: 'exact', name: 'scale.rss_bytes_per_host.1000hosts', unit: 'B', compute: async () => (await scaleMemory(1000)).rssPerHost },
 
   { kind: 'slowdown', name: 'faults.ber_overhead', unit: 'ratio', digits: 3, goal: { max: 1.1 }, open: () => ({ base: faultSession(null), test: faultSession(1e-6) }) },
 ];

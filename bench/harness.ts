@@ -61,6 +61,8 @@ interface CaseCommon {
   goal?: Goal;
   /** Its ratio to a floor (throughput figures). */
   ratio?: FloorRatio;
+  /** Repetitions for this case when fewer than the run's suit it (a long scale run); never more than the run's. */
+  reps?: number;
 }
 
 /** A throughput: `scale` × units completed per wall-clock second. */
@@ -235,7 +237,8 @@ export async function measureCase(c: BenchCase, o: MeasureOptions, floor?: Floor
     const scale = c.scale ?? 1;
     const floorReps: number[] = [];
     if (o.warmupS > 0) await runFor(s, o.warmupS, clock);
-    for (let i = 0; i < o.reps; i++) {
+    const n = Math.min(o.reps, c.reps ?? o.reps);
+    for (let i = 0; i < n; i++) {
       const r = await runFor(s, o.minTimeS, clock);
       reps.push((r.units / r.seconds) * scale);
       if (floor) {

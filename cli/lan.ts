@@ -4,13 +4,10 @@
  * FCS, over bit rate × time), collisions per delivered frame, and per-station figures.
  * @module
  */
-import { Simulator } from '../sim/simulator.js';
 import { SEC, MS } from '../sim/time.js';
-import { HostMemory } from '../hw/memory.js';
-import { Nic } from '../hw/nic.js';
-import { Hub } from '../hw/medium/hub.js';
+import type { Nic } from '../hw/nic.js';
 import * as R from '../hw/registers/e1000.js';
-import { Station } from './station.js';
+import { buildLan } from '../topology/lan.js';
 
 /** Study parameters. */
 export interface LanOptions {
@@ -63,19 +60,8 @@ export type Progress = (p: { simNs: number; startNs: number; endNs: number; even
 
 /** Runs the study; with `onProgress`, runs in slices and reports after each (yielding to the event loop). */
 export async function runLan(o: LanOptions, onProgress?: Progress): Promise<LanResult> {
-  const sim = new Simulator({ seed: o.seed });
+  const { sim, nics, start } = buildLan(o);
   const speed = o.speed ?? 10;
-  const hub = new Hub(sim, { speed, name: 'hub' });
-  const nics: Nic[] = [];
-  const mems: HostMemory[] = [];
-  for (let i = 0; i < o.stations; i++) {
-    const memory = new HostMemory(1 << 20);
-    const nic = new Nic(sim, { memory, name: `st${i}`, mac: Uint8Array.of(0x02, 0, 0, 0, (i >> 8) & 0xff, i & 0xff), phy: { autonegNs: 1 * MS } });
-    hub.attach(nic.port, { lengthM: o.lengthM ?? 25 });
-    nics.push(nic);
-    mems.push(memory);
-  }
-  const stations = nics.map((nic, i) => new Station(sim, nic, mems[i], { frameBytes: o.size, dst: nics[(i + 1) % nics.length].macAddress, ring: 16 }));
   const warm = 100 * MS;
   const dur = Math.round(o.seconds * SEC);
   const startNs = sim.now;
@@ -91,7 +77,7 @@ export async function runLan(o: LanOptions, onProgress?: Progress): Promise<LanR
     }
   };
   await runTo(5 * MS); // link up by parallel detection
-  for (const s of stations) s.start();
+  start();
   await runTo(sim.now + warm);
   const read = (n: Nic, reg: { offset: number }) => n.read32(reg.offset);
   for (const n of nics) for (const r of [R.GPTC, R.COLC, R.ECOL, R.LATECOL, R.DC]) read(n, r); // clear

@@ -34,15 +34,19 @@ import { netstat, formatNetstat } from '../stack/tools/netstat.js';
 import { ipLink, formatIpLink } from '../stack/tools/iplink.js';
 import { formatIpv4Addr } from '../stack/wire/ipv4.js';
 import { toIpv4 } from '../stack/iface/route.js';
-import { Capture } from '../trace/capture.js';
+import { CaptureStream } from '../trace/capture.js';
+import { FileSink } from '../trace/sink.js';
 import { LadderRecorder } from '../trace/ladder.js';
 import { VcdWriter } from '../trace/vcd.js';
-import { toLine } from '../trace/jsonl.js';
+import { jsonlSink } from '../trace/jsonl.js';
 import { narrateAll, type Layer } from '../trace/narrate.js';
 import { story, formatStory, type StoryLine } from '../trace/story.js';
 import { createLineCodec } from '../hw/phy/linecode/index.js';
 import { prepareOutDir } from './outdir.js';
 import { UsageError } from './errors.js';
+
+/** Frame events the ladder diagram records at most (a long run's diagram shows its beginning). */
+const LADDER_MAX_EVENTS = 20_000;
 
 /** Options of the demo. */
 export interface NetDemoOptions {
@@ -102,6 +106,8 @@ export interface NetDemoResult {
   corruptProblem: string | null;
   /** Files that could not be written, one message each (the rest of the result is complete). */
   fileErrors: string[];
+  /** What the run kept in memory at the end (bounded however long it ran; the files were streamed). */
+  retained: { journeyEvents: number; stateEvents: number; ladderEvents: number };
 }
 
 /** Line bits (frame fidelity) or code bits (signal fidelity) of the longest frame the client can send: a flip beyond them cannot happen. */
@@ -200,8 +206,21 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
   const outDir = o.outDir === null ? null : prepareOutDir(o.outDir);
   const { net, client, dns, router, server, sw, flipper, corrupter } = buildDemoNetwork(o);
   const sim = net.sim;
+  // What is kept in memory is bounded however long the run: the events of the journey (until the
+  // fetch — or the lookup — is over), the state changes when --inspect narrates them, and the
+  // fault injectors' own events; the captures and the JSON lines stream to their files as the run
+  // goes.
   const events: TraceEvent[] = [];
-  sim.trace.subscribe((e) => events.push(e));
+  const stateEvents: TraceEvent[] = [];
+  const flipEvents: TraceEvent[] = [];
+  let eventCount = 0;
+  let keepJourney = true;
+  sim.trace.subscribe((e) => {
+    eventCount++;
+    if (keepJourney) events.push(e);
+    if (o.inspect && e.kind === 'state') stateEvents.push(e);
+    if ((e.source === 'flip' || e.source === 'router-memory') && (e.kind === 'fault' || e.kind === 'log')) flipEvents.push(e);
+  });
   // one capture interface per adapter: what each adapter received (switch ports are not adapters)
   const adapters = [client, dns, router, server].flatMap((h) => h.nics.map((n) => n.name));
   // each capture point is its own pcapng interface: host adapters by name, switch ports as switch.pN
@@ -209,10 +228,38 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
     const port = new RegExp(`^${sw.name}\\.p(\\d+)$`).exec(name);
     return port ? `${sw.name} port ${port[1]}: every frame that reached the port (before the switch's FCS check)` : `host adapter ${name}: every frame that reached it (before its FCS check)`;
   };
-  const capture = new Capture(sim, { direction: 'rx', variant: 'frame', adapters, describe });
+  const files: Array<{ path: string; what: string }> = [];
+  const fileErrors: string[] = [];
+  const streams: Array<{ sink: FileSink; what: string; end?: () => void; last?: boolean }> = [];
+  const open = (name: string, what: string): FileSink | null => {
+    if (outDir === null) return null;
+    const p = join(outDir, name);
+    try {
+      const sink = new FileSink(p);
+      streams.push({ sink, what });
+      return sink;
+    } catch (e) {
+      fileErrors.push(`could not write ${p}: ${e instanceof Error ? e.message : String(e)}`);
+      return null;
+    }
+  };
+  const stream = (name: string, what: string, opts: ConstructorParameters<typeof CaptureStream>[2]) => {
+    const sink = open(name, what);
+    if (sink === null) return;
+    const c = new CaptureStream(sim, (chunk) => sink.write(chunk), opts);
+    streams[streams.length - 1].end = () => c.close();
+  };
+  stream('capture.pcapng', 'every frame that reached each host adapter, one interface per adapter; frames it discarded are flagged (epb_flags CRC / symbol error)', { direction: 'rx', variant: 'frame', adapters, describe });
+  stream('capture.pcap', 'the frames the adapters accepted, as classic pcap with nanosecond timestamps (no flags in classic pcap, so frames with FCS or symbol errors are left out)', { direction: 'rx', variant: 'frame', adapters, describe, format: 'pcap', omitErrored: true });
   // what every link carried, at every receiving end (switch ports too): preamble, SFD, frame, FCS
-  const captureWire = new Capture(sim, { direction: 'rx', variant: 'wire', describe });
-  const ladder = new LadderRecorder(sim);
+  stream('capture-wire.pcapng', 'what every link carried at every receiving end, one interface per capture point (host adapters, switch ports switch.pN): preamble, SFD, frame and FCS as received (LINKTYPE_ETHERNET_MPACKET), errors flagged', { direction: 'rx', variant: 'wire', describe });
+  const jsonl = open('trace.jsonl', 'every trace event as JSON lines');
+  if (jsonl !== null) {
+    const off = jsonlSink(sim, (line) => jsonl.write(line));
+    Object.assign(streams[streams.length - 1], { end: off, last: true });
+  }
+  // the diagram draws at most 500 frames: a long run's recorder keeps its beginning only
+  const ladder = new LadderRecorder(sim, { maxEvents: LADDER_MAX_EVENTS });
 
   await net.start();
   const named = new DnsServer(new Process(dns.stack, 'named'), { zone: ZONE });
@@ -252,9 +299,15 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
   let tEnd = tQuery;
   for (const e of events) if (e.time >= tQuery && (e.kind.startsWith('tcp.') || (e.kind === 'state' && e.machine === 'tcp') || (e.kind === 'socket.call' && e.process === 'browser'))) tEnd = Math.max(tEnd, e.time);
   vcd.detach();
+  keepJourney = false; // what follows (the pings) streams to the files only
 
   let pingResult: PingResult | null = null;
-  if (address !== null) pingResult = await net.settle(ping(client.stack, address, { count: o.count, intervalNs: o.intervalNs ?? 1_000 * MS, hostname: o.target, size: o.size, ttl: o.ttl, timeoutNs: o.timeoutNs }));
+  if (address !== null) {
+    const intervalNs = o.intervalNs ?? 1_000 * MS;
+    // a long run (many pings) may take longer than settle's default minute
+    const maxNs = o.count * intervalNs + (o.timeoutNs ?? 0) + 60_000 * MS;
+    pingResult = await net.settle(ping(client.stack, address, { count: o.count, intervalNs, hostname: o.target, size: o.size, ttl: o.ttl, timeoutNs: o.timeoutNs }), maxNs);
+  }
   await net.runFor(10 * MS);
 
   const window = events.filter((e) => e.time <= tEnd);
@@ -297,7 +350,7 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
           {
             title: 'state machines (--inspect): every transition of the run',
             text: narrateAll(
-              events.filter((e) => e.kind === 'state'),
+              stateEvents,
               'wire',
             ).join('\n'),
           },
@@ -344,28 +397,39 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
       macTable: sw.macTable().map((m) => ({ mac: m.mac, port: m.port, ageNs: m.ageNs })),
     },
     simulatedNs: sim.now,
-    events: events.length,
+    events: eventCount,
   };
 
   let flipProblem: string | null = null;
-  if (o.flip && !events.some((e) => e.kind === 'fault' && e.source === 'flip')) {
-    const warn = events.find((e) => e.kind === 'log' && e.source === 'flip');
+  if (o.flip && !flipEvents.some((e) => e.kind === 'fault' && e.source === 'flip')) {
+    const warn = flipEvents.find((e) => e.kind === 'log' && e.source === 'flip');
     flipProblem =
       warn && warn.kind === 'log'
         ? `--flip ${o.flip.frame}:${o.flip.bit}: nothing flipped: ${warn.message}`
         : `--flip ${o.flip.frame}:${o.flip.bit}: frame ${o.flip.frame} was never sent (the client sent ${flipper?.stats.frames ?? 0} frames)`;
   }
   let corruptProblem: string | null = null;
-  if (o.corrupt && !events.some((e) => e.kind === 'fault' && e.source === 'router-memory')) {
-    const warn = events.find((e) => e.kind === 'log' && e.source === 'router-memory');
+  if (o.corrupt && !flipEvents.some((e) => e.kind === 'fault' && e.source === 'router-memory')) {
+    const warn = flipEvents.find((e) => e.kind === 'log' && e.source === 'router-memory');
     corruptProblem =
       warn && warn.kind === 'log'
         ? `--corrupt ${o.corrupt.frame}:${o.corrupt.byte}: nothing damaged: ${warn.message}`
         : `--corrupt ${o.corrupt.frame}:${o.corrupt.byte}: frame ${o.corrupt.frame} was never sent (the router sent ${corrupter?.stats.frames ?? 0} frames)`;
   }
 
-  const files: Array<{ path: string; what: string }> = [];
-  const fileErrors: string[] = [];
+  const finish = (last: boolean) => {
+    for (const st of streams) {
+      if ((st.last ?? false) !== last) continue;
+      try {
+        st.end?.();
+        st.sink.close();
+        files.push({ path: st.sink.path, what: st.what });
+      } catch (e) {
+        fileErrors.push(`could not write ${st.sink.path}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  };
+  finish(false);
   if (outDir !== null) {
     const dir = outDir;
     const write = (name: string, data: string | Uint8Array, what: string) => {
@@ -377,12 +441,10 @@ export async function runNetDemo(o: NetDemoOptions): Promise<NetDemoResult> {
         fileErrors.push(`could not write ${p}: ${e instanceof Error ? e.message : String(e)}`);
       }
     };
-    write('capture.pcapng', capture.toPcapng(), 'every frame that reached each host adapter, one interface per adapter; frames it discarded are flagged (epb_flags CRC / symbol error)');
-    write('capture.pcap', capture.toPcap({ omitErrored: true }), 'the frames the adapters accepted, as classic pcap with nanosecond timestamps (no flags in classic pcap, so frames with FCS or symbol errors are left out)');
-    write('capture-wire.pcapng', captureWire.toPcapng(), 'what every link carried at every receiving end, one interface per capture point (host adapters, switch ports switch.pN): preamble, SFD, frame and FCS as received (LINKTYPE_ETHERNET_MPACKET), errors flagged');
-    write('ladder.svg', ladder.toSvg({ title: fetch ? `nicsim demo: the browser resolves ${o.target}, fetches http://${o.target}/ over TCP, and pings it` : `nicsim demo: client resolves ${o.target} and pings it`, stations: ['client', 'switch', 'dns', 'router.eth0', 'router.eth1', 'server'] }), 'ladder diagram of every frame, time flowing down to scale');
+    write('ladder.svg', ladder.toSvg({ title: fetch ? `nicsim demo: the browser resolves ${o.target}, fetches http://${o.target}/ over TCP, and pings it` : `nicsim demo: client resolves ${o.target} and pings it`, stations: ['client', 'switch', 'dns', 'router.eth0', 'router.eth1', 'server'] }), ladder.truncated ? `ladder diagram of the run's first frames (its first ${LADDER_MAX_EVENTS} frame events), time flowing down to scale` : 'ladder diagram of every frame, time flowing down to scale');
     write('signals.vcd', vcd.render(), fetch ? 'line levels, IRQ lines and link state during the journey (DNS, handshake, page, close) (GTKWave)' : 'line levels, IRQ lines and link state during the lookup (GTKWave)');
-    write('trace.jsonl', events.map((e) => toLine(e)).join(''), 'every trace event as JSON lines');
   }
-  return { journey, story: journeyStory, sections, summary, files, ping: pingResult, page, flipProblem, corruptProblem, fileErrors };
+  finish(true);
+  const retained = { journeyEvents: events.length, stateEvents: stateEvents.length, ladderEvents: ladder.recorded.length };
+  return { journey, story: journeyStory, sections, summary, files, ping: pingResult, page, flipProblem, corruptProblem, fileErrors, retained };
 }

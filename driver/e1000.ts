@@ -143,6 +143,17 @@ function unused(r: { count: number; nextToUse: number; nextToClean: number }): n
   return (r.nextToClean > r.nextToUse ? 0 : r.count) + r.nextToClean - r.nextToUse - 1;
 }
 
+/**
+ * DMA memory the driver's rings and buffers take with these ring sizes (each of the four blocks
+ * page-aligned, as `open` allocates them), bytes: what a host's memory must hold per interface.
+ */
+export function e1000DmaBytes(opts: Pick<E1000Options, 'txRingSize' | 'rxRingSize'> = {}): number {
+  const page = (n: number) => Math.ceil(n / 4096) * 4096;
+  const tx = checkRingSize('txRingSize', opts.txRingSize ?? 256);
+  const rx = checkRingSize('rxRingSize', opts.rxRingSize ?? 256);
+  return page(tx * DESC_SIZE) + page(tx * E1000_BUFFER_SIZE) + page(rx * DESC_SIZE) + page(rx * E1000_BUFFER_SIZE);
+}
+
 function checkRingSize(what: string, n: number): number {
   if (!Number.isSafeInteger(n) || n < 8 || n > 4096 || n % 8 !== 0) throw new RangeError(`${what} must be a multiple of 8 from 8 to 4096, got ${n}`);
   return n;

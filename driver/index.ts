@@ -13,7 +13,7 @@ export { Softirq, Napi, type SoftirqOptions, type PollFn, type NapiStats } from 
 export { DmaAllocator, type DmaAllocatorOptions, type DmaBuffer } from './kernel/dma.js';
 
 // the e1000 driver
-export { E1000, E1000_BUFFER_SIZE, E1000_MIN_MTU, E1000_MAX_MTU, IMS_ENABLE_MASK, type E1000Device, type E1000Options, type E1000Counters, type RingIndexes } from './e1000.js';
+export { E1000, E1000_BUFFER_SIZE, e1000DmaBytes, E1000_MIN_MTU, E1000_MAX_MTU, IMS_ENABLE_MASK, type E1000Device, type E1000Options, type E1000Counters, type RingIndexes } from './e1000.js';
 export { E1000Hw, emptyHwStats, mtaHashMo0, EEPROM_WORDS, EEPROM_SUM, PHY_ADDR, PHY_REG, RAR_ENTRIES, MTA_REGS, type Bar0, type E1000HwOptions, type HwStats, type HwStatName, type HwLink } from './e1000_hw.js';
 export { e1000Lifecycle, lifecycleStateName, type LifecycleEvent, type LifecycleContext, type LifecycleState } from './lifecycle.js';
 export { DriverError, type DriverErrorCode } from './errors.js';

@@ -402,6 +402,9 @@ export class Nic {
       get wantsCarrier() {
         return (self.macLink ?? self.phy.link)?.duplex === 'half';
       },
+      get listening() {
+        return self.macTx.listening;
+      },
       carrier(on: boolean) {
         self.macTx.carrierChanged(on);
       },

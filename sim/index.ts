@@ -9,4 +9,4 @@ export { Rng } from './rng.js';
 export { Slab } from './slab.js';
 export { TraceBus, type TraceEvent, type TraceEventMap, type TraceKind, type TraceListener, type TraceEventBase } from './trace.js';
 export { type Nanos, NS, US, MS, SEC, assertNanos, formatNanos, formatDuration } from './time.js';
-export { simClock, startSimActor, nsToXstateMs, type XstateClock } from './xstate.js';
+export { simClock, startSimActor, nsToXstateMs, RememberedMachine, type XstateClock, type RememberedMachineOptions } from './xstate.js';

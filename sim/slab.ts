@@ -7,7 +7,7 @@
  * @module
  */
 
-const SLAB_BYTES = 1 << 20;
+const SLAB_BYTES = 1 << 16;
 /** Requests larger than this get their own backing store. */
 const LARGE = SLAB_BYTES / 16;
 

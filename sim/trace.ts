@@ -46,6 +46,7 @@ export class TraceBus {
   /** True when at least one listener is attached; producers check it before building events. */
   active = false;
   private listeners: TraceListener[] = [];
+  private readonly watchers = new Set<(active: boolean) => void>();
 
   constructor(private readonly clock: () => Nanos) {}
 
@@ -64,11 +65,28 @@ export class TraceBus {
       };
     }
     this.listeners = [...this.listeners, l];
-    this.active = true;
+    this.setActive(true);
     return () => {
       this.listeners = this.listeners.filter((x) => x !== l);
-      this.active = this.listeners.length > 0;
+      this.setActive(this.listeners.length > 0);
     };
+  }
+
+  /**
+   * Calls `fn(active)` whenever {@link active} changes (a producer that keeps costly
+   * instrumentation attached only while someone listens); returns a function that stops it.
+   */
+  watchActive(fn: (active: boolean) => void): () => void {
+    this.watchers.add(fn);
+    return () => {
+      this.watchers.delete(fn);
+    };
+  }
+
+  private setActive(on: boolean): void {
+    if (on === this.active) return;
+    this.active = on;
+    for (const w of [...this.watchers]) w(on);
   }
 
   /** Emits an event stamped with the current simulated time. */

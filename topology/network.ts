@@ -27,7 +27,7 @@ import type { Endpoint } from '../hw/medium/types.js';
 import { parseMac } from '../hw/eeprom.js';
 import { BAR0_SIZE } from '../hw/registers/e1000.js';
 import { Kernel, type KernelOptions } from '../driver/kernel/kernel.js';
-import { E1000, type E1000Options } from '../driver/e1000.js';
+import { E1000, e1000DmaBytes, type E1000Options } from '../driver/e1000.js';
 import { NetStack } from '../stack/host.js';
 import type { TcpOptions } from '../stack/tcp/tcp.js';
 import type { UdpOptions } from '../stack/udp.js';
@@ -44,6 +44,8 @@ export interface InterfaceSpec {
   nic?: Partial<Omit<NicOptions, 'memory' | 'name' | 'mac'>>;
   /** Driver options (ring sizes, ITR, ...). */
   driver?: E1000Options;
+  /** Send gratuitous ARP when the link comes up (default true). */
+  announce?: boolean;
 }
 
 /** A host's configuration. */
@@ -58,7 +60,7 @@ export interface HostSpec {
   napt?: { inside: number; outside: number; timeoutNs?: Nanos; tcpEstablishedTimeoutNs?: Nanos; tcpTransitoryTimeoutNs?: Nanos };
   /** Kernel options (interrupt latency, CPU costs). */
   kernel?: KernelOptions;
-  /** Host memory size (default 16 MiB per interface). */
+  /** Host memory size (default: what the interfaces' rings and buffers take, see {@link hostMemoryBytes}). */
   memoryBytes?: number;
   /** TCP options of the host's stack (default: Linux-like defaults). */
   tcp?: TcpOptions;
@@ -103,7 +105,7 @@ export class NetHost {
     index: number,
   ) {
     const sim = net.sim;
-    this.memory = new HostMemory(spec.memoryBytes ?? 16 * 1024 * 1024 * Math.max(1, spec.interfaces.length));
+    this.memory = new HostMemory(spec.memoryBytes ?? hostMemoryBytes(spec.interfaces));
     this.kernel = new Kernel(sim, this.memory, { name, ...spec.kernel });
     spec.interfaces.forEach((ifc, i) => {
       const mac = ifc.mac ? parseMac(ifc.mac) : Uint8Array.of(0x02, 0, 0, (index >> 8) & 0xff, index & 0xff, i + 1);
@@ -140,7 +142,7 @@ export class NetHost {
     for (const d of this.drivers) await d.open();
     this.spec.interfaces.forEach((ifc, i) => {
       const { address, prefixLength } = parseCidr(ifc.address);
-      this.ifaces.push(this.stack.addInterface(this.drivers[i], { address, prefixLength, name: `eth${i}` }));
+      this.ifaces.push(this.stack.addInterface(this.drivers[i], { address, prefixLength, name: `eth${i}`, announce: ifc.announce }));
     });
     if (this.spec.gateway) this.stack.routes.setDefaultGateway(parseAddress(this.spec.gateway, `${this.name} gateway`));
     if (this.spec.napt) {
@@ -237,6 +239,17 @@ export class Network {
   async runFor(duration: Nanos): Promise<void> {
     await this.sim.runForAsync(duration);
   }
+}
+
+/**
+ * The default host memory for a host with these interfaces: page 0 (never handed out), each
+ * driver's rings and buffers ({@link e1000DmaBytes}), and 64 KiB to spare, rounded up to 64 KiB.
+ * (The backing store is zero-filled on demand by the OS, so pages a host never touches cost no
+ * resident memory.)
+ */
+export function hostMemoryBytes(interfaces: readonly Pick<InterfaceSpec, 'driver'>[]): number {
+  const need = 0x1000 + interfaces.reduce((a, i) => a + e1000DmaBytes(i.driver ?? {}), 0) + 0x10000;
+  return Math.ceil(need / 0x10000) * 0x10000;
 }
 
 /** Parses `a.b.c.d/len`. */

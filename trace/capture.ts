@@ -46,7 +46,7 @@ import type { WireFrame } from '../hw/medium/types.js';
 import { findFrameStart, FCS_LEN, PREAMBLE_SFD_LEN } from '../hw/mac/framing.js';
 import { fcsValid } from '../hw/mac/fcs.js';
 import { createLineCodec, type LineCodec, type LineStream, type PhyKind } from '../hw/phy/linecode/index.js';
-import { LINKTYPE_ETHERNET, LINKTYPE_ETHERNET_MPACKET, PCAP_SNAPLEN, PcapngWriter, pcapFile, writeCaptureFile, type EpbLinkError, type PcapngSectionOptions } from './pcap.js';
+import { LINKTYPE_ETHERNET, LINKTYPE_ETHERNET_MPACKET, PCAP_SNAPLEN, PcapngWriter, pcapFile, pcapFileHeader, pcapRecord, writeCaptureFile, type EpbLinkError, type PcapngSectionOptions } from './pcap.js';
 import '../hw/nic.js';
 import '../hw/medium/cable.js';
 
@@ -250,5 +250,148 @@ export class Capture {
   /** Writes {@link Capture.toPcapng} to `path`. */
   writePcapng(path: string): Promise<void> {
     return writeCaptureFile(path, this.toPcapng());
+  }
+}
+
+/** Options of a {@link CaptureStream}. */
+export interface CaptureStreamOptions extends CaptureOptions {
+  /** File format (default `pcapng`). */
+  format?: 'pcap' | 'pcapng';
+  /** Classic pcap: leave out the frames received with an FCS or symbol error (it cannot mark them). */
+  omitErrored?: boolean;
+  /**
+   * How long a frame is held so that packets are written in timestamp order, in simulated ns
+   * (default 20 ms). A received frame is reported when its last bit arrives but stamped with its
+   * first: the window must cover the longest frame's duration plus propagation (a 16 KiB jumbo
+   * frame at 10 Mb/s takes 13.1 ms).
+   */
+  reorderNs?: Nanos;
+}
+
+/**
+ * A capture that streams: the same packets, in the same order and format as {@link Capture}
+ * renders them, written to `sink` as the run goes instead of being kept — for long runs, whose
+ * memory then stays bounded. A frame is held only until no earlier-stamped frame can still be
+ * reported ({@link CaptureStreamOptions.reorderNs}); pcapng interface blocks are written when an
+ * adapter first appears (so the interface numbers are those {@link Capture} gives). Call
+ * {@link CaptureStream.close} at the end to write what is held.
+ */
+export class CaptureStream {
+  /** Packets written. */
+  written = 0;
+  /** Frames the variant left nothing of (not written). */
+  skipped = 0;
+  /** Frames written out of timestamp order (reported later than the reorder window allows). */
+  late = 0;
+  /** Options in effect. */
+  readonly variant: CaptureVariant;
+  private readonly format: 'pcap' | 'pcapng';
+  private readonly omitErrored: boolean;
+  private readonly reorderNs: Nanos;
+  private readonly snaplen: number;
+  private readonly only: ReadonlySet<string> | null;
+  private readonly describe: (name: string) => string;
+  private readonly unsubscribe: () => void;
+  private readonly codecs = new Map<PhyKind, LineCodec>();
+  private readonly pending: { f: CapturedFrame; seq: number }[] = [];
+  private readonly ifaces = new Map<string, number>();
+  private readonly pcapng: PcapngWriter | null;
+  private seq = 0;
+  private lastWritten = -Infinity;
+  private closed = false;
+
+  /** Subscribes to `sim.trace` (or a bus) at once and writes the file header to `sink`. */
+  constructor(
+    sim: Simulator | TraceBus,
+    private readonly sink: (chunk: Uint8Array) => void,
+    opts: CaptureStreamOptions = {},
+  ) {
+    const direction = opts.direction ?? 'both';
+    this.variant = opts.variant ?? 'frame';
+    this.format = opts.format ?? 'pcapng';
+    this.omitErrored = opts.omitErrored ?? false;
+    this.reorderNs = opts.reorderNs ?? 20_000_000;
+    this.snaplen = opts.snaplen ?? PCAP_SNAPLEN;
+    this.only = opts.adapters ? new Set(opts.adapters) : null;
+    this.describe = opts.describe ?? ((name) => `nicsim adapter ${name}`);
+    if (this.format === 'pcapng') this.pcapng = new PcapngWriter(opts.section ?? {}, sink);
+    else {
+      this.pcapng = null;
+      sink(pcapFileHeader({ linkType: CAPTURE_LINKTYPE[this.variant], snaplen: this.snaplen, fcsLen: this.variant === 'fcs' ? FCS_LEN : undefined }));
+    }
+    const bus = 'trace' in sim ? sim.trace : sim;
+    const kinds = direction === 'both' ? (['wire.tx', 'wire.rx'] as const) : direction === 'tx' ? (['wire.tx'] as const) : (['wire.rx'] as const);
+    this.unsubscribe = bus.subscribe((e) => this.on(e), kinds);
+  }
+
+  /** Frames recorded and not yet written (held for timestamp order). */
+  get buffered(): number {
+    return this.pending.length;
+  }
+
+  /** Writes every frame held (later frames may then come out of order: see {@link late}). */
+  flush(): void {
+    this.writeUpTo(Infinity);
+  }
+
+  /** Stops recording and writes what is held (closing twice does nothing). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    this.flush();
+  }
+
+  private on(e: TraceEvent): void {
+    let f: CapturedFrame;
+    if (e.kind === 'wire.tx') f = { adapter: e.source, direction: 'tx', timeNs: e.frame.txStart, frame: e.frame };
+    else if (e.kind === 'wire.rx') f = { adapter: e.to, direction: 'rx', timeNs: e.start, frame: e.frame };
+    else return;
+    if (this.only !== null && !this.only.has(f.adapter)) return;
+    if (this.pcapng !== null && !this.ifaces.has(f.adapter)) {
+      const speed = f.frame.bitTimeNs;
+      this.ifaces.set(
+        f.adapter,
+        this.pcapng.addInterface({
+          name: f.adapter,
+          linkType: CAPTURE_LINKTYPE[this.variant],
+          snaplen: this.snaplen,
+          fcsLen: CAPTURE_FCSLEN[this.variant],
+          description: this.describe(f.adapter),
+          speedBps: speed ? Math.round(1e9 / speed) : undefined,
+        }),
+      );
+    }
+    // keep `pending` sorted by (time, arrival): frames arrive nearly in order, so search from the end
+    const p = this.pending;
+    let i = p.length;
+    while (i > 0 && p[i - 1].f.timeNs > f.timeNs) i--;
+    p.splice(i, 0, { f, seq: this.seq++ });
+    this.writeUpTo(e.time - this.reorderNs);
+  }
+
+  private writeUpTo(t: number): void {
+    const p = this.pending;
+    let k = 0;
+    while (k < p.length && p[k].f.timeNs <= t) this.write(p[k++].f);
+    if (k > 0) p.splice(0, k);
+  }
+
+  private write(f: CapturedFrame): void {
+    if (f.timeNs < this.lastWritten) this.late++;
+    this.lastWritten = Math.max(this.lastWritten, f.timeNs);
+    const line = f.direction === 'tx' ? { bytes: f.frame.bytes, errors: [] as EpbLinkError[] } : receivedLine(f.frame, this.codecs);
+    const data = capturedBytes(line.bytes === f.frame.bytes ? f.frame : { ...f.frame, bytes: line.bytes }, this.variant);
+    if (data === null) {
+      this.skipped++;
+      return;
+    }
+    if (this.pcapng !== null) {
+      this.pcapng.packet({ iface: this.ifaces.get(f.adapter)!, timeNs: f.timeNs, data, direction: f.direction === 'tx' ? 'outbound' : 'inbound', errors: line.errors });
+    } else {
+      if (this.omitErrored && line.errors.length > 0) return;
+      this.sink(pcapRecord({ timeNs: f.timeNs, data }, this.snaplen));
+    }
+    this.written++;
   }
 }

@@ -5,7 +5,8 @@
  */
 export { describeEvent, formatEvent, hexBytes } from './text.js';
 export { VcdWriter, type VcdOptions } from './vcd.js';
-export { Capture, capturedBytes, CAPTURE_LINKTYPE, CAPTURE_FCSLEN, type CaptureDirection, type CaptureVariant, type CaptureOptions, type CapturedFrame } from './capture.js';
+export { Capture, CaptureStream, capturedBytes, CAPTURE_LINKTYPE, CAPTURE_FCSLEN, type CaptureDirection, type CaptureVariant, type CaptureOptions, type CapturedFrame, type CaptureStreamOptions } from './capture.js';
+export { FileSink } from './sink.js';
 export {
   LINKTYPE_ETHERNET, LINKTYPE_ETHERNET_MPACKET, PCAP_MAGIC_NS, PCAP_SNAPLEN, PCAPNG_BLOCK, PCAPNG_BYTE_ORDER_MAGIC, PCAPNG_OPTION, EPB_DIRECTION,
   pcapFileHeader, pcapRecord, pcapFile, encodeOptions, pcapngSectionHeader, pcapngInterfaceBlock, pcapngPacketBlock, PcapngWriter, pcapngFile,

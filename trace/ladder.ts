@@ -962,10 +962,23 @@ function renderModel(model: LadderModel, opts: LadderOptions): string {
 export class LadderRecorder {
   private readonly events: TraceEvent[] = [];
   private unsubscribe: (() => void) | null;
+  /** True once `maxEvents` were recorded and recording stopped (the diagram shows the run's beginning). */
+  truncated = false;
 
-  /** Starts recording on `sim.trace` (anything with a trace bus). */
-  constructor(sim: { readonly trace: TraceBus }) {
-    this.unsubscribe = sim.trace.subscribe((e) => this.events.push(e), LADDER_KINDS);
+  /**
+   * Starts recording on `sim.trace` (anything with a trace bus). With `maxEvents`, recording stops
+   * after that many events, so a long run's recorder stays bounded (a diagram draws at most
+   * `maxArrows` frames anyway).
+   */
+  constructor(sim: { readonly trace: TraceBus }, opts: { maxEvents?: number } = {}) {
+    const max = opts.maxEvents ?? Infinity;
+    this.unsubscribe = sim.trace.subscribe((e) => {
+      this.events.push(e);
+      if (this.events.length >= max) {
+        this.truncated = true;
+        this.stop();
+      }
+    }, LADDER_KINDS);
   }
 
   /** Stops recording (what was recorded stays). */

@@ -85,7 +85,7 @@ export class DmaAllocator {
       this.live.set(addr, size);
       this.used += size;
       const bytes = this.memory.bytes.subarray(addr, addr + size);
-      bytes.fill(0);
+      zero(bytes);
       return { addr, size, bytes };
     }
     return null;
@@ -117,4 +117,28 @@ export class DmaAllocator {
   get fragments(): number {
     return this.free.length;
   }
+}
+
+/**
+ * Zeroes `b` page by page, writing only pages that hold a non-zero byte: host memory is zero-filled
+ * on demand by the OS, so a ring's buffers that were never used stay untouched (and out of the
+ * resident set) until the adapter or the driver first writes them.
+ */
+function zero(b: Uint8Array): void {
+  if (b.byteOffset % 4 !== 0) {
+    b.fill(0);
+    return;
+  }
+  const words = new Int32Array(b.buffer, b.byteOffset, b.length >>> 2);
+  const PAGE_WORDS = 1024;
+  for (let p = 0; p < words.length; p += PAGE_WORDS) {
+    const end = Math.min(words.length, p + PAGE_WORDS);
+    for (let i = p; i < end; i++) {
+      if (words[i] !== 0) {
+        words.fill(0, p, end);
+        break;
+      }
+    }
+  }
+  for (let i = words.length << 2; i < b.length; i++) b[i] = 0;
 }

@@ -18,6 +18,13 @@ export const BACKOFF_LIMIT = 10;
 /** Jam length in bits. */
 export const JAM_BITS = 32;
 
+/**
+ * The states of {@link csmaMachine} that react to carrier changes (deferring and transmitting);
+ * in the others a carrier event does nothing, so a medium need not deliver it (a test checks this
+ * list against the machine).
+ */
+export const CARRIER_STATES: ReadonlySet<string> = new Set(['defer.waitCarrier', 'defer.gap', 'transmit']);
+
 /** Slot time in bit times at a speed (512 at 10/100 Mb/s, 4096 at 1 Gb/s). */
 export function slotBits(speed: number): number {
   return speed >= 1000 ? 4096 : 512;

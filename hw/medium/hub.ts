@@ -63,6 +63,8 @@ class HubPort implements MediumLink {
   pendingAbortEnd: Nanos | null = null;
   outOn = false;
   attached = true;
+  /** The carrier as the station senses it (the repeater's output after the delay to it). */
+  readonly carrierView = { on: false, offAt: -1 };
 
   constructor(
     private readonly hub: Hub,
@@ -99,6 +101,8 @@ export class Hub {
   /** Counters. */
   readonly stats: HubStats = { collisions: 0, framesRepeated: 0, fragmentsRepeated: 0 };
   private readonly ports: HubPort[] = [];
+  /** The ports by the delay from the repeater's output to the station (repeater delay + cable), in attach order. */
+  private readonly byDelay: { delayNs: Nanos; ports: HubPort[] }[] = [];
   private readonly active = new Set<HubPort>();
   private readonly nsPerMeter: number;
 
@@ -124,6 +128,10 @@ export class Hub {
     if (!(len >= 0)) throw new RangeError(`cable length must be ≥ 0 m, got ${len}`);
     const port = new HubPort(this, this.ports.length, ep, Math.round(len * this.nsPerMeter));
     this.ports.push(port);
+    const delayNs = this.repeaterDelayNs + port.propagationNs;
+    let group = this.byDelay.find((g) => g.delayNs === delayNs);
+    if (group === undefined) this.byDelay.push((group = { delayNs, ports: [] }));
+    group.ports.push(port);
     ep.plugged(port);
     const sig = this.portSignal;
     this.sim.schedule(0, () => port.attached && ep.partnerSignal(sig));
@@ -206,30 +214,49 @@ export class Hub {
       this.stats.fragmentsRepeated++;
     } else if (inp.aborted) this.stats.fragmentsRepeated++;
     else this.stats.framesRepeated++;
-    const d = this.repeaterDelayNs;
-    for (const q of this.ports) {
-      if (q === p || !q.attached) continue;
-      const repeated: WireFrame = { ...out, txStart: inp.startAtHub + d };
-      this.sim.at(this.sim.now + d + q.propagationNs, () => {
-        if (!q.attached) return;
-        if (this.sim.trace.active) this.sim.trace.emit('wire.rx', this.name, { frame: repeated, to: q.endpoint.name, start: repeated.txStart + q.propagationNs });
-        q.endpoint.receive(repeated);
+    const repeated: WireFrame = { ...out, txStart: inp.startAtHub + this.repeaterDelayNs };
+    // one event per distinct delay delivers the frame to every other station at that distance
+    for (const g of this.byDelay) {
+      this.sim.at(this.sim.now + g.delayNs, () => {
+        const trace = this.sim.trace;
+        for (const q of g.ports) {
+          if (q === p || !q.attached) continue;
+          if (trace.active) trace.emit('wire.rx', this.name, { frame: repeated, to: q.endpoint.name, start: repeated.txStart + q.propagationNs });
+          q.endpoint.receive(repeated);
+        }
       });
     }
     this.updateOutputs();
   }
 
-  /** Output towards q is active while another port's input is, or while inputs collide. */
+  /**
+   * Output towards q is active while another port's input is, or while inputs collide. A change
+   * reaches the stations at each distance in one event (not one per station); every port's
+   * carrier view follows it, and a station is called only while it listens (it has a frame and
+   * is deferring or transmitting): the cost is per carrier change and listening station.
+   */
   private updateOutputs(): void {
     const n = this.active.size;
-    for (const q of this.ports) {
-      if (!q.attached) continue;
-      const desired = n >= 2 || (n === 1 && !this.active.has(q));
-      if (desired === q.outOn) continue;
-      q.outOn = desired;
-      const ep = q.endpoint;
-      this.sim.at(this.sim.now + this.repeaterDelayNs + q.propagationNs, () => {
-        if (q.attached && ep.wantsCarrier && ep.carrier) ep.carrier(desired);
+    for (const g of this.byDelay) {
+      let changed: number[] | null = null; // port index, or its complement when the output went off
+      for (const q of g.ports) {
+        if (!q.attached) continue;
+        const desired = n >= 2 || (n === 1 && q.input === null);
+        if (desired === q.outOn) continue;
+        q.outOn = desired;
+        (changed ??= []).push(desired ? q.index : ~q.index);
+      }
+      if (changed === null) continue;
+      const list = changed;
+      this.sim.at(this.sim.now + g.delayNs, () => {
+        for (const c of list) {
+          const q = this.ports[c >= 0 ? c : ~c];
+          const on = c >= 0;
+          q.carrierView.on = on;
+          if (!on) q.carrierView.offAt = this.sim.now;
+          const ep = q.endpoint;
+          if (ep.listening !== false && q.attached && ep.wantsCarrier && ep.carrier) ep.carrier(on);
+        }
       });
     }
   }

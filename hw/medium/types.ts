@@ -69,6 +69,12 @@ export interface MediumLink {
   readonly maxSpeed: Speed;
   /** One-way propagation delay to the other end(s), ns. */
   readonly propagationNs: Nanos;
+  /**
+   * The carrier as this endpoint senses it now, kept by media that skip carrier calls to endpoints
+   * that are not {@link Endpoint.listening} (a hub): `on`, and when it last went off here (ns, −1:
+   * never). Absent on media that always call {@link Endpoint.carrier}.
+   */
+  readonly carrierView?: { readonly on: boolean; readonly offAt: Nanos };
 }
 
 /** What a medium calls on an attached device. */
@@ -85,6 +91,12 @@ export interface Endpoint {
   carrier?(on: boolean): void;
   /** True while the endpoint needs carrier events (a half-duplex MAC doing CSMA/CD). */
   readonly wantsCarrier?: boolean;
+  /**
+   * False while the endpoint would ignore a carrier change (no frame to send, jamming, backing
+   * off): a medium that keeps a {@link MediumLink.carrierView} may then skip the call, so carrier
+   * sense costs per listening station, not per attached one. Absent: always listening.
+   */
+  readonly listening?: boolean;
 }
 
 /** The bytes of `frame` that left the sender before `endNs` (jam included): a truncated copy when cut short. */

@@ -18,6 +18,8 @@ import type { NicCore } from './core.js';
 import type { MacTransmit } from './mac-tx.js';
 import type { PacketBuffer } from './packet-buffer.js';
 
+const fcsMemo: { wf: WireFrame | null; start: number; ok: boolean } = { wf: null, start: -1, ok: false };
+
 /** The MAC receiver of one adapter. */
 export class MacReceive {
   /** Where accepted frames go (set once the packet buffer exists). */
@@ -75,7 +77,7 @@ export class MacReceive {
     r.count64(R.TORL, R.TORH, len);
     const rctl = r.get(R.RCTL);
     const C = R.RCTL.f;
-    const fcsOk = fcsValid(line, start, line.length);
+    const fcsOk = this.fcsOf(wf, line, start);
     const lpe = (rctl & C.LPE.mask) !== 0;
     const maxLen = lpe ? MAX_JUMBO_FRAME : MAX_FRAME_TAGGED;
     if (len < MIN_FRAME) {
@@ -124,6 +126,22 @@ export class MacReceive {
     this.packetBuffer.accept(wf, line, start, len, errors, pif, bcast, mcast, fcsOk);
   }
 
+  /**
+   * The FCS verdict on `line[start..]`. A repeater hands one immutable WireFrame to every station,
+   * so the verdict on a frame's own bytes is remembered for the next station (one entry, keyed by
+   * the frame object): a 64-station hub checks each CRC once, not 63 times.
+   */
+  private fcsOf(wf: WireFrame, line: Uint8Array, start: number): boolean {
+    if (line === wf.bytes && fcsMemo.wf === wf && fcsMemo.start === start) return fcsMemo.ok;
+    const ok = fcsValid(line, start, line.length);
+    if (line === wf.bytes) {
+      fcsMemo.wf = wf;
+      fcsMemo.start = start;
+      fcsMemo.ok = ok;
+    }
+    return ok;
+  }
+
   /** Good packets: received without error and stored in host memory. */
   countGood(len: number, bcast: boolean, mcast: boolean): void {
     const r = this.core.regs;
@@ -139,9 +157,10 @@ export class MacReceive {
     const lo = (line[off] | (line[off + 1] << 8) | (line[off + 2] << 16) | (line[off + 3] << 24)) >>> 0;
     const hi = line[off + 4] | (line[off + 5] << 8);
     for (let i = 0; i < 16; i++) {
+      if (r.get(R.RAL, i) !== lo) continue;
       const rah = r.get(R.RAH, i);
       if (!(rah & R.RAH.f.AV.mask) || getField(rah, R.RAH.f.AS) !== 0) continue;
-      if (r.get(R.RAL, i) === lo && (rah & 0xffff) === hi) return true;
+      if ((rah & 0xffff) === hi) return true;
     }
     return false;
   }

@@ -6,15 +6,14 @@
  * MPTC, and SCC/MCC/ECOL/LATECOL/COLC/DC in half duplex).
  * @module
  */
-import type { Actor } from 'xstate';
 import type { Nanos } from '../../sim/time.js';
 import type { Rng } from '../../sim/rng.js';
-import { startSimActor, nsToXstateMs } from '../../sim/xstate.js';
+import { RememberedMachine } from '../../sim/xstate.js';
 import * as R from '../registers/e1000.js';
 import { TXD_STA } from '../descriptors.js';
 import { PREAMBLE_SFD_LEN } from '../mac/framing.js';
 import { isBroadcast } from '../mac/filter.js';
-import { csmaMachine, slotBits, backoffRange, JAM_BITS } from '../mac/csma.js';
+import { csmaMachine, slotBits, backoffRange, JAM_BITS, CARRIER_STATES, type CsmaContext, type CsmaEvent } from '../mac/csma.js';
 import { BIT_TIME_NS, frameDurationNs, type Duplex, type MediumLink, type Speed, type WireFrame } from '../medium/types.js';
 import { createLineCodec, type LineCodec, type LineStream, type PhyKind } from '../phy/linecode/index.js';
 import type { NicCore } from './core.js';
@@ -56,7 +55,7 @@ export class MacTransmit {
   lastTxEnd: Nanos = -1;
   private lineFreeAt: Nanos = 0;
   private readonly codecs = new Map<PhyKind, LineCodec>();
-  private readonly csma: Actor<typeof csmaMachine>;
+  private readonly csma: RememberedMachine<CsmaContext, CsmaEvent>;
   private readonly backoffRng: Rng;
   private hd: HalfDuplexFrame | null = null;
   private carrierSense = false;
@@ -69,7 +68,7 @@ export class MacTransmit {
     private readonly fidelity: 'frame' | 'signal',
   ) {
     this.backoffRng = core.sim.rng(`${core.name}.backoff`);
-    this.csma = startSimActor(core.sim, this.makeCsma(), `${core.name}.mac`);
+    this.csma = this.makeCsma();
   }
 
   /** Sends a serialized frame: at once in full duplex, through CSMA/CD in half duplex, or to the receive path in loopback. */
@@ -190,12 +189,43 @@ export class MacTransmit {
 
   // ------------------------------------------------------------------ half duplex (CSMA/CD)
 
-  /** Carrier sense from a shared medium. */
+  /** Whether a carrier change matters now: a half-duplex frame is deferring or being transmitted. */
+  get listening(): boolean {
+    if (this.hd === null) return false;
+    const s = this.csma.state;
+    if (s !== this.listenState) {
+      this.listenState = s;
+      this.listenValue = CARRIER_STATES.has(s);
+    }
+    return this.listenValue;
+  }
+  private listenState = '';
+  private listenValue = false;
+
+  /** The carrier as sensed now: the medium's view when it keeps one (a hub), else the last carrier call. */
+  private sensing(): boolean {
+    const view = this.deps.medium()?.carrierView;
+    return view !== undefined ? view.on : this.carrierSense;
+  }
+
+  /** When the carrier last went off, or this station's own transmission ended. */
+  private quietAt(): Nanos {
+    const view = this.deps.medium()?.carrierView;
+    return view !== undefined ? Math.max(this.quietSince, view.offAt) : this.quietSince;
+  }
+
+  /**
+   * Carrier sense from a shared medium. A hub keeps each station's carrier view and calls only
+   * listening stations (see {@link listening}), so a station with no frame, jamming or backing
+   * off costs nothing per carrier change; other media call on every change.
+   */
   carrierChanged(on: boolean): void {
-    if (on === this.carrierSense) return;
-    this.carrierSense = on;
-    if (!on) this.quietSince = Math.max(this.quietSince, this.core.sim.now);
-    if (this.deps.link()?.duplex !== 'half') return;
+    if (this.deps.medium()?.carrierView === undefined) {
+      if (on === this.carrierSense) return;
+      this.carrierSense = on;
+      if (!on) this.quietSince = Math.max(this.quietSince, this.core.sim.now);
+    }
+    if (this.hd === null || this.deps.link()?.duplex !== 'half') return; // no frame: the machine is idle and ignores carrier
     if (!on) {
       this.csma.send({ type: 'CARRIER_OFF' });
       return;
@@ -216,17 +246,19 @@ export class MacTransmit {
     const sim = core.sim;
     const speed = (): Speed => this.deps.link()?.speed ?? 10;
     const bitNs = () => BIT_TIME_NS[speed()];
-    const gapLeft = () => Math.max(0, this.quietSince + this.ipgNs(bitNs()) - sim.now);
-    return csmaMachine.provide({
+    const gapLeft = () => Math.max(0, this.quietAt() + this.ipgNs(bitNs()) - sim.now);
+    // the machine, run by remembered transitions: CSMA/CD is per frame and per collision, in every station
+    return new RememberedMachine<CsmaContext, CsmaEvent>(sim, csmaMachine, `${core.name}.mac`, {
       guards: {
-        carrier: () => this.carrierSense,
+        carrier: () => this.sensing(),
         gapElapsed: () => gapLeft() === 0,
       },
+      eventKey: (e) => (e.type === 'CARRIER_ON' ? (e.late ? 'late' : '') : e.type === 'FRAME_READY' ? (e.retryLate ? 'rtlc' : '') : ''),
       delays: {
-        TX_TIME: () => nsToXstateMs(frameDurationNs(this.hd!.bytes.length, bitNs())),
-        JAM_TIME: () => nsToXstateMs(JAM_BITS * bitNs()),
-        GAP_LEFT: () => nsToXstateMs(gapLeft()),
-        BACKOFF: () => nsToXstateMs(this.hd!.backoffNs),
+        TX_TIME: () => frameDurationNs(this.hd!.bytes.length, bitNs()),
+        JAM_TIME: () => JAM_BITS * bitNs(),
+        GAP_LEFT: () => gapLeft(),
+        BACKOFF: () => this.hd!.backoffNs,
       },
       actions: {
         noteDeferred: () => core.regs.count(R.DC), // a defer event: the medium was busy when the MAC wanted it
@@ -241,7 +273,7 @@ export class MacTransmit {
           if (sim.trace.active) sim.trace.emit('wire.tx', core.name, { frame: wf, end: this.lastTxEnd });
           this.deps.medium()?.send(wf, true);
         },
-        txDone: ({ context }) => {
+        txDone: (context) => {
           const h = this.hd!;
           this.hd = null;
           this.quietSince = Math.max(this.quietSince, sim.now);
@@ -255,7 +287,7 @@ export class MacTransmit {
             this.deps.done(h.base, h.descs, h.cmdOr, 0);
           });
         },
-        collision: ({ event }) => {
+        collision: (_context, event) => {
           core.regs.count(R.COLC);
           if (event.type === 'CARRIER_ON' && event.late) core.regs.count(R.LATECOL);
         },
@@ -265,7 +297,7 @@ export class MacTransmit {
           this.lastTxEnd = end;
           if (h.wf) this.deps.medium()?.abort(h.wf.id, end);
         },
-        abandon: ({ context }) => {
+        abandon: (context) => {
           const h = this.hd!;
           this.hd = null;
           this.quietSince = Math.max(this.quietSince, sim.now);
@@ -279,7 +311,7 @@ export class MacTransmit {
             this.deps.done(h.base, h.descs, h.cmdOr, late ? TXD_STA.LC : TXD_STA.EC);
           });
         },
-        drawBackoff: ({ context }) => {
+        drawBackoff: (context) => {
           const h = this.hd!;
           const r = this.backoffRng.int(0, backoffRange(context.attempts));
           h.backoffNs = r * slotBits(speed()) * bitNs();

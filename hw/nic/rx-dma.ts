@@ -125,7 +125,14 @@ export class RxDma {
         status |= ck & 0xff;
         errs |= ck >>> 8;
       }
-      if (!fault) mem.bytes.set(line.subarray(start + written, start + written + n), buf);
+      if (!fault) {
+        const from = start + written;
+        if (n < 128) {
+          // a short frame: a loop costs less than a subarray view and set()
+          const dst = mem.bytes;
+          for (let j = 0; j < n; j++) dst[buf + j] = line[from + j];
+        } else mem.bytes.set(line.subarray(from, from + n), buf);
+      }
       written += n;
       const csum = eop && faultAt < 0 ? onesComplementSum(line, start + pcss, payloadEnd) : 0;
       view.setUint16(da + DESC.LENGTH, fault ? 0 : n, true);

@@ -186,19 +186,87 @@ declare module '../../sim/trace.js' {
   }
 }
 
+/** What every register file of one table and window size shares: instances, masks, dense slots. */
+interface Layout {
+  inst: (RegInstance | undefined)[];
+  mStore: Uint32Array;
+  mW1c: Uint32Array;
+  mW1s: Uint32Array;
+  mRc: Uint32Array;
+  mWo: Uint32Array;
+  mReadOnly: Uint32Array;
+  slot: Int32Array;
+  defined: number;
+}
+
+const layouts = new WeakMap<readonly RegDef[], Map<number, Layout>>();
+
+/** The shared layout of `defs` in a window of `size` bytes (computed once; adapters of one model share it). */
+function layoutOf(defs: readonly RegDef[], size: number): Layout {
+  let bySize = layouts.get(defs);
+  if (bySize === undefined) layouts.set(defs, (bySize = new Map()));
+  let l = bySize.get(size);
+  if (l !== undefined) return l;
+  const n = size >>> 2;
+  l = { inst: new Array(n), mStore: new Uint32Array(n), mW1c: new Uint32Array(n), mW1s: new Uint32Array(n), mRc: new Uint32Array(n), mWo: new Uint32Array(n), mReadOnly: new Uint32Array(n), slot: new Int32Array(n).fill(-1), defined: 0 };
+  for (const def of defs) {
+    for (let i = 0; i < def.count; i++) {
+      const off = def.offset + i * def.stride;
+      if (off % 4 !== 0 || off >= size) throw new Error(`${def.name}: bad offset 0x${off.toString(16)}`);
+      const w = off >>> 2;
+      if (l.inst[w]) throw new Error(`${def.name}[${i}] overlaps ${l.inst[w]!.label}`);
+      l.inst[w] = { def, index: i, offset: off, label: def.count > 1 ? `${def.name}[${i}]` : def.name };
+      l.slot[w] = l.defined++;
+      for (const fd of Object.values(def.f)) {
+        switch (fd.access) {
+          case 'RW':
+          case 'SC':
+            l.mStore[w] |= fd.mask;
+            break;
+          case 'WO':
+            l.mStore[w] |= fd.mask;
+            l.mWo[w] |= fd.mask;
+            break;
+          case 'RO':
+            l.mReadOnly[w] |= fd.mask;
+            break;
+          case 'RC':
+            l.mRc[w] |= fd.mask;
+            l.mReadOnly[w] |= fd.mask;
+            break;
+          case 'RC/W1C':
+            l.mRc[w] |= fd.mask;
+            l.mW1c[w] |= fd.mask;
+            break;
+          case 'W1C':
+            l.mW1c[w] |= fd.mask;
+            break;
+          case 'W1S':
+            l.mW1s[w] |= fd.mask;
+            break;
+        }
+      }
+    }
+  }
+  bySize.set(size, l);
+  return l;
+}
+
 /** The register file: storage plus access semantics; the device hangs behaviour on hooks. */
 export class RegisterFile {
   /** Register storage, one 32-bit word per 4-byte offset. */
   readonly words: Uint32Array;
-  /** Instance per word index (undefined where nothing is defined). */
-  private readonly inst: (RegInstance | undefined)[];
-  // Per-word masks, computed once from the table.
+  /** Instance per word index (undefined where nothing is defined); shared by every file of the same layout. */
+  private readonly inst: readonly (RegInstance | undefined)[];
+  // Per-word masks, computed once per layout (register table and window size) and shared.
   private readonly mStore: Uint32Array; // bits a plain write stores (RW, WO, SC)
   private readonly mW1c: Uint32Array;
   private readonly mW1s: Uint32Array;
   private readonly mRc: Uint32Array;
   private readonly mWo: Uint32Array;
   private readonly mReadOnly: Uint32Array; // RO and RC bits (writes ignored)
+  /** Dense index of each defined word (−1 elsewhere): hooks are kept per defined register, not per word of the window. */
+  private readonly slot: Int32Array;
   private readonly writeHooks: (WriteHook | undefined)[];
   private readonly readHooks: (ReadHook | undefined)[];
   private readonly afterReadHooks: ((() => void) | undefined)[];
@@ -217,63 +285,27 @@ export class RegisterFile {
     private readonly source: string,
     private readonly clock: () => number,
   ) {
-    const n = size >>> 2;
     this.defs = defs;
-    this.words = new Uint32Array(n);
-    this.inst = new Array(n);
-    this.mStore = new Uint32Array(n);
-    this.mW1c = new Uint32Array(n);
-    this.mW1s = new Uint32Array(n);
-    this.mRc = new Uint32Array(n);
-    this.mWo = new Uint32Array(n);
-    this.mReadOnly = new Uint32Array(n);
-    this.writeHooks = new Array(n);
-    this.readHooks = new Array(n);
-    this.afterReadHooks = new Array(n);
-    for (const def of defs) {
-      for (let i = 0; i < def.count; i++) {
-        const off = def.offset + i * def.stride;
-        if (off % 4 !== 0 || off >= size) throw new Error(`${def.name}: bad offset 0x${off.toString(16)}`);
-        const w = off >>> 2;
-        if (this.inst[w]) throw new Error(`${def.name}[${i}] overlaps ${this.inst[w]!.label}`);
-        this.inst[w] = { def, index: i, offset: off, label: def.count > 1 ? `${def.name}[${i}]` : def.name };
-        for (const fd of Object.values(def.f)) {
-          switch (fd.access) {
-            case 'RW':
-            case 'SC':
-              this.mStore[w] |= fd.mask;
-              break;
-            case 'WO':
-              this.mStore[w] |= fd.mask;
-              this.mWo[w] |= fd.mask;
-              break;
-            case 'RO':
-              this.mReadOnly[w] |= fd.mask;
-              break;
-            case 'RC':
-              this.mRc[w] |= fd.mask;
-              this.mReadOnly[w] |= fd.mask;
-              break;
-            case 'RC/W1C':
-              this.mRc[w] |= fd.mask;
-              this.mW1c[w] |= fd.mask;
-              break;
-            case 'W1C':
-              this.mW1c[w] |= fd.mask;
-              break;
-            case 'W1S':
-              this.mW1s[w] |= fd.mask;
-              break;
-          }
-        }
-      }
-    }
+    const l = layoutOf(defs, size);
+    this.inst = l.inst;
+    this.mStore = l.mStore;
+    this.mW1c = l.mW1c;
+    this.mW1s = l.mW1s;
+    this.mRc = l.mRc;
+    this.mWo = l.mWo;
+    this.mReadOnly = l.mReadOnly;
+    this.slot = l.slot;
+    this.words = new Uint32Array(size >>> 2);
+    this.writeHooks = new Array<WriteHook | undefined>(l.defined).fill(undefined);
+    this.readHooks = new Array<ReadHook | undefined>(l.defined).fill(undefined);
+    this.afterReadHooks = new Array<(() => void) | undefined>(l.defined).fill(undefined);
     this.reset();
   }
 
   /** Puts every register back to its reset value (hooks are kept). */
   reset(): void {
-    this.words.fill(0);
+    // words no register occupies are never written (such writes are dropped), so they stay 0;
+    // not filling the whole window leaves its untouched pages out of the resident set
     for (const def of this.defs) for (let i = 0; i < def.count; i++) this.words[(def.offset + i * def.stride) >>> 2] = def.reset;
   }
 
@@ -284,17 +316,17 @@ export class RegisterFile {
 
   /** Registers a hook run after writes to `def` (every instance of an array). */
   onWrite(def: RegDef, hook: WriteHook): void {
-    for (let i = 0; i < def.count; i++) this.writeHooks[(def.offset + i * def.stride) >>> 2] = hook;
+    for (let i = 0; i < def.count; i++) this.writeHooks[this.slot[(def.offset + i * def.stride) >>> 2]] = hook;
   }
 
   /** Registers a hook run before reads of `def` return. */
   onRead(def: RegDef, hook: ReadHook): void {
-    for (let i = 0; i < def.count; i++) this.readHooks[(def.offset + i * def.stride) >>> 2] = hook;
+    for (let i = 0; i < def.count; i++) this.readHooks[this.slot[(def.offset + i * def.stride) >>> 2]] = hook;
   }
 
   /** Registers a hook run after a bus read of `def` has returned its value and applied read-clear. */
   afterRead(def: RegDef, hook: () => void): void {
-    for (let i = 0; i < def.count; i++) this.afterReadHooks[(def.offset + i * def.stride) >>> 2] = hook;
+    for (let i = 0; i < def.count; i++) this.afterReadHooks[this.slot[(def.offset + i * def.stride) >>> 2]] = hook;
   }
 
   /** Device-side read of the stored value (no side effects). */
@@ -365,7 +397,7 @@ export class RegisterFile {
       return 0;
     }
     const stored = this.words[w];
-    const rh = this.readHooks[w];
+    const rh = this.readHooks[this.slot[w]];
     let v = stored;
     if (rh !== undefined) {
       const r = rh(inst, stored);
@@ -375,7 +407,7 @@ export class RegisterFile {
     const rc = this.mRc[w];
     if (rc !== 0) this.words[w] = (this.words[w] & ~rc) >>> 0;
     if (this.traceAccesses && this.trace.active) this.trace.emit('reg.access', this.source, { op: 'read', offset, reg: inst.label, value: v, fields: decodeFields(inst.def, v) });
-    const ah = this.afterReadHooks[w];
+    const ah = this.afterReadHooks[this.slot[w]];
     if (ah !== undefined) ah();
     return v;
   }
@@ -419,7 +451,7 @@ export class RegisterFile {
     nv &= ~(value & this.mW1c[w]);
     nv |= value & this.mW1s[w];
     this.words[w] = nv >>> 0;
-    const wh = this.writeHooks[w];
+    const wh = this.writeHooks[this.slot[w]];
     if (wh !== undefined) wh(this.clock(), inst, value, old);
   }
 }

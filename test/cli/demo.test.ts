@@ -388,3 +388,20 @@ describe('nicsim demo', () => {
     expect(embedded === drawn, 'docs/demo-ladder.svg is stale').toBe(true);
   });
 });
+
+describe('a long demo run keeps bounded memory', () => {
+  test('ten times the pings: the same journey kept, the files streamed and complete', async () => {
+    const short = await runNetDemo({ ...base, count: 20, intervalNs: 20_000_000, outDir: join(scratch.dir, 'long-20') });
+    const long = await runNetDemo({ ...base, count: 200, intervalNs: 20_000_000, outDir: join(scratch.dir, 'long-200') });
+    expect(long.ping?.received).toBe(200);
+    expect(long.retained.journeyEvents).toBe(short.retained.journeyEvents);
+    expect(long.retained.stateEvents).toBe(0); // kept only for --inspect
+    expect(long.retained.ladderEvents).toBeLessThanOrEqual(20_000);
+    expect((long.summary.events as number) - (short.summary.events as number)).toBeGreaterThan(5_000);
+    // every event went to trace.jsonl, every frame to the captures, though none stayed in memory
+    const lines = readFileSync(join(scratch.dir, 'long-200', 'trace.jsonl'), 'utf8').trimEnd().split('\n');
+    expect(lines.length).toBe(long.summary.events);
+    const pkts = countPcapngPackets(readFileSync(join(scratch.dir, 'long-200', 'capture.pcapng')));
+    expect(pkts - countPcapngPackets(readFileSync(join(scratch.dir, 'long-20', 'capture.pcapng')))).toBe(180 * 4); // each ping: the request reaches the router and the server, the reply the router and the client
+  });
+});

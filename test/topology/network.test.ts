@@ -44,3 +44,19 @@ describe('topology builder', () => {
     }
   });
 });
+
+describe('host memory', () => {
+  test('by default it holds what the rings and buffers take: page 0, the driver blocks, 64 KiB spare, in 64 KiB units', async () => {
+    const { hostMemoryBytes } = await import('../../topology/network.js');
+    const { e1000DmaBytes } = await import('../../driver/e1000.js');
+    expect(e1000DmaBytes()).toBe(4096 + 256 * 2048 + 4096 + 256 * 2048);
+    expect(e1000DmaBytes({ txRingSize: 8, rxRingSize: 8 })).toBe(2 * 4096 + 2 * 8 * 2048); // descriptor blocks take a page each
+    expect(() => e1000DmaBytes({ txRingSize: 7 })).toThrow(/txRingSize/);
+    expect(hostMemoryBytes([{}])).toBe(0x120000); // 0x1000 + 0x102000 + 0x10000 = 0x113000, rounded up to 64 KiB
+    const net = new Network({ seed: 1, autonegNs: 10 * MS });
+    const h = net.host('h', { interfaces: [{ address: '10.0.0.2/24' }, { address: '10.0.1.2/24', driver: { txRingSize: 64, rxRingSize: 64 } }] });
+    expect(h.memory.size).toBe(hostMemoryBytes([{}, { driver: { txRingSize: 64, rxRingSize: 64 } }]));
+    await net.settle(h.start()); // probe and open: the rings and buffers are allocated
+    expect(h.kernel.dma.inUse).toBe(256 * 16 + 256 * 2048 + 256 * 16 + 256 * 2048 + 64 * 16 * 2 + 64 * 2048 * 2);
+  });
+});

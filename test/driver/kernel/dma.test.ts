@@ -40,3 +40,22 @@ describe('DMA allocator', () => {
     expect(() => k.dma.alloc(10, 3)).toThrow(/power of two/);
   });
 });
+
+describe('DMA allocator zero fill', () => {
+  test('a block is zeroed where it held data, at every alignment, and pages already zero are left unwritten', () => {
+    const { mem, k } = setup();
+    mem.bytes.fill(0, 0x1000, 0x4000);
+    mem.bytes[0x2345] = 7; // one dirty byte in the second page
+    mem.bytes[0x3001] = 9; // and one in the third, unaligned block below
+    const a = k.dma.alloc(0x2000, 4096)!; // 0x1000..0x3000
+    expect(a.bytes.every((x) => x === 0)).toBe(true);
+    const b = k.dma.alloc(7, 1)!; // odd size at 0x3000
+    expect(b.addr).toBe(0x3000);
+    expect(Array.from(b.bytes)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    const c = k.dma.alloc(3, 1)!; // an address that is not 4-aligned
+    expect(c.addr).toBe(0x3007);
+    mem.bytes.fill(0x5a, 0x3007, 0x300a);
+    k.dma.release(c);
+    expect(Array.from(k.dma.alloc(3, 1)!.bytes)).toEqual([0, 0, 0]);
+  });
+});

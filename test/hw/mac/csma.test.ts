@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { createActor } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
-import { csmaMachine, ATTEMPT_LIMIT, type CsmaEvent } from '../../../hw/mac/csma.js';
+import { csmaMachine, ATTEMPT_LIMIT, CARRIER_STATES, type CsmaEvent } from '../../../hw/mac/csma.js';
 
 /** The medium is quiet and the gap has passed whenever the machine checks (defer goes straight to transmit). */
 const quiet = csmaMachine.provide({ guards: { carrier: () => false, gapElapsed: () => true } });
@@ -68,5 +68,20 @@ describe('CSMA/CD machine context', () => {
     }
     expect(seen).toEqual([1, 2, 3]);
     actor.stop();
+  });
+});
+
+describe('CARRIER_STATES', () => {
+  test('lists exactly the states where a carrier event does something', () => {
+    type Node = { path: string[]; on: Record<string, unknown>; states: Record<string, Node>; parent?: Node };
+    const reacting: string[] = [];
+    const walk = (n: Node) => {
+      const kids = Object.values(n.states);
+      if (kids.length > 0) return kids.forEach(walk);
+      const handles = (x: Node | undefined): boolean => x !== undefined && ('CARRIER_ON' in x.on || 'CARRIER_OFF' in x.on || handles(x.parent));
+      if (handles(n)) reacting.push(n.path.join('.'));
+    };
+    walk(csmaMachine.root as unknown as Node);
+    expect(new Set(reacting)).toEqual(CARRIER_STATES);
   });
 });

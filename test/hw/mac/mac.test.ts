@@ -81,3 +81,36 @@ describe('address filter helpers', () => {
     expect(isMulticast(hex('020000000001'), 0)).toBe(false);
   });
 });
+
+describe('onesComplementSum on 32-bit words', () => {
+  /** The definition: big-endian 16-bit words from `from`, odd tail padded, folded. */
+  function reference(b: Uint8Array, from: number, to: number): number {
+    let s = 0;
+    for (let i = from; i < to; i += 2) s += (b[i] << 8) | (i + 1 < to ? b[i + 1] : 0);
+    while (s > 0xffff) s = (s & 0xffff) + Math.floor(s / 0x10000);
+    return s;
+  }
+  test('equals the definition at every alignment, parity and length, in views at any offset', () => {
+    let seed = 12345;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8;
+    const backing = new Uint8Array(4096 + 16);
+    for (let round = 0; round < 400; round++) {
+      for (let i = 0; i < backing.length; i++) backing[i] = round % 7 === 0 ? 0xff : rnd() & 0xff;
+      const view = backing.subarray(rnd() % 8); // a view starting at any byte
+      const from = rnd() % 64;
+      const to = Math.min(view.length, from + (rnd() % 2000));
+      expect(onesComplementSum(view, from, to)).toBe(reference(view, from, to));
+    }
+    const zeros = new Uint8Array(1500);
+    expect(onesComplementSum(zeros, 3, 1499)).toBe(0);
+  });
+});
+
+describe('fcs32 on short and long ranges', () => {
+  test('the table loop (below 128 bytes) and zlib agree with each other at every length and offset', async () => {
+    const { crc32 } = await import('node:zlib');
+    const b = new Uint8Array(400);
+    for (let i = 0; i < b.length; i++) b[i] = (i * 151 + 17) & 0xff;
+    for (let len = 0; len <= 200; len++) for (const off of [0, 1, 3, 8]) expect(fcs32(b, off, off + len)).toBe(crc32(b.subarray(off, off + len)) >>> 0);
+  });
+});

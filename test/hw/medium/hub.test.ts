@@ -228,3 +228,36 @@ describe('CSMA/CD limits', () => {
     expect(fd.count(R.COLC)).toBe(0); // full duplex never sees collisions
   });
 });
+
+describe('hub carrier sense costs per listening station', () => {
+  test('a station that is not listening is not called, but its carrier view follows the repeater exactly', () => {
+    const sim = new Simulator();
+    const hub = new Hub(sim, { repeaterDelayBits: 8 });
+    let link: MediumLink | null = null;
+    const calls: Record<string, string[]> = { b: [], c: [] };
+    const links: Record<string, MediumLink | null> = {};
+    const ep = (name: string, listening: boolean) => ({
+      name,
+      plugged: (l: MediumLink | null) => (name === 'a' ? (link = l) : (links[name] = l)),
+      partnerSignal: (_s: LinkSignal | null) => {},
+      receive: (_f: WireFrame) => {},
+      wantsCarrier: true,
+      listening,
+      carrier: (on: boolean) => calls[name].push(`${sim.now} ${on}`),
+    });
+    hub.attach(ep('a', true), { lengthM: 0 });
+    hub.attach(ep('b', true), { lengthM: 10 });
+    hub.attach(ep('c', false), { lengthM: 10 });
+    sim.run();
+    const bytes = new Uint8Array(72); // 72 octets at 100 ns/bit: 57.6 µs on the line
+    link!.send({ id: 1, bytes, bitTimeNs: 100, txStart: sim.now, sender: 'a' });
+    const t0 = sim.now;
+    sim.run({ until: t0 + 1_000 });
+    // the repeater's output reaches b and c after 8 bit times (800 ns) plus 50 ns of cable
+    expect(links.c!.carrierView).toEqual({ on: true, offAt: -1 });
+    sim.run();
+    expect(calls.b).toEqual([`${t0 + 850} true`, `${t0 + 57_600 + 850} false`]);
+    expect(calls.c).toEqual([]);
+    expect(links.c!.carrierView).toEqual({ on: false, offAt: t0 + 57_600 + 850 });
+  });
+});

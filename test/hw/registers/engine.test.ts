@@ -301,3 +301,19 @@ test('an instance passed to hooks names the register definition', () => {
   expect(inst).toMatchObject({ offset: 0x1c, index: 0, label: 'SCR' });
   expect(inst?.def).toBe(SCR);
 });
+
+describe('register files of one layout', () => {
+  test('share the table but not their words or hooks', () => {
+    const sim = new Simulator();
+    const defs = [RWR, ROR, WOR, RCR, RCW, W1CR, W1SR, SCR, ARR, ENUMR, WIDE, CLO, CHI];
+    const a = new RegisterFile(defs, SIZE, sim.trace, 'a', () => sim.now);
+    const b = new RegisterFile(defs, SIZE, sim.trace, 'b', () => sim.now);
+    const seen: string[] = [];
+    a.onWrite(RWR, () => seen.push('a'));
+    a.write(0x00, 1);
+    b.write(0x00, 2);
+    expect(seen).toEqual(['a']);
+    expect([a.read(0x00), b.read(0x00)]).toEqual([1, 2]);
+    expect(b.instanceAt(0x00)?.label).toBe(a.instanceAt(0x00)?.label);
+  });
+});

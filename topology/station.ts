@@ -1,7 +1,7 @@
 /**
  * A register-level traffic station: programs an adapter's rings directly (no driver) and keeps
  * its transmit ring full of identical frames, recycling receive descriptors, from its interrupt
- * line. The workhorse of the shared-medium study (`nicsim lan`).
+ * line. The workhorse of the shared-medium study (`nicsim lan`, topology/lan.ts).
  * @module
  */
 import type { Simulator } from '../sim/simulator.js';
