@@ -19,6 +19,7 @@ import { signalSession } from './signal.js';
 import { TCP_GOODPUT_MSS, tcpConnectionsSession, tcpGoodputSession } from './tcp.js';
 import { faultSession } from './faults.js';
 import { csmaSession } from './csma.js';
+import { BRIDGE_CASE } from './bridge.js';
 import { scaleSession, scaleMemory } from './scale.js';
 import type { Speed } from '../hw/medium/types.js';
 import type { PhyKind } from '../hw/phy/linecode/index.js';
@@ -177,4 +178,7 @@ export const CASES: readonly BenchCase[] = [
   { kind: 'exact', name: 'scale.rss_bytes_per_host.1000hosts', unit: 'B', compute: async () => (await scaleMemory(1000)).rssPerHost },
 
   { kind: 'slowdown', name: 'faults.ber_overhead', unit: 'ratio', digits: 3, goal: { max: 1.1 }, open: () => ({ base: faultSession(null), test: faultSession(1e-6) }) },
+
+  // the bridge in real time (bench/bridge.ts): its own search over offered loads, computed once
+  BRIDGE_CASE,
 ];
