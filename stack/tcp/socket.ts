@@ -2,25 +2,31 @@
  * One TCP connection and its socket (the transmission control block of RFC 9293 §3.3.1 with the
  * socket calls on it). The control plane — which of the eleven states the connection is in — is
  * the pure machine of `machine.ts`; this class classifies each event, asks the machine (through
- * `tcpStep`, which remembers each answer), and performs the actions it names. Everything else is plain code over sequence space:
+ * `tcpStep`, which remembers each answer), and performs the actions it names. Everything else is
+ * plain code over sequence space:
  *
  * - receive (RFC 9293 §3.10.7.4): the acceptability test against the advertised window, RST and
  *   SYN checks with RFC 5961's challenge ACKs, the ACK checks (RFC 5961 §5), window updates,
  *   in-order data to the socket and out-of-order data held for reassembly and reported in SACK
- *   blocks (RFC 2018), FIN; delayed ACKs (RFC 1122: every second full segment, or the timer).
+ *   blocks (RFC 2018), FIN; delayed ACKs (RFC 1122: every second full segment — by the peer's
+ *   segment size measured as it arrives — or the timer); on a device that reports receive
+ *   batches, the acknowledgement and the reader's wake-up wait for the batch's end.
  * - send: Nagle (RFC 896, off with TCP_NODELAY), sender and receiver silly-window avoidance
  *   (RFC 1122), the receive window with window scaling (RFC 7323), zero-window probes from the
  *   persist timer, slow start and congestion avoidance (RFC 5681, pluggable), limited transmit
- *   (RFC 3042), fast retransmit (with RFC 5827 early retransmit) and NewReno recovery (RFC 6582) or, when SACK was negotiated,
- *   loss recovery from the SACK scoreboard (RFC 6675: IsLost, pipe, NextSeg rules 1–3), and the
- *   retransmission timer (RFC 6298 with Karn's rule; RTT samples from send times, or from
- *   timestamp echoes when the acknowledged data was retransmitted), go-back-N after a timeout.
+ *   (RFC 3042), fast retransmit (with RFC 5827 early retransmit) and NewReno recovery (RFC 6582)
+ *   or, when SACK was negotiated, loss recovery from the SACK scoreboard (RFC 6675: IsLost, pipe,
+ *   NextSeg rules 1–3, and a lost retransmission noticed from later SACKs), and the retransmission
+ *   timer (RFC 6298 with Karn's rule; RTT samples from send times, or from timestamp echoes when
+ *   the acknowledged data was retransmitted), go-back-N after a timeout.
  * - MSS: announced from the route's MTU (or TCP_MAXSEG), never sending more than the peer's
- *   (536 when it announced none), lowered by ICMP "fragmentation needed" (RFC 1191).
+ *   (536 when it announced none), lowered by ICMP "fragmentation needed" (RFC 1191); a segment
+ *   that carries SACK blocks carries that much less data.
  *
  * Not implemented: urgent data (URG is ignored), PAWS (timestamps are used for RTT and echoed,
  * RFC 7323 §5 rejection of old segments is not done), ECN, TCP Fast Open, SYN cookies, D-SACK,
- * receive-buffer autotuning, data carried on a SYN.
+ * RACK-TLP (a lost tail waits for the retransmission timer), receive-buffer autotuning, data
+ * carried on a SYN.
  * @module
  */
 import type { Errno } from '../socket/errors.js';
