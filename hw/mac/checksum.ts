@@ -2,9 +2,8 @@
  * The 16-bit ones' complement sum the 8254x computes for the legacy RX packet checksum and the
  * TX checksum insertion (IC), over big-endian 16-bit words.
  *
- * The bulk of the range is summed as 32-bit little-endian words through a Uint32Array over the
- * 4-byte-aligned part of the bytes (whole words added as numbers: 65536 ≡ 1 modulo 65535, so the
- * folded total is the sum of their 16-bit halves). A ones' complement sum does not depend on byte
+ * The bulk of the range is summed as 32-bit little-endian words through an Int32Array over the
+ * 4-byte-aligned part of the bytes, each word's two 16-bit halves added apart as small integers. A ones' complement sum does not depend on byte
  * order (RFC 1071 §2(B)): the folded sum of the little-endian halves, byte-swapped, is the
  * big-endian sum — or, when the aligned part starts an odd number of bytes into the range, it is
  * already, without the swap (each byte then lands in the half of its big-endian word).
@@ -12,14 +11,14 @@
  */
 
 let lastBuffer: ArrayBufferLike | null = null;
-let lastWords: Uint32Array | null = null;
+let lastWords: Int32Array | null = null;
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** A Uint32Array over all of `buffer` (the last one is remembered: frames share their slab's buffer). */
-function wordsOf(buffer: ArrayBufferLike): Uint32Array {
+/** An Int32Array over all of `buffer` (the last one is remembered: frames share their slab's buffer). */
+function wordsOf(buffer: ArrayBufferLike): Int32Array {
   if (buffer !== lastBuffer) {
     lastBuffer = buffer;
-    lastWords = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+    lastWords = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
   }
   return lastWords!;
 }
@@ -42,17 +41,19 @@ export function onesComplementSum(b: Uint8Array, from: number, to: number): numb
     const nWords = (to - i) >>> 2;
     const w = wordsOf(b.buffer);
     const w0 = (b.byteOffset + i) >>> 2;
-    // whole words summed as numbers: x = lo + 65536 hi ≡ lo + hi (mod 65535), so folding the
-    // total with end-around carries gives the sum of the halves (exact below 2^53: 2^21 words)
+    // each word's two 16-bit halves added as small integers (int32 arithmetic while the range
+    // stays under 64 KiB; beyond that the sums just become doubles, still exact)
     let p = 0;
     let q = 0;
     let k = w0;
     const end = w0 + nWords;
     for (; k + 2 <= end; k += 2) {
-      p += w[k];
-      q += w[k + 1];
+      const x = w[k];
+      const y = w[k + 1];
+      p += (x & 0xffff) + (x >>> 16);
+      q += (y & 0xffff) + (y >>> 16);
     }
-    if (k < end) p += w[k];
+    if (k < end) p += (w[k] & 0xffff) + (w[k] >>> 16);
     let acc = p + q;
     while (acc > 0xffff) acc = (acc % 0x10000) + Math.floor(acc / 0x10000);
     if (((i - from) & 1) === 0) acc = ((acc & 0xff) << 8) | (acc >>> 8); // little-endian halves: swap
