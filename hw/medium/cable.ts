@@ -8,6 +8,7 @@
 import type { Simulator } from '../../sim/simulator.js';
 import type { Nanos } from '../../sim/time.js';
 import type { EventHandle } from '../../sim/queue.js';
+import type { ReusableEvent } from '../../sim/simulator.js';
 import { frameDurationNs, truncateAt, type Endpoint, type LinkSignal, type MediumLink, type Speed, type WireFrame } from './types.js';
 
 declare module '../../sim/trace.js' {
@@ -45,6 +46,12 @@ class CableEnd implements MediumLink {
   endpoint: Endpoint | null = null;
   readonly middleware: FrameMiddleware[] = [];
   signalState: LinkSignal | null = null;
+  /** A frame on its way to the far end through {@link arrival} (the reusable delivery), with the cable epoch it left in. */
+  arriving: WireFrame | null = null;
+  arrivingEpoch = 0;
+  arrivingTo: Endpoint | null = null;
+  /** The reusable event that delivers {@link arriving} (set by the cable). */
+  arrival: ReusableEvent | null = null;
   /** The frame this end is sending (for abort), with its pending far-end events. */
   inFlight: { frame: WireFrame; delivery: EventHandle | null; carrierOff: EventHandle | null; epoch: number } | null = null;
 
@@ -105,6 +112,19 @@ export class Cable {
     a.peer = b;
     b.peer = a;
     this.ends = [a, b];
+    a.arrival = sim.reusableEvent(() => this.arrive(a));
+    b.arrival = sim.reusableEvent(() => this.arrive(b));
+  }
+
+  /** The reusable delivery of `from`'s frame to the far end (see {@link carry}). */
+  private arrive(from: CableEnd): void {
+    const f = from.arriving!;
+    from.arriving = null;
+    const ep = from.arrivingTo!;
+    from.arrivingTo = null;
+    if (from.arrivingEpoch !== this.epoch) return;
+    if (this.sim.trace.active) this.sim.trace.emit('wire.rx', this.name, { frame: f, to: ep.name, start: f.txStart + this.propagationNs });
+    ep.receive(f);
   }
 
   /** Attaches two endpoints and plugs the cable in. */
@@ -170,6 +190,21 @@ export class Cable {
     const to = from.peer;
     const chain = from.middleware;
     const epoch = this.epoch;
+    if (chain.length === 0 && !abortable && from.arriving === null) {
+      // the usual case (full duplex, no middleware, nothing else on its way): the end's reusable
+      // delivery, scheduled exactly where the general path below would schedule its own
+      const ep = to.endpoint;
+      if (!ep) return;
+      const end = frame.txStart + frameDurationNs(frame.bytes.length, frame.bitTimeNs) + this.propagationNs;
+      const now = this.sim.now;
+      if (!(ep.wantsCarrier && ep.carrier)) {
+        from.arriving = frame;
+        from.arrivingEpoch = epoch;
+        from.arrivingTo = ep;
+        from.arrival!.schedule(Math.max(end, now) - now);
+        return;
+      }
+    }
     const deliver = (f: WireFrame) => {
       const ep = to.endpoint;
       if (!ep) return;

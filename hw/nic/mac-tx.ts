@@ -7,6 +7,7 @@
  * @module
  */
 import type { Nanos } from '../../sim/time.js';
+import type { ReusableEvent } from '../../sim/simulator.js';
 import type { Rng } from '../../sim/rng.js';
 import { RememberedMachine } from '../../sim/xstate.js';
 import * as R from '../registers/e1000.js';
@@ -17,6 +18,8 @@ import { csmaMachine, slotBits, backoffRange, JAM_BITS, CARRIER_STATES, type Csm
 import { BIT_TIME_NS, frameDurationNs, type Duplex, type MediumLink, type Speed, type WireFrame } from '../medium/types.js';
 import { createLineCodec, type LineCodec, type LineStream, type PhyKind } from '../phy/linecode/index.js';
 import type { NicCore } from './core.js';
+
+const NO_DESCS: number[] = [];
 
 const PHY_BY_SPEED: Readonly<Record<Speed, PhyKind>> = { 10: '10BASE-T', 100: '100BASE-TX', 1000: '1000BASE-X' };
 
@@ -58,6 +61,15 @@ export class MacTransmit {
   private readonly csma: RememberedMachine<CsmaContext, CsmaEvent>;
   private readonly backoffRng: Rng;
   private hd: HalfDuplexFrame | null = null;
+  // the full-duplex frame in flight and its two reusable events (first bit, last bit)
+  private readonly fdStart: ReusableEvent;
+  private readonly fdEnd: ReusableEvent;
+  private fdWf: WireFrame | null = null;
+  private fdEndNs: Nanos = 0;
+  private fdBase = 0;
+  private fdDescs: number[] = NO_DESCS;
+  private fdCmdOr = 0;
+  private fdEpoch = 0;
   private carrierSense = false;
   private quietSince: Nanos = 0;
 
@@ -69,6 +81,8 @@ export class MacTransmit {
   ) {
     this.backoffRng = core.sim.rng(`${core.name}.backoff`);
     this.csma = this.makeCsma();
+    this.fdStart = core.sim.reusableEvent(() => this.fdGo());
+    this.fdEnd = core.sim.reusableEvent(() => this.fdDone());
   }
 
   /** Sends a serialized frame: at once in full duplex, through CSMA/CD in half duplex, or to the receive path in loopback. */
@@ -92,6 +106,20 @@ export class MacTransmit {
     this.lineFreeAt = end + this.ipgNs(bitTimeNs);
     const wf: WireFrame = { id: sim.nextId('frame'), bytes, bitTimeNs, txStart: start, sender: name, symbols: this.lineCode(bytes, link.speed) };
     const epoch = this.core.epoch;
+    if (!this.fdStart.pending && !this.fdEnd.pending) {
+      // the usual case: the frame's two events reuse this MAC's entries (no closures per frame)
+      this.fdWf = wf;
+      this.fdEndNs = end;
+      this.fdBase = base;
+      this.fdDescs = descs;
+      this.fdCmdOr = cmdOr;
+      this.fdEpoch = epoch;
+      if (start === sim.now) this.fdGo();
+      else this.fdStart.schedule(start - sim.now);
+      this.fdEnd.schedule(end - sim.now);
+      return;
+    }
+    // an event of a frame from before a reset is still pending: this frame gets its own
     const go = () => {
       if (epoch !== this.core.epoch) return;
       if (sim.trace.active) sim.trace.emit('wire.tx', name, { frame: wf, end });
@@ -105,6 +133,27 @@ export class MacTransmit {
       this.sent(wf);
       this.deps.done(base, descs, cmdOr, 0);
     });
+  }
+
+  /** A full-duplex frame's first bit leaves (the event {@link fdStart}). */
+  private fdGo(): void {
+    if (this.fdEpoch !== this.core.epoch) return;
+    const { sim, name } = this.core;
+    const wf = this.fdWf!;
+    if (sim.trace.active) sim.trace.emit('wire.tx', name, { frame: wf, end: this.fdEndNs });
+    this.deps.medium()?.send(wf);
+  }
+
+  /** A full-duplex frame's last bit left (the event {@link fdEnd}): statistics, then the descriptors. */
+  private fdDone(): void {
+    if (this.fdEpoch !== this.core.epoch) return;
+    const wf = this.fdWf!;
+    const descs = this.fdDescs;
+    this.fdWf = null;
+    this.fdDescs = NO_DESCS;
+    this.busy = false;
+    this.sent(wf);
+    this.deps.done(this.fdBase, descs, this.fdCmdOr, 0);
   }
 
   /** Loopback: the frame takes its usual time on the transmit side and then enters this adapter's own receive path. */
