@@ -44,7 +44,7 @@ import type { CounterDef, CounterRef, Counters } from './counters.js';
 import type { IcmpErrorInfo, IpDelivery, IpOutput } from './ip/ipv4.js';
 import { SocketError, type Errno } from './socket/errors.js';
 import type { WaitQueue } from './socket/waiter.js';
-import { intOption } from './socket/options.js';
+import { errnoNumber, intOption, refuseGet, refuseSet } from './socket/options.js';
 import type { Transport, TransportContext } from './transport.js';
 import {
   IPPROTO_UDP,
@@ -584,11 +584,8 @@ export class UdpSocket implements ProtoSocket {
       case 'IP_TTL':
         this.ttl = intOption(name, value, 1, 255);
         return;
-      case 'SO_ERROR':
-      case 'SO_TYPE':
-        throw new SocketError('ENOPROTOOPT', '', `${name} is read-only`);
       default:
-        throw new SocketError('ENOPROTOOPT', '', `${name} is not a UDP socket option`);
+        return refuseSet(name, 'UDP');
     }
   }
 
@@ -610,12 +607,12 @@ export class UdpSocket implements ProtoSocket {
       case 'SO_ERROR': {
         const e = this.error;
         this.error = null;
-        return e === null ? 0 : new SocketError(e).errno;
+        return errnoNumber(e);
       }
       case 'SO_TYPE':
         return SOCK_DGRAM;
       default:
-        throw new SocketError('ENOPROTOOPT', '', `${name} is not a UDP socket option`);
+        return refuseGet(name, 'UDP');
     }
   }
 

@@ -39,7 +39,7 @@ import { ICMP_TYPE } from '../wire/icmp.js';
 import { TCP_FLAG, TCP_OPTION, TcpSegment, parseTcpOptions, tcpOptionsSummary, tcpSynOptions, type TcpSackBlock } from '../wire/tcp.js';
 import { readU32 } from '../wire/bytes.js';
 import { icmpErrno } from '../udp.js';
-import { intOption } from '../socket/options.js';
+import { errnoNumber, intOption, refuseGet, refuseSet } from '../socket/options.js';
 import type { StackTimer } from '../timers.js';
 import type { Nanos } from '../../sim/time.js';
 import { ReceiveQueue, Reassembly, SackScoreboard, SendBuffer, TxTimes } from './buffers.js';
@@ -1640,11 +1640,8 @@ export class TcpSocket implements ProtoSocket {
       case 'IP_TTL':
         this.ttl = intOption(name, value, 1, 255);
         return;
-      case 'SO_ERROR':
-      case 'SO_TYPE':
-        throw new SocketError('ENOPROTOOPT', '', `${name} is read-only`);
       default:
-        throw new SocketError('ENOPROTOOPT', '', `${name} is not a TCP socket option`);
+        return refuseSet(name, 'TCP');
     }
   }
 
@@ -1676,12 +1673,12 @@ export class TcpSocket implements ProtoSocket {
       case 'SO_ERROR': {
         const e = this.error;
         this.error = null;
-        return e === null ? 0 : new SocketError(e).errno;
+        return errnoNumber(e);
       }
       case 'SO_TYPE':
         return SOCK_STREAM;
       default:
-        throw new SocketError('ENOPROTOOPT', '', `${name} is not a TCP socket option`);
+        return refuseGet(name, 'TCP');
     }
   }
 
