@@ -41,11 +41,15 @@ export function fcs32(bytes: Uint8Array, start = 0, end = bytes.length): number 
 
 /** Writes the FCS of `bytes[start, end)` little-endian at `bytes[end, end+4)`. */
 export function appendFcs(bytes: Uint8Array, start: number, end: number): void {
-  const c = fcs32(bytes, start, end);
-  bytes[end] = c & 0xff;
-  bytes[end + 1] = (c >>> 8) & 0xff;
-  bytes[end + 2] = (c >>> 16) & 0xff;
-  bytes[end + 3] = c >>> 24;
+  putFcs(bytes, end, fcs32(bytes, start, end));
+}
+
+/** Writes an FCS value `c` little-endian (transmission order) at `bytes[at, at+4)`. */
+export function putFcs(bytes: Uint8Array, at: number, c: number): void {
+  bytes[at] = c & 0xff;
+  bytes[at + 1] = (c >>> 8) & 0xff;
+  bytes[at + 2] = (c >>> 16) & 0xff;
+  bytes[at + 3] = c >>> 24;
 }
 
 /** True when the last four bytes of `frame[start, end)` are the FCS of the bytes before them. */

@@ -3,7 +3,7 @@
  * 0x55 (alternating 1s and 0s, LSB first), the start frame delimiter 0xD5, and the FCS.
  * @module
  */
-import { appendFcs } from './fcs.js';
+import { appendFcs, fcs32, putFcs } from './fcs.js';
 import { onesComplementSum } from './checksum.js';
 import type { Slab } from '../../sim/slab.js';
 
@@ -54,7 +54,10 @@ export function serializeFrame(frame: Uint8Array, appendCrc: boolean, pad: boole
   // preloads any pseudo-header sum into the checksum field.
   if (insertChecksum) insertSum(out, frame.length, insertChecksum);
   if (second) insertSum(out, frame.length, second);
-  if (appendCrc) appendFcs(out, PREAMBLE_SFD_LEN, PREAMBLE_SFD_LEN + body);
+  if (appendCrc) {
+    if (insertChecksum || second || body !== frame.length) appendFcs(out, PREAMBLE_SFD_LEN, PREAMBLE_SFD_LEN + body);
+    else putFcs(out, PREAMBLE_SFD_LEN + body, fcs32(frame)); // the bytes just copied: no second view of them
+  }
   return out;
 }
 
