@@ -107,7 +107,10 @@ export class NicCore {
     if (this.sim.trace.active) this.sim.trace.emit('drop', this.name, { what: 'rx frame', reason, counter, frameId: frameId ?? this.rxFrameId });
   }
 
-  /** The transmit or receive ring from its registers, or why it is unusable. */
+  private readonly txRing: Ring = { base: 0, count: 0, head: 0, tail: 0 };
+  private readonly rxRing: Ring = { base: 0, count: 0, head: 0, tail: 0 };
+
+  /** The transmit or receive ring from its registers (valid until the next call for the same ring), or why it is unusable. */
   ring(which: 'tx' | 'rx'): Ring | string {
     const r = this.regs;
     const tx = which === 'tx';
@@ -118,8 +121,12 @@ export class NicCore {
     const tail = r.get(tx ? R.TDT : R.RDT);
     if (head >= count) return `head ${head} beyond the ring of ${count} descriptors`;
     if (tail >= count) return `tail ${tail} beyond the ring of ${count} descriptors`;
-    const base = r.get(tx ? R.TDBAH : R.RDBAH) * 0x100000000 + r.get(tx ? R.TDBAL : R.RDBAL);
-    return { base, count, head, tail };
+    const ring = tx ? this.txRing : this.rxRing; // one object per ring, refilled: callers read it at once
+    ring.base = r.get(tx ? R.TDBAH : R.RDBAH) * 0x100000000 + r.get(tx ? R.TDBAL : R.RDBAL);
+    ring.count = count;
+    ring.head = head;
+    ring.tail = tail;
+    return ring;
   }
 
   /** Counts and traces an unusable ring. */

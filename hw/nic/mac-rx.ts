@@ -8,8 +8,8 @@
 import * as R from '../registers/e1000.js';
 import { getField } from '../registers/engine.js';
 import { RXD_ERR } from '../descriptors.js';
-import { fcsValid } from '../mac/fcs.js';
-import { findFrameStart, MIN_FRAME, MAX_FRAME_TAGGED, MAX_JUMBO_FRAME } from '../mac/framing.js';
+import { fcsValid, lineFcsValid } from '../mac/fcs.js';
+import { findFrameStart, PREAMBLE_SFD_LEN, MIN_FRAME, MAX_FRAME_TAGGED, MAX_JUMBO_FRAME } from '../mac/framing.js';
 import { isBroadcast, isMulticast, mtaHash } from '../mac/filter.js';
 import { frameDurationNs, type Duplex, type Speed, type WireFrame } from '../medium/types.js';
 import type { LineStream } from '../phy/linecode/index.js';
@@ -133,7 +133,8 @@ export class MacReceive {
    */
   private fcsOf(wf: WireFrame, line: Uint8Array, start: number): boolean {
     if (line === wf.bytes && fcsMemo.wf === wf && fcsMemo.start === start) return fcsMemo.ok;
-    const ok = fcsValid(line, start, line.length);
+    // the usual image, 8 octets of preamble and SFD first: one CRC over all of it (no view to build)
+    const ok = start === PREAMBLE_SFD_LEN ? lineFcsValid(line) : fcsValid(line, start, line.length);
     if (line === wf.bytes) {
       fcsMemo.wf = wf;
       fcsMemo.start = start;
