@@ -27,10 +27,8 @@ function putBe16(b: Uint8Array, o: number, v: number): void {
 /** The transmit DMA engine of one adapter. */
 export class TxDma {
   private chunks: Uint8Array[] = [];
-  private spareChunks: Uint8Array[] = [];
   private chainLen = 0;
   private chainDescs: number[] = [];
-  private spareDescs: number[] = [];
   private chainPoison: 'none' | 'buffer' | 'malformed' = 'none';
   private chainWhy = '';
   /** POPTS of the frame's first extended data descriptor, or -1 for a legacy frame. */
@@ -70,16 +68,10 @@ export class TxDma {
   }
 
   private resetChain(): void {
-    // Two arrays of each kind take turns: the frame just handed to the MAC keeps its own until it is
-    // written back, which happens before the next chain is gathered (the MAC sends one at a time).
-    const c = this.spareChunks;
-    this.spareChunks = this.chunks;
-    this.chunks = c;
-    c.length = 0;
-    const d = this.spareDescs;
-    this.spareDescs = this.chainDescs;
-    this.chainDescs = d;
-    d.length = 0;
+    // fresh arrays: the frame just handed to the MAC keeps its own until it is written back (a new
+    // small array costs less than emptying one through its length)
+    this.chunks = [];
+    this.chainDescs = [];
     this.chainLen = 0;
     this.chainPoison = 'none';
     this.chainWhy = '';
