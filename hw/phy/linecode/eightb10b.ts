@@ -130,6 +130,17 @@ const ENC_CODE = new Uint16Array(512);
 const FLIP = new Uint8Array(256);
 /** Code group → 2 when it leaves the RD as it was, else the RD it forces (0 or 1). */
 const RD_NEXT = new Uint8Array(1024);
+/** ENC_CODE as 32-bit words, so two code groups combine into one 32-bit store. */
+const ENC_WORD = new Uint32Array(512);
+/** Octet → 0x100 when its code group flips the RD, else 0 (the RD as an index bit of ENC_WORD). */
+const FLIP_IDX = new Int32Array(256);
+/** Shifts of the first and second of two code groups in a 32-bit word (memory order: little-endian machines put the first in the low half). */
+const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const FIRST = LE ? 0 : 16;
+const SECOND = LE ? 16 : 0;
+/** The same for two octets in a 16-bit word. */
+const FIRST_OCTET = LE ? 0 : 8;
+const SECOND_OCTET = LE ? 8 : 0;
 
 {
   const six = FIVE_B_SIX_B.map(([m, p]) => [bits(m), bits(p)]);
@@ -150,6 +161,8 @@ const RD_NEXT = new Uint8Array(1024);
       const flip = after ^ rd;
       if (rd === 1 && flip !== FLIP[b]) throw new Error('8b/10b: disparity flip depends on RD');
       FLIP[b] = flip;
+      FLIP_IDX[b] = flip << 8;
+      ENC_WORD[(rd << 8) | b] = code;
     }
     for (const k of CONTROL_CODES) {
       const code = bits(k.codes[rd]);
@@ -344,7 +357,10 @@ export function encode8b10bStream(
   const idleAfter = opts.idleAfter ?? EIGHT_B10B_DEFAULTS.idleAfter;
   let max = 2 * (idleBefore + idleAfter + Math.max(0, frames.length - 1) * idleBetween);
   for (const f of frames) max += Math.max(1, f.length) + 3;
-  const out = slab ? slab.u16(max) : new Uint16Array(max); // fresh and zeroed
+  // The code groups are written into a scratch buffer that stays in cache, then copied into a
+  // fresh array of the exact length: one block copy into new memory costs far less than a
+  // store per code group into lines that are not cached yet.
+  const out = encScratch(max);
   // packed writer state: k (position) << 1 | rd
   let w = putIdle(out, rd & 1, idleBefore);
   for (let fi = 0; fi < frames.length; fi++) {
@@ -352,29 +368,69 @@ export function encode8b10bStream(
     if (fi > 0) w = putIdle(out, w, idleBetween);
     w = putSymbol(out, w, K27_7);
     const k = w >>> 1;
-    const r = encodeDataRun(f, out, k, w & 1);
+    const r = encodeDataRun(f, out, encWords, k, w & 1);
     w = ((k + Math.max(0, f.length - 1)) << 1) | r;
     w = putSymbol(out, w, K29_7);
     w = putSymbol(out, w, K23_7);
     if ((w >>> 1) & 1) w = putSymbol(out, w, K23_7);
   }
   w = putIdle(out, w, idleAfter);
-  return { codes: out.subarray(0, w >>> 1), rd: w & 1 };
+  const len = w >>> 1;
+  const codes = slab ? slab.u16(len) : new Uint16Array(len);
+  codes.set(len === out.length ? out : out.subarray(0, len));
+  return { codes, rd: w & 1 };
 }
 
-/** Encodes octets 1… of `f` into `out` from `k` on, starting at RD `rd`; returns the RD after. */
-function encodeDataRun(f: Uint8Array, out: Uint16Array, k: number, rd: number): number {
+/** Scratch code groups of the encoder (and a 32-bit view of the same memory), grown on demand. */
+let encCodes = new Uint16Array(4096);
+let encWords = new Uint32Array(encCodes.buffer);
+
+/** The encoder's scratch, at least `n` code groups long. */
+function encScratch(n: number): Uint16Array {
+  if (encCodes.length < n) {
+    let size = encCodes.length;
+    while (size < n) size *= 2;
+    encCodes = new Uint16Array(size);
+    encWords = new Uint32Array(encCodes.buffer);
+  }
+  return encCodes;
+}
+
+/**
+ * Encodes octets 1… of `f` into `out` from `k` on, starting at RD `rd`; returns the RD after.
+ * `words` is a 32-bit view of `out` (same buffer, offset 0): two code groups per store.
+ */
+function encodeDataRun(f: Uint8Array, out: Uint16Array, words: Uint32Array, k: number, rd: number): number {
+  const n = f.length;
+  const enc = ENC_WORD;
+  const flip = FLIP_IDX;
+  let i = 1;
+  let r = rd << 8; // the RD as an index bit of ENC_WORD
+  if (n > 2 && k & 1) {
+    // one octet alone brings the output to a 32-bit boundary
+    const b = f[1];
+    out[k] = enc[r | b];
+    r ^= flip[b];
+    i = 2;
+  }
+  if (((k + i - 1) & 1) === 0) {
+    let w = (k + i - 1) >>> 1;
+    for (; i + 1 < n; i += 2) {
+      const b0 = f[i];
+      const b1 = f[i + 1];
+      // the next RD depends on the octets only (FLIP), which keeps the loop-carried chain short
+      const r1 = r ^ flip[b0];
+      words[w++] = (enc[r | b0] << FIRST) | (enc[r1 | b1] << SECOND);
+      r = r1 ^ flip[b1];
+    }
+  }
   const d = k - 1;
-  const enc = ENC_CODE;
-  const flip = FLIP;
-  let r = rd;
-  for (let i = 1; i < f.length; i++) {
+  for (; i < n; i++) {
     const b = f[i];
-    out[i + d] = enc[(r << 8) | b];
-    // the next RD depends on the octet only (FLIP), which keeps the loop-carried chain short
+    out[i + d] = enc[r | b];
     r ^= flip[b];
   }
-  return r;
+  return r >>> 8;
 }
 
 /** Writes one symbol at writer state `w` (position << 1 | RD); returns the new state. */
@@ -462,12 +518,13 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
     // ---- frame: /S/ stands for the first preamble octet
     rd = (e >>> 11) & 1;
     i++;
-    const f = slab ? slab.bytes(n - i + 1) : new Uint8Array(n - i + 1);
+    // decoded into a scratch buffer that stays in cache, then copied out at its exact length
+    const f = decScratch(n - i + 1);
     f[0] = 0x55;
     let fl = 1;
     for (;;) {
       // hot loop (in its own small function): valid data characters in the right column
-      const st = decodeDataRun(codes, i, rd, f, fl);
+      const st = decodeDataRun(codes, i, rd, f, decHalves, fl);
       const count = st >>> 1; // one octet per code group
       fl += count;
       i += count;
@@ -516,22 +573,76 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
       rd = (e >>> 11) & 1;
       i++;
     }
-    frames.push(f.subarray(0, fl));
+    const frame = slab ? slab.bytes(fl) : new Uint8Array(fl);
+    frame.set(fl === f.length ? f : f.subarray(0, fl));
+    frames.push(frame);
   }
   return { frames, errors };
 }
 
+/** Scratch octets of the decoder (and a 16-bit view of the same memory), grown on demand. */
+let decOctets = new Uint8Array(4096);
+let decHalves = new Uint16Array(decOctets.buffer);
+
+/** The decoder's scratch, at least `n` octets long (a frame writes every octet it keeps). */
+function decScratch(n: number): Uint8Array {
+  if (decOctets.length < n) {
+    let size = decOctets.length;
+    while (size < n) size *= 2;
+    decOctets = new Uint8Array(size);
+    decHalves = new Uint16Array(decOctets.buffer);
+  }
+  return decOctets;
+}
+
+/** A Uint32Array view over the whole of a code-group buffer, kept while the buffer is the same (a slab's buffer serves many frames). */
+let codeWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+
 /**
  * Decodes the run of valid data characters at `i` into `f` from `fl` on; stops at the first code
- * group that is not one (or after 2^20). Returns `count << 1 | rd'`.
+ * group that is not one (or after 2^20). Returns `count << 1 | rd'`. Code groups in a Uint16Array
+ * whose buffer allows it are read two at a time (one 32-bit load) and their octets stored two at a
+ * time; `f` is the decoder's scratch (offset 0, its 16-bit view `f16`).
  */
-function decodeDataRun(codes: ArrayLike<number>, i: number, rd: number, f: Uint8Array, fl: number): number {
+function decodeDataRun(codes: ArrayLike<number>, i: number, rd: number, f: Uint8Array, f16: Uint16Array, fl: number): number {
   const n = Math.min(codes.length, i + 0x100000);
   const i0 = i;
   const d = fl - i;
   // tables and flags in locals/literals: module bindings cost a load (and a check) per use
   const dec = DEC;
   const next = RD_NEXT;
+  if (codes instanceof Uint16Array && (codes.buffer.byteLength & 3) === 0 && n - i > 8) {
+    const at = (codes.byteOffset >>> 1) + i; // i in 16-bit units of the buffer
+    // one code group alone when needed, so that both the 32-bit loads and the 16-bit stores are aligned
+    if (((at ^ fl) & 1) === 0) {
+      if (at & 1) {
+        const c = codes[i];
+        const e = dec[(rd << 10) | c];
+        if ((e & 0x3100) !== 0) return rd; // DEC_INVALID | DEC_DISPARITY | DEC_CONTROL
+        f[i + d] = e;
+        const t = next[c];
+        rd = (rd & (t >> 1)) | (t & 1);
+        i++;
+      }
+      if (codeWords.buffer !== codes.buffer) codeWords = new Uint32Array(codes.buffer, 0, codes.buffer.byteLength >>> 2);
+      const words = codeWords;
+      let w = ((codes.byteOffset >>> 1) + i) >>> 1;
+      let o = (i + d) >>> 1;
+      for (; i + 1 < n; i += 2) {
+        const pair = words[w++];
+        const c0 = (pair >>> FIRST) & 0x3ff;
+        const c1 = (pair >>> SECOND) & 0x3ff;
+        const e0 = dec[(rd << 10) | c0];
+        const t0 = next[c0];
+        const r1 = (rd & (t0 >> 1)) | (t0 & 1);
+        const e1 = dec[(r1 << 10) | c1];
+        if (((e0 | e1) & 0x3100) !== 0) break; // the single loop below finds which one
+        f16[o++] = ((e0 & 0xff) << FIRST_OCTET) | ((e1 & 0xff) << SECOND_OCTET);
+        const t1 = next[c1];
+        rd = (r1 & (t1 >> 1)) | (t1 & 1);
+      }
+    }
+  }
   for (; i < n; i++) {
     const c = codes[i];
     const e = dec[(rd << 10) | c];
