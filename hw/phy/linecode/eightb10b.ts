@@ -138,9 +138,8 @@ const FLIP_IDX = new Int32Array(256);
 const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const FIRST = LE ? 0 : 16;
 const SECOND = LE ? 16 : 0;
-/** The same for two octets in a 16-bit word. */
-const FIRST_OCTET = LE ? 0 : 8;
-const SECOND_OCTET = LE ? 8 : 0;
+/** Longest scratch buffer the stream coders keep between calls (longer streams get one of their own). */
+const SCRATCH_MAX = 1 << 16;
 
 {
   const six = FIVE_B_SIX_B.map(([m, p]) => [bits(m), bits(p)]);
@@ -360,7 +359,9 @@ export function encode8b10bStream(
   // The code groups are written into a scratch buffer that stays in cache, then copied into a
   // fresh array of the exact length: one block copy into new memory costs far less than a
   // store per code group into lines that are not cached yet.
-  const out = encScratch(max);
+  const big = max > SCRATCH_MAX;
+  const out = big ? new Uint16Array(max + (max & 1)) : encScratch(max);
+  const words = big ? new Uint32Array(out.buffer) : encWords;
   // packed writer state: k (position) << 1 | rd
   let w = putIdle(out, rd & 1, idleBefore);
   for (let fi = 0; fi < frames.length; fi++) {
@@ -368,7 +369,7 @@ export function encode8b10bStream(
     if (fi > 0) w = putIdle(out, w, idleBetween);
     w = putSymbol(out, w, K27_7);
     const k = w >>> 1;
-    const r = encodeDataRun(f, out, encWords, k, w & 1);
+    const r = encodeDataRun(f, out, words, k, w & 1);
     w = ((k + Math.max(0, f.length - 1)) << 1) | r;
     w = putSymbol(out, w, K29_7);
     w = putSymbol(out, w, K23_7);
@@ -381,7 +382,7 @@ export function encode8b10bStream(
   return { codes, rd: w & 1 };
 }
 
-/** Scratch code groups of the encoder (and a 32-bit view of the same memory), grown on demand. */
+/** Scratch code groups of the encoder (and a 32-bit view of the same memory), grown on demand up to SCRATCH_MAX. */
 let encCodes = new Uint16Array(4096);
 let encWords = new Uint32Array(encCodes.buffer);
 
@@ -519,12 +520,12 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
     rd = (e >>> 11) & 1;
     i++;
     // decoded into a scratch buffer that stays in cache, then copied out at its exact length
-    const f = decScratch(n - i + 1);
+    const f = n - i + 1 > SCRATCH_MAX ? new Uint8Array(n - i + 1) : decScratch(n - i + 1);
     f[0] = 0x55;
     let fl = 1;
     for (;;) {
       // hot loop (in its own small function): valid data characters in the right column
-      const st = decodeDataRun(codes, i, rd, f, decHalves, fl);
+      const st = decodeDataRun(codes, i, rd, f, fl);
       const count = st >>> 1; // one octet per code group
       fl += count;
       i += count;
@@ -580,9 +581,8 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
   return { frames, errors };
 }
 
-/** Scratch octets of the decoder (and a 16-bit view of the same memory), grown on demand. */
+/** Scratch octets of the decoder, grown on demand up to SCRATCH_MAX. */
 let decOctets = new Uint8Array(4096);
-let decHalves = new Uint16Array(decOctets.buffer);
 
 /** The decoder's scratch, at least `n` octets long (a frame writes every octet it keeps). */
 function decScratch(n: number): Uint8Array {
@@ -590,59 +590,21 @@ function decScratch(n: number): Uint8Array {
     let size = decOctets.length;
     while (size < n) size *= 2;
     decOctets = new Uint8Array(size);
-    decHalves = new Uint16Array(decOctets.buffer);
   }
   return decOctets;
 }
 
-/** A Uint32Array view over the whole of a code-group buffer, kept while the buffer is the same (a slab's buffer serves many frames). */
-let codeWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
-
 /**
  * Decodes the run of valid data characters at `i` into `f` from `fl` on; stops at the first code
- * group that is not one (or after 2^20). Returns `count << 1 | rd'`. Code groups in a Uint16Array
- * whose buffer allows it are read two at a time (one 32-bit load) and their octets stored two at a
- * time; `f` is the decoder's scratch (offset 0, its 16-bit view `f16`).
+ * group that is not one (or after 2^20). Returns `count << 1 | rd'`.
  */
-function decodeDataRun(codes: ArrayLike<number>, i: number, rd: number, f: Uint8Array, f16: Uint16Array, fl: number): number {
+function decodeDataRun(codes: ArrayLike<number>, i: number, rd: number, f: Uint8Array, fl: number): number {
   const n = Math.min(codes.length, i + 0x100000);
   const i0 = i;
   const d = fl - i;
   // tables and flags in locals/literals: module bindings cost a load (and a check) per use
   const dec = DEC;
   const next = RD_NEXT;
-  if (codes instanceof Uint16Array && (codes.buffer.byteLength & 3) === 0 && n - i > 8) {
-    const at = (codes.byteOffset >>> 1) + i; // i in 16-bit units of the buffer
-    // one code group alone when needed, so that both the 32-bit loads and the 16-bit stores are aligned
-    if (((at ^ fl) & 1) === 0) {
-      if (at & 1) {
-        const c = codes[i];
-        const e = dec[(rd << 10) | c];
-        if ((e & 0x3100) !== 0) return rd; // DEC_INVALID | DEC_DISPARITY | DEC_CONTROL
-        f[i + d] = e;
-        const t = next[c];
-        rd = (rd & (t >> 1)) | (t & 1);
-        i++;
-      }
-      if (codeWords.buffer !== codes.buffer) codeWords = new Uint32Array(codes.buffer, 0, codes.buffer.byteLength >>> 2);
-      const words = codeWords;
-      let w = ((codes.byteOffset >>> 1) + i) >>> 1;
-      let o = (i + d) >>> 1;
-      for (; i + 1 < n; i += 2) {
-        const pair = words[w++];
-        const c0 = (pair >>> FIRST) & 0x3ff;
-        const c1 = (pair >>> SECOND) & 0x3ff;
-        const e0 = dec[(rd << 10) | c0];
-        const t0 = next[c0];
-        const r1 = (rd & (t0 >> 1)) | (t0 & 1);
-        const e1 = dec[(r1 << 10) | c1];
-        if (((e0 | e1) & 0x3100) !== 0) break; // the single loop below finds which one
-        f16[o++] = ((e0 & 0xff) << FIRST_OCTET) | ((e1 & 0xff) << SECOND_OCTET);
-        const t1 = next[c1];
-        rd = (r1 & (t1 >> 1)) | (t1 & 1);
-      }
-    }
-  }
   for (; i < n; i++) {
     const c = codes[i];
     const e = dec[(rd << 10) | c];
