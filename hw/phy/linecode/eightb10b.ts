@@ -128,8 +128,12 @@ const DEC = new Int32Array(2048);
 const ENC_CODE = new Uint16Array(512);
 /** Octet → 1 when its code group has non-zero disparity (the RD flips), whatever the RD. */
 const FLIP = new Uint8Array(256);
-/** Code group → 2 when it leaves the RD as it was, else the RD it forces (0 or 1). */
-const RD_NEXT = new Uint8Array(1024);
+/**
+ * Code group → how it sets the RD, for an RD kept as the index bit 0x400 of DEC: the low half is
+ * 0x400 when the group keeps the RD (else 0), the high half 0x400 when it forces RD+ (else 0);
+ * next RD bit = (rd & low) | high.
+ */
+const RD_NEXT = new Int32Array(1024);
 /** ENC_CODE as 32-bit words, so two code groups combine into one 32-bit store. */
 const ENC_WORD = new Uint32Array(512);
 /** Octet → 0x100 when its code group flips the RD, else 0 (the RD as an index bit of ENC_WORD). */
@@ -182,7 +186,8 @@ const SCRATCH_MAX = 1 << 16;
   for (let code = 0; code < 1024; code++) {
     const a0 = runningDisparityAfter(code, 0);
     const a1 = runningDisparityAfter(code, 1);
-    RD_NEXT[code] = a0 === 0 && a1 === 1 ? 2 : a0;
+    const keeps = a0 === 0 && a1 === 1;
+    RD_NEXT[code] = (keeps ? 0x400 : 0) | (!keeps && a0 === 1 ? 0x400 << 16 : 0);
   }
   for (let rd = 0; rd < 2; rd++) {
     for (let code = 0; code < 1024; code++) {
@@ -605,16 +610,17 @@ function decodeDataRun(codes: ArrayLike<number>, i: number, rd: number, f: Uint8
   // tables and flags in locals/literals: module bindings cost a load (and a check) per use
   const dec = DEC;
   const next = RD_NEXT;
+  let r = rd << 10; // the RD as DEC's index bit
   for (; i < n; i++) {
     const c = codes[i];
-    const e = dec[(rd << 10) | c];
+    const e = dec[r | c];
     if ((e & 0x3100) !== 0) break; // DEC_INVALID | DEC_DISPARITY | DEC_CONTROL
     f[i + d] = e;
-    // the next RD is forced by the code group or kept (RD_NEXT does not depend on rd): short chain
+    // the next RD is forced by the code group or kept (RD_NEXT does not depend on it): short chain
     const t = next[c];
-    rd = (rd & (t >> 1)) | (t & 1);
+    r = (r & t) | (t >>> 16);
   }
-  return ((i - i0) << 1) | rd;
+  return ((i - i0) << 1) | (r >>> 10);
 }
 
 function report(errors: LineError[], kind: LineError['kind'], base: number, i: number, detail: string): void {
