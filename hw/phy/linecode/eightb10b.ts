@@ -142,7 +142,7 @@ const FLIP_IDX = new Int32Array(256);
 const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const FIRST = LE ? 0 : 16;
 const SECOND = LE ? 16 : 0;
-/** Longest scratch buffer the stream coders keep between calls (longer streams get one of their own). */
+/** Longest scratch buffer the stream encoder keeps between calls (longer streams get one of their own). */
 const SCRATCH_MAX = 1 << 16;
 
 {
@@ -524,8 +524,7 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
     // ---- frame: /S/ stands for the first preamble octet
     rd = (e >>> 11) & 1;
     i++;
-    // decoded into a scratch buffer that stays in cache, then copied out at its exact length
-    const f = n - i + 1 > SCRATCH_MAX ? new Uint8Array(n - i + 1) : decScratch(n - i + 1);
+    const f = slab ? slab.bytes(n - i + 1) : new Uint8Array(n - i + 1);
     f[0] = 0x55;
     let fl = 1;
     for (;;) {
@@ -579,24 +578,9 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
       rd = (e >>> 11) & 1;
       i++;
     }
-    const frame = slab ? slab.bytes(fl) : new Uint8Array(fl);
-    frame.set(fl === f.length ? f : f.subarray(0, fl));
-    frames.push(frame);
+    frames.push(f.subarray(0, fl));
   }
   return { frames, errors };
-}
-
-/** Scratch octets of the decoder, grown on demand up to SCRATCH_MAX. */
-let decOctets = new Uint8Array(4096);
-
-/** The decoder's scratch, at least `n` octets long (a frame writes every octet it keeps). */
-function decScratch(n: number): Uint8Array {
-  if (decOctets.length < n) {
-    let size = decOctets.length;
-    while (size < n) size *= 2;
-    decOctets = new Uint8Array(size);
-  }
-  return decOctets;
 }
 
 /**
