@@ -361,9 +361,8 @@ export function encode8b10bStream(
   const idleAfter = opts.idleAfter ?? EIGHT_B10B_DEFAULTS.idleAfter;
   let max = 2 * (idleBefore + idleAfter + Math.max(0, frames.length - 1) * idleBetween);
   for (const f of frames) max += Math.max(1, f.length) + 3;
-  // The code groups are written into a scratch buffer that stays in cache, then copied into a
-  // fresh array of the exact length: one block copy into new memory costs far less than a
-  // store per code group into lines that are not cached yet.
+  // The code groups go into a scratch buffer with a standing 32-bit view (the data loop stores
+  // two per word), then one block copy into a fresh array of the exact length.
   const big = max > SCRATCH_MAX;
   const out = big ? new Uint16Array(max + (max & 1)) : encScratch(max);
   const words = big ? new Uint32Array(out.buffer) : encWords;
