@@ -128,8 +128,22 @@ const DEC = new Int32Array(2048);
 const ENC_CODE = new Uint16Array(512);
 /** Octet → 1 when its code group has non-zero disparity (the RD flips), whatever the RD. */
 const FLIP = new Uint8Array(256);
-/** Code group → 2 when it leaves the RD as it was, else the RD it forces (0 or 1). */
-const RD_NEXT = new Uint8Array(1024);
+/**
+ * Code group → how it sets the RD, for an RD kept as the index bit 0x400 of DEC: the low half is
+ * 0x400 when the group keeps the RD (else 0), the high half 0x400 when it forces RD+ (else 0);
+ * next RD bit = (rd & low) | high.
+ */
+const RD_NEXT = new Int32Array(1024);
+/** ENC_CODE as 32-bit words, so two code groups combine into one 32-bit store. */
+const ENC_WORD = new Uint32Array(512);
+/** Octet → 0x100 when its code group flips the RD, else 0 (the RD as an index bit of ENC_WORD). */
+const FLIP_IDX = new Int32Array(256);
+/** Shifts of the first and second of two code groups in a 32-bit word (memory order: little-endian machines put the first in the low half). */
+const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const FIRST = LE ? 0 : 16;
+const SECOND = LE ? 16 : 0;
+/** Longest scratch buffer the stream encoder keeps between calls (longer streams get one of their own). */
+const SCRATCH_MAX = 1 << 16;
 
 {
   const six = FIVE_B_SIX_B.map(([m, p]) => [bits(m), bits(p)]);
@@ -150,6 +164,8 @@ const RD_NEXT = new Uint8Array(1024);
       const flip = after ^ rd;
       if (rd === 1 && flip !== FLIP[b]) throw new Error('8b/10b: disparity flip depends on RD');
       FLIP[b] = flip;
+      FLIP_IDX[b] = flip << 8;
+      ENC_WORD[(rd << 8) | b] = code;
     }
     for (const k of CONTROL_CODES) {
       const code = bits(k.codes[rd]);
@@ -170,7 +186,8 @@ const RD_NEXT = new Uint8Array(1024);
   for (let code = 0; code < 1024; code++) {
     const a0 = runningDisparityAfter(code, 0);
     const a1 = runningDisparityAfter(code, 1);
-    RD_NEXT[code] = a0 === 0 && a1 === 1 ? 2 : a0;
+    const keeps = a0 === 0 && a1 === 1;
+    RD_NEXT[code] = (keeps ? 0x400 : 0) | (!keeps && a0 === 1 ? 0x400 << 16 : 0);
   }
   for (let rd = 0; rd < 2; rd++) {
     for (let code = 0; code < 1024; code++) {
@@ -344,7 +361,11 @@ export function encode8b10bStream(
   const idleAfter = opts.idleAfter ?? EIGHT_B10B_DEFAULTS.idleAfter;
   let max = 2 * (idleBefore + idleAfter + Math.max(0, frames.length - 1) * idleBetween);
   for (const f of frames) max += Math.max(1, f.length) + 3;
-  const out = slab ? slab.u16(max) : new Uint16Array(max); // fresh and zeroed
+  // The code groups go into a scratch buffer with a standing 32-bit view (the data loop stores
+  // two per word), then one block copy into a fresh array of the exact length.
+  const big = max > SCRATCH_MAX;
+  const out = big ? new Uint16Array(max + (max & 1)) : encScratch(max);
+  const words = big ? new Uint32Array(out.buffer) : encWords;
   // packed writer state: k (position) << 1 | rd
   let w = putIdle(out, rd & 1, idleBefore);
   for (let fi = 0; fi < frames.length; fi++) {
@@ -352,29 +373,69 @@ export function encode8b10bStream(
     if (fi > 0) w = putIdle(out, w, idleBetween);
     w = putSymbol(out, w, K27_7);
     const k = w >>> 1;
-    const r = encodeDataRun(f, out, k, w & 1);
+    const r = encodeDataRun(f, out, words, k, w & 1);
     w = ((k + Math.max(0, f.length - 1)) << 1) | r;
     w = putSymbol(out, w, K29_7);
     w = putSymbol(out, w, K23_7);
     if ((w >>> 1) & 1) w = putSymbol(out, w, K23_7);
   }
   w = putIdle(out, w, idleAfter);
-  return { codes: out.subarray(0, w >>> 1), rd: w & 1 };
+  const len = w >>> 1;
+  const codes = slab ? slab.u16(len) : new Uint16Array(len);
+  codes.set(len === out.length ? out : out.subarray(0, len));
+  return { codes, rd: w & 1 };
 }
 
-/** Encodes octets 1… of `f` into `out` from `k` on, starting at RD `rd`; returns the RD after. */
-function encodeDataRun(f: Uint8Array, out: Uint16Array, k: number, rd: number): number {
+/** Scratch code groups of the encoder (and a 32-bit view of the same memory), grown on demand up to SCRATCH_MAX. */
+let encCodes = new Uint16Array(4096);
+let encWords = new Uint32Array(encCodes.buffer);
+
+/** The encoder's scratch, at least `n` code groups long. */
+function encScratch(n: number): Uint16Array {
+  if (encCodes.length < n) {
+    let size = encCodes.length;
+    while (size < n) size *= 2;
+    encCodes = new Uint16Array(size);
+    encWords = new Uint32Array(encCodes.buffer);
+  }
+  return encCodes;
+}
+
+/**
+ * Encodes octets 1… of `f` into `out` from `k` on, starting at RD `rd`; returns the RD after.
+ * `words` is a 32-bit view of `out` (same buffer, offset 0): two code groups per store.
+ */
+function encodeDataRun(f: Uint8Array, out: Uint16Array, words: Uint32Array, k: number, rd: number): number {
+  const n = f.length;
+  const enc = ENC_WORD;
+  const flip = FLIP_IDX;
+  let i = 1;
+  let r = rd << 8; // the RD as an index bit of ENC_WORD
+  if (n > 2 && k & 1) {
+    // one octet alone brings the output to a 32-bit boundary
+    const b = f[1];
+    out[k] = enc[r | b];
+    r ^= flip[b];
+    i = 2;
+  }
+  if (((k + i - 1) & 1) === 0) {
+    let w = (k + i - 1) >>> 1;
+    for (; i + 1 < n; i += 2) {
+      const b0 = f[i];
+      const b1 = f[i + 1];
+      // the next RD depends on the octets only (FLIP), which keeps the loop-carried chain short
+      const r1 = r ^ flip[b0];
+      words[w++] = (enc[r | b0] << FIRST) | (enc[r1 | b1] << SECOND);
+      r = r1 ^ flip[b1];
+    }
+  }
   const d = k - 1;
-  const enc = ENC_CODE;
-  const flip = FLIP;
-  let r = rd;
-  for (let i = 1; i < f.length; i++) {
+  for (; i < n; i++) {
     const b = f[i];
-    out[i + d] = enc[(r << 8) | b];
-    // the next RD depends on the octet only (FLIP), which keeps the loop-carried chain short
+    out[i + d] = enc[r | b];
     r ^= flip[b];
   }
-  return r;
+  return r >>> 8;
 }
 
 /** Writes one symbol at writer state `w` (position << 1 | RD); returns the new state. */
@@ -532,16 +593,17 @@ function decodeDataRun(codes: ArrayLike<number>, i: number, rd: number, f: Uint8
   // tables and flags in locals/literals: module bindings cost a load (and a check) per use
   const dec = DEC;
   const next = RD_NEXT;
+  let r = rd << 10; // the RD as DEC's index bit
   for (; i < n; i++) {
     const c = codes[i];
-    const e = dec[(rd << 10) | c];
+    const e = dec[r | c];
     if ((e & 0x3100) !== 0) break; // DEC_INVALID | DEC_DISPARITY | DEC_CONTROL
     f[i + d] = e;
-    // the next RD is forced by the code group or kept (RD_NEXT does not depend on rd): short chain
+    // the next RD is forced by the code group or kept (RD_NEXT does not depend on it): short chain
     const t = next[c];
-    rd = (rd & (t >> 1)) | (t & 1);
+    r = (r & t) | (t >>> 16);
   }
-  return ((i - i0) << 1) | rd;
+  return ((i - i0) << 1) | (r >>> 10);
 }
 
 function report(errors: LineError[], kind: LineError['kind'], base: number, i: number, detail: string): void {

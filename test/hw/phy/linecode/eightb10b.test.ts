@@ -319,3 +319,103 @@ describe('1000BASE-X stream', () => {
     expect(K23_7).toBe(0x1f7);
   });
 });
+
+describe('1000BASE-X stream coders against one symbol at a time', () => {
+  const rng = prng(23);
+
+  /** Symbols in order from `rd`: the code groups and the running disparity after them. */
+  function encodeSymbols(symbols: readonly number[], rd: number): { codes: number[]; rd: number } {
+    const codes: number[] = [];
+    for (const s of symbols) {
+      const e = encodeSymbol(s, rd);
+      codes.push(e & 0x3ff);
+      rd = e >>> 10;
+    }
+    return { codes, rd };
+  }
+
+  /** The stream as clause 36 lays it out, built one `encodeSymbol` at a time. */
+  function referenceStream(frames: Uint8Array[], idleBefore: number, idleBetween: number, idleAfter: number): number[] {
+    const out: number[] = [];
+    let rd = 0;
+    const put = (symbols: number[]): void => {
+      const r = encodeSymbols(symbols, rd);
+      out.push(...r.codes);
+      rd = r.rd;
+    };
+    const idle = (count: number): void => {
+      for (let i = 0; i < count; i++) {
+        put([K28_5]);
+        put([rd === 0 ? D5_6 : D16_2]);
+      }
+    };
+    idle(idleBefore);
+    frames.forEach((f, fi) => {
+      if (fi > 0) idle(idleBetween);
+      put([K27_7, ...Array.from(f.subarray(1)), K29_7, K23_7]);
+      if (out.length % 2 === 1) put([K23_7]);
+    });
+    idle(idleAfter);
+    return out;
+  }
+
+  test('the stream encoder (two code groups per store) equals the symbol-by-symbol stream, any length and layout', () => {
+    const lengths = [...Array.from({ length: 41 }, (_, i) => i), 63, 64, 1526, 9030];
+    for (const len of lengths) {
+      const f = Uint8Array.from({ length: len }, () => rng.int(256));
+      for (const [before, between, after] of [[2, 5, 1], [0, 0, 0], [1, 3, 2]]) {
+        const frames = [f, f.subarray(0, len >> 1), Uint8Array.from({ length: 1 + rng.int(20) }, () => rng.int(256))];
+        const got = encode8b10bStream(frames, { idleBefore: before, idleBetween: between, idleAfter: after });
+        expect(arr(got.codes)).toEqual(referenceStream(frames, before, between, after));
+      }
+    }
+  });
+
+  test('an encoder output at an odd offset inside a longer buffer is the same', () => {
+    // a frame starting at an odd byte offset (its octets not 16-bit aligned)
+    const big = Uint8Array.from({ length: 1601 }, () => rng.int(256));
+    const f = big.subarray(1, 1527);
+    expect(arr(encode8b10bStream([f]).codes)).toEqual(referenceStream([f], 2, 5, 1));
+  });
+
+  test('jumbo frames and streams longer than the kept scratch buffers round-trip', () => {
+    const frames = [macFrame(rng, 9000), macFrame(rng, 60), macFrame(rng, 16_000)];
+    const long = Array.from({ length: 6 }, () => macFrame(rng, 12_000)); // 72 k code groups in one stream
+    const l = encode8b10bStream(long);
+    expect(arr(l.codes)).toEqual(referenceStream(long, 2, 5, 1));
+    expect(decode8b10bStream(l.codes).frames.map(arr)).toEqual(long.map(arr));
+    const single = decode8b10bStream(encode8b10bStream([macFrame(rng, 70_000)]).codes);
+    expect(single.errors).toEqual([]);
+    expect(single.frames[0].length).toBe(70_012);
+    const { codes } = encode8b10bStream(frames);
+    const r = decode8b10bStream(codes);
+    expect(r.errors).toEqual([]);
+    expect(r.frames.map(arr)).toEqual(frames.map(arr));
+    // the frames handed out are their own memory: decoding again does not change them
+    const first = arr(r.frames[0]);
+    decode8b10bStream(encode8b10bStream([macFrame(rng, 9000)]).codes);
+    expect(arr(r.frames[0])).toEqual(first);
+  });
+
+  test('every 10-bit code group in both running disparities, inside a frame, decodes as the table says', () => {
+    for (const rd of [0, 1]) {
+      // /I2/ /S/ and one data octet that leaves the running disparity at `rd`
+      const lead = encodeSymbols([K28_5, D16_2, K27_7], 0);
+      const pad = [...Array(256).keys()].find((p) => encodeSymbols([p], lead.rd).rd === rd)!;
+      for (let code = 0; code < 1024; code++) {
+        const info = codeGroupInfo(code, rd);
+        if (info.valid && (info.symbol === K28_5 || info.symbol === K29_7)) continue; // they end the frame
+        const tail = encodeSymbols([K29_7, K23_7, K23_7, K28_5], info.rd); // /T/R/R/ brings /I/ to an even position
+        const idle = encodeSymbols([tail.rd === 0 ? D5_6 : D16_2], tail.rd);
+        const codes = [...lead.codes, encodeSymbols([pad], lead.rd).codes[0], code, ...tail.codes, ...idle.codes];
+        const r = decode8b10bStream(Uint16Array.from(codes));
+        const octet = !info.valid || info.control ? 0 : info.symbol;
+        expect(r.frames.map(arr)).toEqual([[0x55, pad, octet]]);
+        // a group valid only in the other column is a disparity error; one that is not data (a
+        // control character, or no code group at all) inside a frame is also an invalid code group
+        const kinds = [...(info.disparityError ? ['disparity'] : []), ...(!info.valid || info.control ? ['invalid-code-group'] : [])];
+        expect(r.errors.map((e) => [e.kind, e.index])).toEqual(kinds.map((k) => [k, 4]));
+      }
+    }
+  });
+});
