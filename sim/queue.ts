@@ -1,5 +1,5 @@
 /**
- * The event queue: a binary min-heap ordered by (time, insertion sequence), so two events at the
+ * The event queue: a 4-ary min-heap ordered by (time, insertion sequence), so two events at the
  * same instant run in the order they were scheduled. Handles are cancellable in O(1) (lazy
  * deletion: a cancelled entry is skipped when it reaches the top).
  * @module
@@ -41,9 +41,20 @@ export class QueuedEvent implements EventHandle {
   }
 }
 
-/** A (time, seq)-ordered priority queue of callbacks. */
+/** Children per heap node: a 4-ary heap is half as deep as a binary one, and a node's children sit side by side. */
+const ARITY = 4;
+
+/**
+ * A (time, seq)-ordered priority queue of callbacks: a 4-ary min-heap whose keys live in two
+ * Float64Arrays beside the entries, so sifting reads contiguous numbers instead of one object per
+ * level (with thousands of pending timers, mostly far in the future, those reads were cache misses).
+ * (time, seq) is unique, so the pop order is the same as any other heap's.
+ */
 export class EventQueue {
-  private heap: QueuedEvent[] = [];
+  private evs: (QueuedEvent | undefined)[] = [];
+  private times = new Float64Array(64);
+  private seqs = new Float64Array(64);
+  private n = 0;
   private seq = 0;
   /** Number of pending (not cancelled) events. */
   live = 0;
@@ -70,26 +81,41 @@ export class EventQueue {
 
   private insert(ev: QueuedEvent): void {
     const time = ev.time;
+    const seq = ev.seq;
     ev.inHeap = true;
-    const h = this.heap;
-    let i = h.length;
-    h.push(ev);
+    if (this.n === this.times.length) this.grow();
+    const evs = this.evs;
+    const times = this.times;
+    const seqs = this.seqs;
+    let i = this.n++;
     while (i > 0) {
-      const p = (i - 1) >> 1;
-      const q = h[p];
-      if (q.time < time || (q.time === time && q.seq < ev.seq)) break;
-      h[i] = q;
+      const p = (i - 1) >> 2;
+      const pt = times[p];
+      if (pt < time || (pt === time && seqs[p] < seq)) break;
+      evs[i] = evs[p];
+      times[i] = pt;
+      seqs[i] = seqs[p];
       i = p;
     }
-    h[i] = ev;
+    evs[i] = ev;
+    times[i] = time;
+    seqs[i] = seq;
     this.live++;
+  }
+
+  private grow(): void {
+    const times = new Float64Array(this.times.length * 2);
+    times.set(this.times);
+    this.times = times;
+    const seqs = new Float64Array(this.seqs.length * 2);
+    seqs.set(this.seqs);
+    this.seqs = seqs;
   }
 
   /** The earliest pending event without removing it, or undefined. */
   peek(): QueuedEvent | undefined {
-    const h = this.heap;
-    while (h.length > 0 && h[0].done) this.popTop();
-    return h[0];
+    while (this.n > 0 && this.evs[0]!.done) this.popTop();
+    return this.n > 0 ? this.evs[0] : undefined;
   }
 
   /** Removes and returns the earliest pending event, or undefined. */
@@ -103,28 +129,45 @@ export class EventQueue {
   }
 
   private popTop(): void {
-    const h = this.heap;
-    h[0].inHeap = false;
-    const last = h.pop()!;
-    if (h.length === 0) return;
-    const n = h.length;
+    const evs = this.evs;
+    const times = this.times;
+    const seqs = this.seqs;
+    evs[0]!.inHeap = false;
+    const n = --this.n;
+    const last = evs[n]!;
+    evs[n] = undefined; // no stale reference keeps a run event (and what its callback holds) alive
+    if (n === 0) return;
+    const lt = times[n];
+    const ls = seqs[n];
     let i = 0;
     for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      let c = l;
-      if (r < n && (h[r].time < h[l].time || (h[r].time === h[l].time && h[r].seq < h[l].seq))) c = r;
-      const x = h[c];
-      if (last.time < x.time || (last.time === x.time && last.seq < x.seq)) break;
-      h[i] = x;
+      const first = ARITY * i + 1;
+      if (first >= n) break;
+      const end = first + ARITY < n ? first + ARITY : n;
+      let c = first;
+      let ct = times[first];
+      let cs = seqs[first];
+      for (let k = first + 1; k < end; k++) {
+        const t = times[k];
+        if (t < ct || (t === ct && seqs[k] < cs)) {
+          c = k;
+          ct = t;
+          cs = seqs[k];
+        }
+      }
+      if (lt < ct || (lt === ct && ls < cs)) break;
+      evs[i] = evs[c];
+      times[i] = ct;
+      seqs[i] = cs;
       i = c;
     }
-    h[i] = last;
+    evs[i] = last;
+    times[i] = lt;
+    seqs[i] = ls;
   }
 
   /** Number of entries including cancelled ones not yet discarded. */
   get size(): number {
-    return this.heap.length;
+    return this.n;
   }
 }

@@ -107,6 +107,36 @@ interface RealtimeState {
   lastWindowLag: Nanos;
 }
 
+/** A {@link ReusableEvent}: one queue entry scheduled again and again (a class, so an instance is one small object). */
+class Reusable implements ReusableEvent {
+  private ev: QueuedEvent;
+  constructor(
+    private readonly queue: EventQueue,
+    private readonly fn: () => void,
+    /** Returns the current time (and wakes a sleeping real-time loop). */
+    private readonly clock: () => Nanos,
+  ) {
+    this.ev = new QueuedEvent(0, 0, fn, queue);
+    this.ev.done = true;
+  }
+
+  schedule(delay: Nanos): boolean {
+    if (!(delay >= 0) || !Number.isSafeInteger(delay)) assertNanos(delay, 'delay');
+    let ev = this.ev;
+    if (!ev.done) return false;
+    if (ev.inHeap) this.ev = ev = new QueuedEvent(0, 0, this.fn, this.queue); // cancelled, not yet discarded: a fresh entry
+    return this.queue.reuse(ev, this.clock() + delay);
+  }
+
+  get pending(): boolean {
+    return !this.ev.done;
+  }
+
+  cancel(): boolean {
+    return this.ev.cancel();
+  }
+}
+
 const RATE_WINDOW_MS = 500;
 
 /** The simulation kernel. */
@@ -158,24 +188,14 @@ export class Simulator {
    * such as an interrupt line's notification.
    */
   reusableEvent(fn: () => void): ReusableEvent {
-    const queue = this.queue;
-    let ev = new QueuedEvent(0, 0, fn, queue);
-    ev.done = true;
-    return {
-      schedule: (delay: Nanos): boolean => {
-        if (!(delay >= 0) || !Number.isSafeInteger(delay)) assertNanos(delay, 'delay');
-        if (!ev.done) return false;
-        if (ev.inHeap) ev = new QueuedEvent(0, 0, fn, queue); // cancelled, not yet discarded: a fresh entry
-        const ok = queue.reuse(ev, this.now + delay);
-        this.realtime?.notify?.(); // from outside an event: wake a sleeping real-time loop
-        return ok;
-      },
-      get pending() {
-        return !ev.done;
-      },
-      cancel: () => ev.cancel(),
-    };
+    return new Reusable(this.queue, fn, this.clockAndWake);
   }
+
+  /** The clock for {@link Reusable} entries, waking a sleeping real-time loop (one closure per simulator). */
+  private readonly clockAndWake = (): Nanos => {
+    this.realtime?.notify?.(); // from outside an event: wake a sleeping real-time loop
+    return this.now;
+  };
 
   /** The random stream for a component; the same (seed, name) always gives the same stream. */
   rng(name: string): Rng {

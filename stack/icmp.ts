@@ -101,6 +101,9 @@ export class Icmp {
   private tokens: number;
   private lastRefill: Nanos;
   private readonly cErrorsSuppressed: CounterRef;
+  private readonly cEchoSent: CounterRef;
+  private readonly cEchoAnswered: CounterRef;
+  private readonly cEchoReply: CounterRef;
 
   /** Creates the layer; the stack attaches it to `ip`. */
   constructor(
@@ -113,6 +116,9 @@ export class Icmp {
     this.tokens = config.burst;
     this.lastRefill = sim.now;
     this.cErrorsSuppressed = counters.ref('icmp.errorsSuppressed');
+    this.cEchoSent = counters.ref('icmp.echoSent');
+    this.cEchoAnswered = counters.ref('icmp.echoAnswered');
+    this.cEchoReply = counters.ref('icmp.echoReply');
   }
 
   /** Listens for echo replies (all of them: filter by `id`); returns a function that stops listening. */
@@ -135,7 +141,7 @@ export class Icmp {
   sendEcho(req: EchoRequest): OutputResult {
     const msg = new Uint8Array(8 + req.data.length);
     emitIcmp({ kind: 'echoRequest', id: req.id & 0xffff, seq: req.seq & 0xffff, data: req.data }, msg);
-    this.counters.inc('icmp.echoSent');
+    this.cEchoSent.value++;
     return this.ip.output({ src: req.src, dst: req.dst, protocol: IP_PROTOCOL.ICMP, payload: msg, ttl: req.ttl, df: req.df });
   }
 
@@ -207,7 +213,7 @@ export class Icmp {
         if ((broadcast || multicast) && this.config.echoIgnoreBroadcasts) return counters.drop('icmp.echoBroadcast');
         const reply = new Uint8Array(msg.length);
         emitIcmp({ kind: 'echoReply', id: repr.id, seq: repr.seq, data: repr.data }, reply);
-        counters.inc('icmp.echoAnswered');
+        this.cEchoAnswered.value++;
         const src = broadcast || multicast ? iface.address : p.dst;
         const options = p.headerLen > IPV4_MIN_HEADER_LEN ? echoReplyOptions(p.optionBytes, src) : undefined;
         this.ip.output({ src, dst: p.src, protocol: IP_PROTOCOL.ICMP, payload: reply, tos: packet[1], options });
@@ -216,7 +222,7 @@ export class Icmp {
       case 'echoReply': {
         const listeners = this.replyListeners;
         if (listeners.length === 0) return counters.drop('icmp.noListener');
-        counters.inc('icmp.echoReply');
+        this.cEchoReply.value++;
         const r: EchoReply = { src: p.src, dst: p.dst, id: repr.id, seq: repr.seq, data: repr.data, ttl: p.ttl, time: this.sim.now, iface };
         for (const cb of listeners) cb(r);
         return;

@@ -29,7 +29,7 @@
  * entries, IGMP snooping, cut-through forwarding, PAUSE flow control, port mirroring.
  * @module
  */
-import type { Simulator } from '../../sim/simulator.js';
+import type { ReusableEvent, Simulator } from '../../sim/simulator.js';
 import type { EventHandle } from '../../sim/queue.js';
 import { MS, SEC, type Nanos } from '../../sim/time.js';
 import { fcsValid } from '../mac/fcs.js';
@@ -117,12 +117,31 @@ interface MacEntry {
   seen: Nanos;
 }
 
-interface Queued {
+/**
+ * A frame in a port's output queue. Entries are reused (a port keeps as many as its queue ever
+ * held), each with its own transmit event, so queueing a frame allocates nothing and a sent
+ * frame's bytes are not kept alive by the queue.
+ */
+class Queued {
   /** Id of the frame as it arrived (the one its drop names). */
-  frameId: number;
-  bytes: number;
-  end: Nanos;
-  handle: EventHandle;
+  frameId = 0;
+  /** Octets, destination address to FCS. */
+  bytes = 0;
+  /** When its transmission starts. */
+  txStart: Nanos = 0;
+  /** When its last bit has left. */
+  end: Nanos = 0;
+  /** The line bytes to send (preamble onwards); null once sent. */
+  line: Uint8Array | null = null;
+  /** Bit time at the port's speed when it was queued, ns. */
+  bitTimeNs = 0;
+  /** Whether it leaves line-coded. */
+  signal = false;
+  /** Starts its transmission at `txStart`. */
+  readonly tx: ReusableEvent;
+  constructor(sw: Switch, p: SwitchPort) {
+    this.tx = sw.sim.reusableEvent(() => sw.transmit(p, this));
+  }
 }
 
 function macKey(b: Uint8Array, off: number): number {
@@ -153,8 +172,12 @@ class SwitchPort implements Endpoint {
   partner: LinkSignal | null = null;
   mode: LinkMode | null = null;
   readonly stats: SwitchPortStats = { rxFrames: 0, rxBytes: 0, txFrames: 0, txBytes: 0, rxErrors: 0, txDrops: 0, filtered: 0, flooded: 0, forwarded: 0 };
-  /** Frames accepted for transmission whose last bit has not left yet, in order. */
-  queue: Queued[] = [];
+  /** Frames accepted for transmission whose last bit has not left yet: a ring of `count` entries from `head`. */
+  slots: Queued[] = [];
+  /** Index in `slots` of the oldest queued frame. */
+  head = 0;
+  /** Frames queued. */
+  count = 0;
   queueBytes = 0;
   /** When the line is free for the next frame (end of the last one plus the IPG). */
   freeAt: Nanos = 0;
@@ -312,7 +335,7 @@ export class Switch {
   queueDepth(i: number): number {
     const p = this.at(i);
     this.retire(p);
-    return p.queue.length;
+    return p.count;
   }
 
   /** The live MAC table (aged entries are evicted first), sorted by address. */
@@ -459,8 +482,14 @@ export class Switch {
   /** @internal Port `p` lost its link: flush its MAC entries and its output queue. */
   linkLost(p: SwitchPort): void {
     for (const [key, e] of this.table) if (e.port === p.index) this.evict(key, e, 'link-down');
-    for (const q of p.queue) if (q.handle.cancel()) this.txDrop(p, 'link down with the frame queued', q.frameId);
-    p.queue = [];
+    const slots = p.slots;
+    for (let k = 0; k < p.count; k++) {
+      const q = slots[(p.head + k) % slots.length];
+      q.line = null;
+      if (q.tx.cancel()) this.txDrop(p, 'link down with the frame queued', q.frameId);
+    }
+    p.head = 0;
+    p.count = 0;
     p.queueBytes = 0;
     p.freeAt = 0;
   }
@@ -475,21 +504,52 @@ export class Switch {
   /** Removes frames whose last bit has left the port. */
   private retire(p: SwitchPort): void {
     const now = this.sim.now;
-    const q = p.queue;
-    let k = 0;
-    while (k < q.length && q[k].end <= now) {
-      p.queueBytes -= q[k].bytes;
-      k++;
+    const slots = p.slots;
+    while (p.count > 0) {
+      const q = slots[p.head];
+      if (q.end > now) break;
+      p.queueBytes -= q.bytes;
+      p.head = p.head + 1 === slots.length ? 0 : p.head + 1;
+      p.count--;
     }
-    if (k > 0) p.queue = q.slice(k);
+  }
+
+  /** A free entry at the tail of `p`'s queue (the ring grows when full). */
+  private tail(p: SwitchPort): Queued {
+    let slots = p.slots;
+    if (p.count === slots.length) {
+      // unroll the ring in queue order and add one entry
+      const grown: Queued[] = [];
+      for (let k = 0; k < p.count; k++) grown.push(slots[(p.head + k) % slots.length]);
+      grown.push(new Queued(this, p));
+      p.slots = slots = grown;
+      p.head = 0;
+    }
+    const i = p.head + p.count;
+    return slots[i >= slots.length ? i - slots.length : i];
+  }
+
+  /** @internal Queued frame `q` starts to leave port `p`. */
+  transmit(p: SwitchPort, q: Queued): void {
+    const bytes = q.line!;
+    q.line = null;
+    const medium = p.medium;
+    if (medium === null) return;
+    const sim = this.sim;
+    p.stats.txFrames++;
+    p.stats.txBytes += q.bytes;
+    const bitTimeNs = q.bitTimeNs;
+    const symbols = q.signal ? p.encoder().encodeFrame(bytes) : undefined;
+    const wf: WireFrame = symbols === undefined ? { id: sim.nextId('frame'), bytes, bitTimeNs, txStart: q.txStart, sender: p.name } : { id: sim.nextId('frame'), bytes, bitTimeNs, txStart: q.txStart, sender: p.name, symbols };
+    medium.send(wf);
   }
 
   private enqueue(p: SwitchPort, line: Uint8Array, start: number, len: number, hadSymbols: boolean, frameId: number): void {
     const mode = p.mode;
     if (mode === null) return;
     this.retire(p);
-    if (p.queue.length + 1 > this.queueLimitFrames || p.queueBytes + len > this.queueLimitBytes) {
-      this.txDrop(p, `output queue full (${p.queue.length} frames, ${p.queueBytes} bytes)`, frameId);
+    if (p.count + 1 > this.queueLimitFrames || p.queueBytes + len > this.queueLimitBytes) {
+      this.txDrop(p, `output queue full (${p.count} frames, ${p.queueBytes} bytes)`, frameId);
       return;
     }
     let bytes = line;
@@ -501,21 +561,21 @@ export class Switch {
       bytes.set(line.subarray(start), PREAMBLE_SFD_LEN);
     }
     const bitTimeNs = BIT_TIME_NS[mode.speed];
-    const sim = this.sim;
-    const txStart = Math.max(sim.now + this.latencyNs, p.freeAt);
+    const now = this.sim.now;
+    const txStart = Math.max(now + this.latencyNs, p.freeAt);
     const end = txStart + frameDurationNs(bytes.length, bitTimeNs);
     p.freeAt = end + IPG_BITS * bitTimeNs;
-    const signal = this.fidelity === 'signal' || hadSymbols;
-    const handle = sim.at(txStart, () => {
-      const medium = p.medium;
-      if (medium === null) return;
-      p.stats.txFrames++;
-      p.stats.txBytes += len;
-      const symbols = signal ? p.encoder().encodeFrame(bytes) : undefined;
-      const wf: WireFrame = symbols === undefined ? { id: sim.nextId('frame'), bytes, bitTimeNs, txStart, sender: p.name } : { id: sim.nextId('frame'), bytes, bitTimeNs, txStart, sender: p.name, symbols };
-      medium.send(wf);
-    });
-    p.queue.push({ frameId, bytes: len, end, handle });
+    const q = this.tail(p);
+    q.frameId = frameId;
+    q.bytes = len;
+    q.txStart = txStart;
+    q.end = end;
+    q.line = bytes;
+    q.bitTimeNs = bitTimeNs;
+    q.signal = this.fidelity === 'signal' || hadSymbols;
+    q.tx.schedule(txStart - now);
+    p.count++;
     p.queueBytes += len;
   }
+
 }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { EventQueue, Rng, Simulator, formatNanos, formatDuration } from '../../sim/index.js';
+import type { QueuedEvent } from '../../sim/queue.js';
 
 describe('event queue', () => {
   test('orders by time, then insertion; cancelled events never run', () => {
@@ -15,6 +16,55 @@ describe('event queue', () => {
     expect(q.live).toBe(4);
     for (let e = q.pop(); e; e = q.pop()) e.fn();
     expect(out).toEqual(['first', 'a', 'b', 'c']);
+    expect(q.live).toBe(0);
+  });
+
+  test('thousands of interleaved pushes, cancels, reuses and pops come out as a sorted list would give them', () => {
+    const q = new EventQueue();
+    const rng = new Rng(7, 'queue');
+    // the reference: every live entry in a plain list, the next one found by a linear scan
+    const model: Array<{ time: number; id: number; h: QueuedEvent }> = [];
+    let id = 0;
+    let now = 0;
+    let popped = 0;
+    const done: QueuedEvent[] = [];
+    const popOne = (): boolean => {
+      let best = -1;
+      for (let k = 0; k < model.length; k++) {
+        const m = model[k];
+        if (best < 0 || m.time < model[best].time || (m.time === model[best].time && m.id < model[best].id)) best = k;
+      }
+      const e = q.pop();
+      if (best < 0) {
+        expect(e).toBeUndefined();
+        return false;
+      }
+      const want = model.splice(best, 1)[0];
+      expect(e).toBe(want.h);
+      now = e!.time;
+      popped++;
+      done.push(want.h); // run: may be scheduled again with reuse()
+      return true;
+    };
+    for (let round = 0; round < 300; round++) {
+      for (let j = 0; j < 30; j++) {
+        // far timers, near events, and ties at one instant
+        const time = now + (rng.chance(0.3) ? rng.int(1_000_000, 60_000_000) : rng.int(0, 20));
+        const again = done.length > 0 && rng.chance(0.2) ? done.pop()! : undefined;
+        if (again !== undefined) {
+          expect(q.reuse(again, time)).toBe(true);
+          model.push({ time, id: id++, h: again });
+        } else model.push({ time, id: id++, h: q.push(time, () => {}) });
+      }
+      for (let j = 0; j < 6 && model.length > 0; j++) {
+        const k = rng.int(0, model.length - 1);
+        expect(model[k].h.cancel()).toBe(true);
+        model.splice(k, 1);
+      }
+      for (let j = rng.int(0, 40); j > 0; j--) if (!popOne()) break;
+    }
+    while (popOne());
+    expect(popped).toBeGreaterThan(3000);
     expect(q.live).toBe(0);
   });
 

@@ -313,6 +313,49 @@ describe('output queues', () => {
     expect(sw.portStats(2).txDrops).toBe(1);
   });
 
+  test('the output queue keeps frames in order through many fill-and-drain cycles and a link loss', () => {
+    const { sim, sw, st, cables } = lan({ stations: [1000, 1000, 100], speeds: [1000, 1000, 100], queueLimitFrames: 8 });
+    st[2].send(BCAST);
+    sim.run();
+    let tag = 0;
+    // bursts of 1..7 frames into the 100 Mb/s port: its queue fills and drains again and again
+    for (let burst = 1; burst <= 7; burst++) {
+      for (let k = 0; k < burst; k++) st[k % 2].send(macOf(2), { tag: tag++ });
+      sim.runFor(1_000);
+      expect(sw.queueDepth(2)).toBeGreaterThan(0);
+      sim.run();
+      expect(sw.queueDepth(2)).toBe(0);
+    }
+    expect(st[2].tags()).toEqual(Array.from({ length: tag }, (_, i) => i));
+    // 72 line octets per frame at 100 Mb/s plus the 960 ns gap, back to back within a burst
+    const at = st[2].received.map((r) => r.at);
+    expect(at[2] - at[1]).toBe(72 * 80 + 960);
+    expect(sw.portStats(2).txDrops).toBe(0);
+    // frames queued when the link goes: each dropped once, none sent later
+    st[2].received.length = 0;
+    for (let k = 0; k < 6; k++) st[0].send(macOf(2), { tag: 100 + k });
+    sim.runFor(4_500); // all six are in: the first on the wire, five waiting
+    expect(sw.queueDepth(2)).toBe(6);
+    const before = st[2].received.length;
+    cables[2].unplug();
+    sim.run();
+    expect(st[2].received.length).toBe(before);
+    // the one on the wire is lost with the cable; the five waiting are tail drops, counted once
+    const { txDrops, txFrames } = sw.portStats(2);
+    expect(txFrames - tag).toBe(1);
+    expect(txDrops).toBe(5);
+    expect(sw.queueDepth(2)).toBe(0);
+    // back up: the port forwards again, in order
+    cables[2].plug();
+    sim.runFor(2 * AUTONEG_NS);
+    st[2].send(BCAST);
+    sim.run();
+    st[2].received.length = 0;
+    for (let k = 0; k < 5; k++) st[1].send(macOf(2), { tag: 200 + k });
+    sim.run();
+    expect(st[2].tags()).toEqual([200, 201, 202, 203, 204]);
+  });
+
   test('a byte limit drops what does not fit', () => {
     const { sim, sw, st } = lan({ stations: [1000, 1000, 100], speeds: [1000, 1000, 100], queueLimitBytes: 2000 });
     st[2].send(BCAST);
