@@ -24,11 +24,16 @@ function putBe16(b: Uint8Array, o: number, v: number): void {
   b[o + 1] = v & 0xff;
 }
 
+/** The empty chain (shared, never written): a chain's arrays are made when its first descriptor arrives. */
+const NO_CHUNKS = Object.freeze([]) as unknown as Uint8Array[]; // frozen: a push into it would throw
+/** The empty chain's descriptor list (shared, never written). */
+const NO_DESCS = Object.freeze([]) as unknown as number[];
+
 /** The transmit DMA engine of one adapter. */
 export class TxDma {
-  private chunks: Uint8Array[] = [];
+  private chunks: Uint8Array[] = NO_CHUNKS;
   private chainLen = 0;
-  private chainDescs: number[] = [];
+  private chainDescs: number[] = NO_DESCS;
   private chainPoison: 'none' | 'buffer' | 'malformed' = 'none';
   private chainWhy = '';
   /** POPTS of the frame's first extended data descriptor, or -1 for a legacy frame. */
@@ -68,10 +73,11 @@ export class TxDma {
   }
 
   private resetChain(): void {
-    // fresh arrays: the frame just handed to the MAC keeps its own until it is written back (a new
-    // small array costs less than emptying one through its length)
-    this.chunks = [];
-    this.chainDescs = [];
+    // Fresh arrays for the next chain, created when its first descriptor arrives: the frame just
+    // handed to the MAC keeps its own until it is written back, and nothing made now would sit
+    // until the next frame (with many hosts, that outlives a young-generation collection).
+    this.chunks = NO_CHUNKS;
+    this.chainDescs = NO_DESCS;
     this.chainLen = 0;
     this.chainPoison = 'none';
     this.chainWhy = '';
@@ -159,6 +165,7 @@ export class TxDma {
         }
         continue;
       }
+      if (this.chainDescs === NO_DESCS) this.chainDescs = [];
       this.chainDescs.push(index);
       if (ext && this.chainPoison === 'none') {
         if (dtyp !== 1) this.poison(dtyp === 0 ? 'context descriptor inside a frame' : `extended descriptor of unknown type (DTYP ${dtyp})`);
@@ -180,6 +187,7 @@ export class TxDma {
             continue;
           }
         } else {
+          if (this.chunks === NO_CHUNKS) this.chunks = [];
           this.chunks.push(mem.bytes.subarray(buf, buf + len));
           this.chainLen += len;
         }
