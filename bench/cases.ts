@@ -174,8 +174,8 @@ export const CASES: readonly BenchCase[] = [
     },
     open: () => scaleSession(1000),
   },
-  { kind: 'exact', name: 'scale.heap_bytes_per_host.1000hosts', unit: 'B', goal: { max: 2_000_000, note: '< 2 MB per idle host' }, compute: async () => (await scaleMemory(1000)).heapPerHost },
-  { kind: 'exact', name: 'scale.rss_bytes_per_host.1000hosts', unit: 'B', compute: async () => (await scaleMemory(1000)).rssPerHost },
+  { kind: 'exact', name: 'scale.heap_bytes_per_host.1000hosts', sameProcessAs: 'scale.frames_per_s.1000hosts', unit: 'B', goal: { max: 2_000_000, note: '< 2 MB per idle host' }, compute: async () => (await scaleMemory(1000)).heapPerHost },
+  { kind: 'exact', name: 'scale.rss_bytes_per_host.1000hosts', sameProcessAs: 'scale.frames_per_s.1000hosts', unit: 'B', compute: async () => (await scaleMemory(1000)).rssPerHost },
 
   { kind: 'slowdown', name: 'faults.ber_overhead', unit: 'ratio', digits: 3, goal: { max: 1.1 }, open: () => ({ base: faultSession(null), test: faultSession(1e-6) }) },
 

@@ -63,6 +63,8 @@ interface CaseCommon {
   ratio?: FloorRatio;
   /** Repetitions for this case when fewer than the run's suit it (a long scale run); never more than the run's. */
   reps?: number;
+  /** Runs in the same process as this earlier case when both are selected (a figure that reads what that one measured). */
+  sameProcessAs?: string;
 }
 
 /** A throughput: `scale` × units completed per wall-clock second. */
@@ -302,8 +304,30 @@ export function selectCases(all: readonly BenchCase[], only: string | undefined)
   return all.filter((c) => wanted.includes(c) || floors.has(c.name));
 }
 
-/** Runs the selected cases in registry order; calls `onFigure` as each figure is ready. */
-export async function runCases(cases: readonly BenchCase[], o: MeasureOptions, onFigure: (f: Figure) => void = () => {}): Promise<Figure[]> {
+/**
+ * The selected cases split into the groups that each run in a fresh process, in registry order:
+ * one case per process, except a case that names another with `sameProcessAs` (and that one is
+ * selected) joins its group. The floors a group's ratios need are opened inside that process.
+ */
+export function processGroups(cases: readonly BenchCase[]): BenchCase[][] {
+  const groups: BenchCase[][] = [];
+  const groupOf = new Map<string, BenchCase[]>();
+  for (const c of cases) {
+    const host = c.sameProcessAs !== undefined ? groupOf.get(c.sameProcessAs) : undefined;
+    const g = host ?? [];
+    if (host === undefined) groups.push(g);
+    g.push(c);
+    groupOf.set(c.name, g);
+  }
+  return groups;
+}
+
+/**
+ * Runs `cases` in registry order; calls `onFigure` as each figure is ready. A ratio's floor is
+ * looked up in `registry` (default: `cases`) and opened here as a workload of its own, timed in
+ * slices beside the figure.
+ */
+export async function runCases(cases: readonly BenchCase[], o: MeasureOptions, onFigure: (f: Figure) => void = () => {}, registry: readonly BenchCase[] = cases): Promise<Figure[]> {
   const out: Figure[] = [];
   const emit = (f: Figure) => {
     out.push(f);
@@ -313,7 +337,7 @@ export async function runCases(cases: readonly BenchCase[], o: MeasureOptions, o
   const floorOf = async (name: string, of: string): Promise<FloorSlice> => {
     let f = floors.get(name);
     if (f === undefined) {
-      const c = cases.find((x) => x.name === name);
+      const c = registry.find((x) => x.name === name);
       if (c === undefined || c.kind !== 'rate') throw new Error(`${of}: its floor ${name} is not a rate benchmark of this run`);
       f = { session: await c.open(), scale: c.scale ?? 1 };
       floors.set(name, f);
@@ -427,7 +451,7 @@ export interface BenchArgs extends MeasureOptions {
 }
 
 /** The usage line. */
-export const USAGE = 'usage: npm run bench -- [--json] [--only PREFIX] [--reps N (≥ 1, default 5)] [--min-time SECONDS (> 0, default 1)] [--warmup SECONDS (≥ 0, default 0.5)] [--floor-slice SECONDS (> 0, default 0.25)]';
+export const USAGE = 'usage: npm run bench -- [--json] [--only PREFIX] [--in-process] [--reps N (≥ 1, default 5)] [--min-time SECONDS (> 0, default 1)] [--warmup SECONDS (≥ 0, default 0.5)] [--floor-slice SECONDS (> 0, default 0.25)]';
 
 /** Parses the options of `npm run bench`; returns a one-line error message for bad ones. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs | { error: string } {

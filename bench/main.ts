@@ -7,18 +7,67 @@
  * benchmarks whose names start with PREFIX (and the floors their ratios need); `--reps`,
  * `--min-time`, `--warmup` and `--floor-slice` set how each figure is measured. Bad options print
  * one line and exit with code 2.
+ *
+ * Each benchmark runs in a fresh node process (this script again, with `--child NAMES`), so no
+ * figure depends on which workloads ran before it in the same engine: code the benchmarks share
+ * (the adapter, the driver, IP) is compiled for the workload being measured, not for the mix of
+ * everything measured earlier. `--in-process` runs them all in this process instead (profiling).
  * @module
  */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { cpus, availableParallelism, loadavg } from 'node:os';
 import { CASES } from './cases.js';
-import { USAGE, parseBenchArgs, ratioName, runCases, selectCases, tableFooter, tableHeader, tableRow, type BenchReport, type Machine } from './harness.js';
+import { USAGE, parseBenchArgs, processGroups, ratioName, runCases, selectCases, tableFooter, tableHeader, tableRow, type BenchArgs, type BenchCase, type BenchReport, type Figure, type Machine } from './harness.js';
+
+/** The internal option a child process gets: the names of the cases it runs, comma-separated. */
+const CHILD = '--child';
 
 function machine(): Machine {
   return { nproc: availableParallelism(), cpu: cpus()[0]?.model.trim() ?? 'unknown', node: process.version };
 }
 
+/** The options a child repeats from its parent (measurement only: no --only, no --json). */
+function childArgs(a: BenchArgs): string[] {
+  return ['--reps', String(a.reps), '--min-time', String(a.minTimeS), '--warmup', String(a.warmupS), '--floor-slice', String(a.floorSliceS)];
+}
+
+/** Runs `group` in a fresh node process; calls `onFigure` for each figure as the child reports it. */
+function runChild(group: readonly BenchCase[], a: BenchArgs, onFigure: (f: Figure) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const names = group.map((c) => c.name).join(',');
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), CHILD, names, ...childArgs(a)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => (err += d));
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (l) => {
+      if (l.trim() !== '') onFigure(JSON.parse(l) as Figure);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${names}: ${err.trim().split('\n').pop() || `exit code ${code}`}`));
+    });
+  });
+}
+
+/** Child mode: runs the named cases in this process, one JSON figure per line on stdout. */
+async function child(names: string, rest: string[]): Promise<number> {
+  const args = parseBenchArgs(rest);
+  if ('error' in args) throw new Error(args.error);
+  const wanted = names.split(',');
+  const cases = CASES.filter((c) => wanted.includes(c.name));
+  if (cases.length !== wanted.length) throw new Error(`unknown benchmark in '${names}'`);
+  await runCases(cases, args, (f) => process.stdout.write(JSON.stringify(f) + '\n'), CASES);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const args = parseBenchArgs(argv);
+  if (argv[0] === CHILD) return child(argv[1] ?? '', argv.slice(2));
+  const inProcess = argv.includes('--in-process');
+  const args = parseBenchArgs(argv.filter((x) => x !== '--in-process'));
   if ('error' in args) {
     process.stderr.write(`bench: ${args.error}; ${USAGE}\n`);
     return 2;
@@ -35,9 +84,20 @@ async function main(argv: string[]): Promise<number> {
   const head = { date: new Date().toISOString(), machine: machine(), reps: args.reps, minTimeS: args.minTimeS, warmupS: args.warmupS, floorSliceS: args.floorSliceS, loadAverage: Math.round(loadavg()[0] * 100) / 100 };
   const layout = { name: Math.max(4, ...cases.flatMap((c) => [c.name.length, c.ratio ? ratioName(c.name).length : 0])) };
   if (!args.json) process.stdout.write(tableHeader(head, layout));
-  const figures = await runCases(cases, args, (f) => {
+  const onFigure = (f: Figure) => {
     if (!args.json) process.stdout.write(tableRow(f, layout));
-  });
+  };
+  let figures: Figure[];
+  if (inProcess) figures = await runCases(cases, args, onFigure);
+  else {
+    figures = [];
+    for (const group of processGroups(cases)) {
+      await runChild(group, args, (f) => {
+        figures.push(f);
+        onFigure(f);
+      });
+    }
+  }
   if (args.json) {
     const report: BenchReport = { ...head, figures };
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');

@@ -4,10 +4,13 @@
  * and the JSON document. No real throughput is timed here.
  */
 import { describe, expect, test } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import {
   measureCase,
   median,
   parseBenchArgs,
+  processGroups,
   runCases,
   selectCases,
   tableRow,
@@ -170,6 +173,39 @@ describe('runCases and the report', () => {
     const { clock, sys } = mkCases([1000]);
     await expect(runCases([sys], opts(clock, { reps: 1 }))).rejects.toThrow(/floor floor\.f is not a rate benchmark of this run/);
   });
+
+  test('a ratio\'s floor comes from the registry when the process runs only the figure', async () => {
+    const { clock, floor, sys } = mkCases([1000]);
+    const figs = await runCases([sys], opts(clock, { reps: 1 }), () => {}, [floor, sys]);
+    expect(figs.map((f) => f.name)).toEqual(['sys.frames_per_s', 'sys.frames_per_s.ratio_to_floor']);
+  });
+});
+
+describe('one process per benchmark', () => {
+  test('each selected case is a group of its own, except one that reads what another measured (sameProcessAs)', () => {
+    const groups = (only?: string) => processGroups(selectCases(CASES, only)).map((g) => g.map((c) => c.name));
+    expect(groups('adapter.frames_per_s.1518')).toEqual([[CRC_FLOOR], ['adapter.frames_per_s.1518']]);
+    expect(groups('scale.')).toEqual([
+      ['scale.frames_per_s.10hosts'],
+      ['scale.frames_per_s.100hosts'],
+      ['scale.frames_per_s.1000hosts', 'scale.heap_bytes_per_host.1000hosts', 'scale.rss_bytes_per_host.1000hosts'],
+    ]);
+    // alone, the memory figure builds its own network in its own process
+    expect(groups('scale.heap')).toEqual([['scale.heap_bytes_per_host.1000hosts']]);
+    expect(groups(undefined).flat()).toEqual(CASES.map((c) => c.name));
+  });
+
+  test('npm run bench runs each figure in a child process and reports what the children measured', async () => {
+    const main = fileURLToPath(new URL('../../dist/bench/main.js', import.meta.url));
+    const run = (extra: string[]) => execFileSync(process.execPath, [main, '--json', '--only', 'floor.copy', '--reps', '1', '--min-time', '0.05', '--warmup', '0', ...extra], { encoding: 'utf8' });
+    for (const extra of [[], ['--in-process']]) {
+      const doc = JSON.parse(run(extra)) as BenchReport;
+      expect(doc.figures.map((f) => f.name)).toEqual(['floor.copy_frames_per_s.1518']);
+      expect(doc.figures[0].value).toBeGreaterThan(1000);
+    }
+    // a child's failure is the parent's, with the child's reason
+    expect(() => execFileSync(process.execPath, [main, '--child', 'no.such.case'], { encoding: 'utf8', stdio: 'pipe' })).toThrow(/unknown benchmark in 'no\.such\.case'/);
+  }, 60_000);
 });
 
 describe('selectCases (--only)', () => {
