@@ -129,14 +129,14 @@ export interface MeasureOptions {
   minTimeS: number;
   /** Wall time of the warm-up before the first repetition, s (default 0.5). */
   warmupS: number;
-  /** Wall time of the floor slice after each repetition of a figure with a ratio, s (default 0.25). */
+  /** Wall time of the floor slice after each repetition of a figure with a ratio, s (default 0.2). */
   floorSliceS: number;
   /** The clock (default {@link wallClock}). */
   clock?: Clock;
 }
 
-/** The defaults: 5 repetitions of ≥ 1 s after 0.5 s of warm-up, floor slices of 0.25 s. */
-export const DEFAULT_MEASURE: MeasureOptions = { reps: 5, minTimeS: 1, warmupS: 0.5, floorSliceS: 0.25 };
+/** The defaults: 5 repetitions of ≥ 1 s after 0.5 s of warm-up, floor slices of 0.2 s. */
+export const DEFAULT_MEASURE: MeasureOptions = { reps: 5, minTimeS: 1, warmupS: 0.5, floorSliceS: 0.2 };
 
 /** The median of `xs` (the mean of the middle two for an even count); NaN when empty. */
 export function median(xs: readonly number[]): number {
@@ -451,7 +451,7 @@ export interface BenchArgs extends MeasureOptions {
 }
 
 /** The usage line. */
-export const USAGE = 'usage: npm run bench -- [--json] [--only PREFIX] [--in-process] [--reps N (≥ 1, default 5)] [--min-time SECONDS (> 0, default 1)] [--warmup SECONDS (≥ 0, default 0.5)] [--floor-slice SECONDS (> 0, default 0.25)]';
+export const USAGE = 'usage: npm run bench -- [--json] [--only PREFIX] [--in-process] [--reps N (≥ 1, default 5)] [--min-time SECONDS (> 0, default 1)] [--warmup SECONDS (≥ 0, default 0.5)] [--floor-slice SECONDS (> 0, default 0.2)]';
 
 /** Parses the options of `npm run bench`; returns a one-line error message for bad ones. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs | { error: string } {

@@ -250,7 +250,7 @@ describe('the registry', () => {
 
 describe('parseBenchArgs', () => {
   test('defaults: 5 repetitions of ≥ 1 s after 0.5 s of warm-up', () => {
-    expect(parseBenchArgs([])).toEqual({ json: false, help: false, reps: 5, minTimeS: 1, warmupS: 0.5, floorSliceS: 0.25 });
+    expect(parseBenchArgs([])).toEqual({ json: false, help: false, reps: 5, minTimeS: 1, warmupS: 0.5, floorSliceS: 0.2 });
     expect(parseBenchArgs(['--json', '--only', 'adapter.', '--reps', '7', '--min-time', '0.2', '--warmup', '0', '--floor-slice', '0.1'])).toEqual({
       json: true,
       help: false,
