@@ -69,7 +69,7 @@ interface WasmApi {
 
 function instantiate(): Kernel | null {
   try {
-    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
     if (wasm === undefined || !wasm.validate(WASM)) return null;
     const exp = new wasm.Instance(new wasm.Module(WASM)).exports;
     return { sum: exp.sum, mem: new Uint8Array(exp.mem.buffer) };
