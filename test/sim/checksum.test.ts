@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../../sim/rng.js';
 import { onesSum16, onesSumJs, SIMD_CHECKSUM, SIMD_MIN } from '../../sim/checksum.js';
 
 /** RFC 1071 the slow, obvious way: big-endian words from `from`, odd tail padded, end-around carry. */
@@ -11,17 +12,9 @@ function reference(b: Uint8Array, from: number, to: number): number {
   return s;
 }
 
-/** Deterministic pseudo-random bytes. */
+/** Deterministic pseudo-random bytes (the simulator's seeded stream). */
 function bytes(n: number, seed: number): Uint8Array {
-  const b = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
+  return new Rng(seed, 'test bytes').bytes(new Uint8Array(n));
 }
 
 describe('the shared ones’ complement sum', () => {

@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../../../sim/rng.js';
 import { fcsValid, FCS_RESIDUE, lineFcsValid } from '../../../hw/mac/fcs.js';
 import { serializeFrame as serialize } from '../../../hw/mac/framing.js';
 import { crc32 } from 'node:zlib';
 
 
-/** Deterministic pseudo-random bytes. */
+/** Deterministic pseudo-random bytes (the simulator's seeded stream). */
 function bytes(n: number, seed: number): Uint8Array {
-  const b = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
+  return new Rng(seed, 'test bytes').bytes(new Uint8Array(n));
 }
 
 describe('FCS check over a whole line image', () => {
