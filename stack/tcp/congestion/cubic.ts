@@ -8,7 +8,7 @@
  * @module
  */
 import type { Nanos } from '../../../sim/time.js';
-import type { CongestionControl } from './index.js';
+import { WindowArithmetic } from './index.js';
 
 /** RFC 9438 β (multiplicative decrease). */
 export const CUBIC_BETA = 0.7;
@@ -16,14 +16,9 @@ export const CUBIC_BETA = 0.7;
 export const CUBIC_C = 0.4;
 
 /** CUBIC congestion control. */
-export class Cubic implements CongestionControl {
+export class Cubic extends WindowArithmetic {
   /** `cubic`. */
   readonly name = 'cubic';
-  /** Congestion window, bytes. */
-  cwnd: number;
-  /** Slow-start threshold, bytes. */
-  ssthresh = 0x7fff_ffff;
-  private mss: number;
   /** W_max, segments (window before the last reduction). */
   wMax = 0;
   private wLastMax = 0;
@@ -34,19 +29,10 @@ export class Cubic implements CongestionControl {
   private cwndAtEpoch = 0;
   private acc = 0;
 
-  /** Starts with `initialCwnd` bytes. */
-  constructor(mss: number, initialCwnd: number) {
-    this.mss = mss;
-    this.cwnd = initialCwnd;
-  }
-
   /** Grows the window for `acked` newly acknowledged bytes. */
   onAck(acked: number, _flight: number, now: Nanos, srttNs: number): void {
+    if (this.slowStart(acked)) return;
     const mss = this.mss;
-    if (this.cwnd < this.ssthresh) {
-      this.cwnd += Math.min(acked, mss);
-      return;
-    }
     const seg = this.cwnd / mss;
     if (this.epoch < 0) {
       this.epoch = now;
@@ -84,16 +70,5 @@ export class Cubic implements CongestionControl {
     this.k = Math.cbrt((this.wMax * (1 - CUBIC_BETA)) / CUBIC_C);
     this.epoch = -1;
     this.acc = 0;
-  }
-
-  /** A timeout: as a loss, and the window falls to one segment. */
-  onTimeout(flight: number): void {
-    this.onLoss(flight);
-    this.cwnd = this.mss;
-  }
-
-  /** New MSS. */
-  setMss(mss: number): void {
-    this.mss = mss;
   }
 }

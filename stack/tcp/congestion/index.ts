@@ -25,6 +25,51 @@ export interface CongestionControl {
   setMss(mss: number): void;
 }
 
+/**
+ * What every algorithm here shares: the windows, RFC 5681's slow start below ssthresh, and the
+ * timeout (a loss, then the one-segment loss window). An algorithm adds its own congestion
+ * avoidance and its ssthresh on a loss.
+ */
+export abstract class WindowArithmetic implements CongestionControl {
+  /** Algorithm name. */
+  abstract readonly name: string;
+  /** Congestion window, bytes. */
+  cwnd: number;
+  /** Slow-start threshold, bytes (initially "arbitrarily high"). */
+  ssthresh = 0x7fff_ffff;
+  /** The sender's segment size, bytes. */
+  protected mss: number;
+
+  /** Starts with `initialCwnd` bytes. */
+  constructor(mss: number, initialCwnd: number) {
+    this.mss = mss;
+    this.cwnd = initialCwnd;
+  }
+
+  /** New data acknowledged outside loss recovery. */
+  abstract onAck(acked: number, flight: number, now: Nanos, srttNs: number): void;
+  /** Loss detected by duplicate ACKs or SACK: sets `ssthresh`. */
+  abstract onLoss(flight: number, now: Nanos): void;
+
+  /** Slow start (RFC 5681, RFC 3465's L = 1): below ssthresh, cwnd grows by the bytes acknowledged, at most one MSS; returns whether it applied. */
+  protected slowStart(acked: number): boolean {
+    if (this.cwnd >= this.ssthresh) return false;
+    this.cwnd += Math.min(acked, this.mss);
+    return true;
+  }
+
+  /** A timeout: as a loss, and the window falls to one segment (the loss window). */
+  onTimeout(flight: number, now: Nanos = 0): void {
+    this.onLoss(flight, now);
+    this.cwnd = this.mss;
+  }
+
+  /** New MSS. */
+  setMss(mss: number): void {
+    this.mss = mss;
+  }
+}
+
 /** Makes the algorithm of a new connection from its MSS and initial window (bytes). */
 export type CongestionFactory = (mss: number, initialCwnd: number) => CongestionControl;
 

@@ -5,31 +5,17 @@
  * a timeout. The NewReno recovery itself (RFC 6582) is the connection's.
  * @module
  */
-import type { CongestionControl } from './index.js';
+import { WindowArithmetic } from './index.js';
 
 /** NewReno congestion control. */
-export class NewReno implements CongestionControl {
+export class NewReno extends WindowArithmetic {
   /** `newreno`. */
   readonly name = 'newreno';
-  /** Congestion window, bytes. */
-  cwnd: number;
-  /** Slow-start threshold, bytes (initially "arbitrarily high"). */
-  ssthresh = 0x7fff_ffff;
-  private mss: number;
   private acc = 0;
-
-  /** Starts with `initialCwnd` bytes. */
-  constructor(mss: number, initialCwnd: number) {
-    this.mss = mss;
-    this.cwnd = initialCwnd;
-  }
 
   /** Grows the window for `acked` newly acknowledged bytes. */
   onAck(acked: number): void {
-    if (this.cwnd < this.ssthresh) {
-      this.cwnd += Math.min(acked, this.mss);
-      return;
-    }
+    if (this.slowStart(acked)) return;
     this.acc += acked;
     if (this.acc >= this.cwnd) {
       this.acc -= this.cwnd;
@@ -41,16 +27,5 @@ export class NewReno implements CongestionControl {
   onLoss(flight: number): void {
     this.ssthresh = Math.max(Math.floor(flight / 2), 2 * this.mss);
     this.acc = 0;
-  }
-
-  /** ssthresh from the flight, cwnd = 1 MSS. */
-  onTimeout(flight: number): void {
-    this.onLoss(flight);
-    this.cwnd = this.mss;
-  }
-
-  /** New MSS. */
-  setMss(mss: number): void {
-    this.mss = mss;
   }
 }
