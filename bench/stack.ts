@@ -17,13 +17,14 @@
  *   2 × (110 bytes × 80 ns + 100 m × 5 ns/m) = 18,600 ns (see test/topology/rtt.test.ts).
  * @module
  */
-import { Network, type NetHost } from '../topology/network.js';
+import { Network } from '../topology/network.js';
 import { Process } from '../stack/socket/api.js';
 import { AF_INET, SOCK_DGRAM } from '../stack/socket/types.js';
 import { ping } from '../stack/tools/ping.js';
 import type { E1000Options } from '../driver/e1000.js';
 import { MS } from '../sim/time.js';
 import type { Session } from './harness.js';
+import { checkClean, sliceStep, twoHosts } from './hosts.js';
 
 /** The size of the datagrams: the largest that fits one frame at MTU 1500. */
 export const GOODPUT_DATAGRAM = 1472;
@@ -43,12 +44,7 @@ export interface UdpGoodputOptions {
  */
 export async function udpGoodputSession(opts: UdpGoodputOptions = {}): Promise<Session> {
   const { driver = { itr: 976 }, noChecksum = false } = opts;
-  const net = new Network({ seed: 1, autonegNs: 10 * MS });
-  const spec = (address: string) => ({ interfaces: [{ address, driver }] });
-  const a = net.host('a', spec('10.0.0.1/24'));
-  const b = net.host('b', spec('10.0.0.2/24'));
-  net.cable(a.port(0), b.port(0), { lengthM: 1 });
-  await net.start();
+  const { net, a, b } = await twoHosts({ driver });
   await net.settle(ping(a.stack, '10.0.0.2', { count: 1 })); // resolve ARP both ways
   const sim = net.sim;
 
@@ -107,11 +103,7 @@ export async function udpGoodputSession(opts: UdpGoodputOptions = {}): Promise<S
   })();
 
   return {
-    async step() {
-      const r0 = received;
-      await sim.runForAsync(10 * MS);
-      return received - r0;
-    },
+    step: sliceStep(sim, () => received),
     async close() {
       running = false;
       wakeSource();
@@ -120,20 +112,13 @@ export async function udpGoodputSession(opts: UdpGoodputOptions = {}): Promise<S
       for (let i = 0; i < 100 && received < sent; i++) await sim.runForAsync(1 * MS);
       await net.settle(rx.close(rfd));
       await sink;
-      checkClean(a, b);
+      checkClean('goodput run', ['udp.rcvbufErrors'], a, b);
       if (received !== sent) throw new Error(`udp goodput: ${sent - received} of ${sent} datagrams lost`);
     },
   };
 }
 
 /** Throws when a drop counter of either stack moved: the figure would not be goodput. */
-function checkClean(...hosts: NetHost[]): void {
-  for (const h of hosts) {
-    const c = h.stack.counters;
-    const drops = c.sum('rx-drop') + c.sum('tx-drop') + c.get('udp.rcvbufErrors');
-    if (drops > 0) throw new Error(`${h.name}: ${drops} drops during the goodput run: ${JSON.stringify(c.snapshot({ nonZero: true }))}`);
-  }
-}
 
 /**
  * The simulated RTT of a 56-byte ping (the second one, ARP resolved) between two hosts on a
