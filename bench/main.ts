@@ -56,10 +56,13 @@ function runChild(group: readonly BenchCase[], a: BenchArgs, onFigure: (f: Figur
 /** Child mode: runs the named cases in this process, one JSON figure per line on stdout. */
 async function child(names: string, rest: string[]): Promise<number> {
   const args = parseBenchArgs(rest);
-  if ('error' in args) throw new Error(args.error);
   const wanted = names.split(',');
   const cases = CASES.filter((c) => wanted.includes(c.name));
-  if (cases.length !== wanted.length) throw new Error(`unknown benchmark in '${names}'`);
+  const bad = 'error' in args ? args.error : cases.length !== wanted.length ? `unknown benchmark in '${names}'` : null;
+  if (bad !== null || 'error' in args) {
+    process.stderr.write(`bench: ${bad}\n`);
+    return 2;
+  }
   await runCases(cases, args, (f) => process.stdout.write(JSON.stringify(f) + '\n'), CASES);
   return 0;
 }
