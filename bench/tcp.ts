@@ -24,9 +24,15 @@ export const TCP_GOODPUT_MSS = 1460;
 /** Counters that must stay 0 in a TCP run besides the drops: a retransmission or a damaged segment is a loss the bench did not ask for. */
 const TCP_LOSS = ['tcp.retransSegs', 'tcp.badChecksum'];
 
+/** Options of {@link tcpGoodputSession}. */
+export interface TcpGoodputOptions {
+  /** TCP segmentation offload on both adapters (the e1000 `tso` option; default false). */
+  tso?: boolean;
+}
+
 /** One bulk TCP connection; each step runs 10 ms of simulated time; units: bytes the receiving application got. */
-export async function tcpGoodputSession(): Promise<Session> {
-  const { net, a, b } = await twoHosts({ tcp: { timestamps: false } });
+export async function tcpGoodputSession(opts: TcpGoodputOptions = {}): Promise<Session> {
+  const { net, a, b } = await twoHosts({ tcp: { timestamps: false }, driver: { itr: 976, tso: opts.tso ?? false } });
   const sim = net.sim;
   const rx = new Process(b.stack, 'sink');
   const tx = new Process(a.stack, 'source');

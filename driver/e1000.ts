@@ -15,7 +15,7 @@ import type { Actor } from 'xstate';
 import type { Nanos } from '../sim/time.js';
 import { startSimActor } from '../sim/xstate.js';
 import * as R from '../hw/registers/e1000.js';
-import { DESC, DESC_SIZE, RXD_ERR, RXD_STAT, TXD_CMD, TXD_STA } from '../hw/descriptors.js';
+import { DESC, DESC_SIZE, RXD_ERR, RXD_STAT, TXD_CMD, TXD_POPTS, TXD_STA, TXD_TUCMD } from '../hw/descriptors.js';
 import type { Kernel, KernelTimer } from './kernel/kernel.js';
 import type { DmaBuffer } from './kernel/dma.js';
 import type { IrqReturn, IrqSource } from './kernel/irq.js';
@@ -30,7 +30,7 @@ declare module '../sim/trace.js' {
     /** The driver stopped or woke its transmit queue. */
     'netdev.queue': { stopped: boolean; free: number };
     /** xmitFrame copied a frame into DMA buffers and filled descriptors (before the TDT doorbell). */
-    'netdev.xmit': { length: number; firstDescriptor: number; descriptors: number };
+    'netdev.xmit': { length: number; firstDescriptor: number; descriptors: number; tsoMss?: number; segments?: number };
     /** The poll handed a received frame to the stack. */
     'netdev.rx': { length: number; descriptor: number };
   }
@@ -70,6 +70,13 @@ export interface E1000Options {
   txWakeThreshold?: number;
   /** Period of the watchdog (link check, statistics) while traffic flows; 0 disables the periodic run (default 2 s). */
   watchdogIntervalNs?: Nanos;
+  /**
+   * TCP segmentation offload (ethtool's `tso`; default false): the stack may hand TCP/IPv4 packets
+   * of up to {@link E1000.tsoMaxSize} bytes, which the driver describes with a TSO context
+   * descriptor and the adapter cuts into MSS-sized segments (the stack then builds fewer, larger
+   * packets; the wire carries the same frames).
+   */
+  tso?: boolean;
   /** Timing of the hardware layer's bounded polls. */
   hw?: E1000HwOptions;
 }
@@ -108,6 +115,11 @@ const STD_MTU = 1500;
 const RXD_ERR_FRAME = RXD_ERR.CE | RXD_ERR.SE | RXD_ERR.SEQ | RXD_ERR.CXE | RXD_ERR.RXE;
 const TX_CMD_EOP = TXD_CMD.EOP | TXD_CMD.IFCS | TXD_CMD.RS;
 const TX_CMD_MID = TXD_CMD.IFCS;
+/** DCMD.TSE of an extended data descriptor (bit 2, where a legacy descriptor has IC). */
+const TXD_DCMD_TSE = 1 << 2;
+const IPPROTO_TCP = 6;
+/** The largest IPv4 datagram a TSO packet may be (the IP total length field's limit). */
+const TSO_MAX_DATAGRAM = 65535;
 
 interface TxRing {
   desc: DmaBuffer;
@@ -117,8 +129,12 @@ interface TxRing {
   nextToClean: number;
   /** For the first descriptor of a frame: the index of its EOP descriptor. */
   eop: Int32Array;
-  /** For the first descriptor of a frame: the frame's length. */
+  /** For the first descriptor of a frame: the bytes it puts on the wire (FCS excluded; a TSO packet's headers counted once per segment). */
   len: Uint32Array;
+  /** For the first descriptor of a frame: the frames it becomes (1, or a TSO packet's segments). */
+  frames: Uint16Array;
+  /** Descriptors whose buffer address a context descriptor overwrote (rewritten before the next use). */
+  clobbered: Uint8Array;
 }
 
 interface RxRing {
@@ -205,6 +221,7 @@ export class E1000 implements NetDevice {
   private link: HwLink | null = null;
   private pendingLink: HwLink | null = null;
   private txMaxDescs = 1;
+  private readonly tso: boolean;
   private readonly listeners = new NetDeviceListeners();
   private promisc = false;
   private mcList: Uint8Array[] = [];
@@ -237,6 +254,8 @@ export class E1000 implements NetDevice {
     this.txIde = this.tidv > 0 ? TXD_CMD.IDE : 0;
     this.rxWriteBatch = Math.max(1, opts.rxWriteBatch ?? 16);
     this.txWakeThreshold = Math.max(1, Math.min(opts.txWakeThreshold ?? 32, this.txCount >> 1));
+    if (opts.tso !== undefined && typeof opts.tso !== 'boolean') throw new TypeError(`tso must be a boolean, got ${String(opts.tso)}`);
+    this.tso = opts.tso ?? false;
     this.wdIntervalNs = opts.watchdogIntervalNs ?? 2_000_000_000;
     this.costed = kernel.cpu.costed;
     this.vector = kernel.irq.attach(dev.irq);
@@ -297,14 +316,25 @@ export class E1000 implements NetDevice {
     return this.queueStopped;
   }
 
-  /** Queues a frame (14-byte header + payload, no FCS): `ok`, `busy` (queue stopped) or `down` (no carrier). */
-  transmit(frame: Uint8Array): TransmitResult {
+  /**
+   * With the `tso` option, the largest IPv4 datagram `transmit` segments (64 KiB less one, or what
+   * half the transmit ring's buffers hold when that is less); 0 without it.
+   */
+  get tsoMaxSize(): number {
+    return this.tso ? Math.min(TSO_MAX_DATAGRAM, ((this.txCount >> 1) - 1) * E1000_BUFFER_SIZE - ETH_HLEN) : 0;
+  }
+
+  /**
+   * Queues a frame (14-byte header + payload, no FCS): `ok`, `busy` (queue stopped) or `down` (no
+   * carrier). With `segmentMss`, a TCP/IPv4 packet the adapter segments (see NetDevice).
+   */
+  transmit(frame: Uint8Array, segmentMss?: number): TransmitResult {
     if (!this.carrier) return 'down';
     if (this.queueStopped) {
       this.counters.txBusy++;
       return 'busy';
     }
-    return this.xmitFrame(frame);
+    return segmentMss === undefined ? this.xmitFrame(frame) : this.xmitTso(frame, segmentMss);
   }
 
   /** Sets the receive callback; returns a remover. */
@@ -382,7 +412,7 @@ export class E1000 implements NetDevice {
   setMtu(mtu: number): void {
     if (!Number.isSafeInteger(mtu) || mtu < E1000_MIN_MTU || mtu > E1000_MAX_MTU) throw new RangeError(`MTU must be an integer from ${E1000_MIN_MTU} to ${E1000_MAX_MTU}, got ${mtu}`);
     this.mtuValue = mtu;
-    this.txMaxDescs = Math.ceil((mtu + ETH_HLEN) / E1000_BUFFER_SIZE);
+    this.txMaxDescs = this.maxDescsPerFrame();
     if (this.running) {
       const rctl = this.hw.rd32(R.RCTL);
       const want = mtu > STD_MTU ? rctl | R.RCTL.f.LPE.mask : rctl & ~R.RCTL.f.LPE.mask;
@@ -542,12 +572,19 @@ export class E1000 implements NetDevice {
       view.setUint32(da + DESC.ADDR, buf % 0x100000000, true);
       view.setUint32(da + DESC.ADDR + 4, Math.floor(buf / 0x100000000), true);
     }
-    this.tx = { desc: txDesc, bufs: txBufs, count: this.txCount, nextToUse: 0, nextToClean: 0, eop: new Int32Array(this.txCount), len: new Uint32Array(this.txCount) };
+    const n = this.txCount;
+    this.tx = { desc: txDesc, bufs: txBufs, count: n, nextToUse: 0, nextToClean: 0, eop: new Int32Array(n), len: new Uint32Array(n), frames: new Uint16Array(n), clobbered: new Uint8Array(n) };
     this.rx = { desc: rxDesc, bufs: rxBufs, count: this.rxCount, nextToUse: 0, nextToClean: 0 };
     this.rxParts = [];
     this.rxPartsLen = 0;
     this.rxPartsBad = false;
-    this.txMaxDescs = Math.ceil((this.mtuValue + ETH_HLEN) / E1000_BUFFER_SIZE);
+    this.txMaxDescs = this.maxDescsPerFrame();
+  }
+
+  /** The most descriptors one `transmit` can take: a frame of the MTU, or a TSO packet and its context descriptor. */
+  private maxDescsPerFrame(): number {
+    const frame = Math.ceil((this.mtuValue + ETH_HLEN) / E1000_BUFFER_SIZE);
+    return this.tso ? Math.max(frame, Math.ceil((this.tsoMaxSize + ETH_HLEN) / E1000_BUFFER_SIZE) + 1) : frame;
   }
 
   private freeRings(): void {
@@ -671,6 +708,7 @@ export class E1000 implements NetDevice {
     if (needed === 1) {
       bytes.set(frame, bufBase + i * E1000_BUFFER_SIZE);
       const da = descBase + i * DESC_SIZE;
+      if (t.clobbered[i] !== 0) this.restoreAddress(t, i);
       view.setUint32(da + DESC.LENGTH, len | ((TX_CMD_EOP | this.txIde) << 24), true); // LENGTH, CSO = 0, CMD
       view.setUint32(da + DESC.STATUS, 0, true);
       i = i + 1 === count ? 0 : i + 1;
@@ -680,6 +718,7 @@ export class E1000 implements NetDevice {
         bytes.set(frame.subarray(off, off + n), bufBase + i * E1000_BUFFER_SIZE);
         off += n;
         const da = descBase + i * DESC_SIZE;
+        if (t.clobbered[i] !== 0) this.restoreAddress(t, i);
         view.setUint32(da + DESC.LENGTH, n | (((off === len ? TX_CMD_EOP : TX_CMD_MID) | this.txIde) << 24), true);
         view.setUint32(da + DESC.STATUS, 0, true);
         last = i;
@@ -688,6 +727,7 @@ export class E1000 implements NetDevice {
     }
     t.eop[first] = needed === 1 ? first : last;
     t.len[first] = len;
+    t.frames[first] = 1;
     t.nextToUse = i;
     if (this.costed) this.kernel.cpu.chargeCopy(len);
     const trace = this.kernel.sim.trace;
@@ -695,6 +735,98 @@ export class E1000 implements NetDevice {
     this.hw.wr32(R.TDT, i);
     if (unused(t) < this.txMaxDescs) this.stopQueue(t);
     return 'ok';
+  }
+
+  /**
+   * TSO transmit (the role of Linux's e1000_tso + e1000_tx_queue): checks that `frame` is one
+   * TCP/IPv4 packet, writes a TCP/IP context descriptor (checksum offsets, HDRLEN, MSS, PAYLEN,
+   * TUCMD = TSE|TCP|IP) and data descriptors with DCMD.TSE and POPTS = IXSM|TXSM, after clearing
+   * the IP checksum and preloading the TCP checksum with the pseudo-header sum without the length,
+   * as the adapter expects; then writes TDT.
+   */
+  xmitTso(frame: Uint8Array, mss: number): TransmitResult {
+    const len = frame.length;
+    const name = this.name;
+    if (!this.tso) throw new RangeError(`${name}: segmentMss given, but TCP segmentation offload is off (the tso option)`);
+    if (!Number.isSafeInteger(mss) || mss < 1) throw new RangeError(`${name}: segmentMss must be a positive integer, got ${String(mss)}`);
+    if (!(frame instanceof Uint8Array)) throw new TypeError(`${name}: frame must be a Uint8Array`);
+    const why = tsoFrameProblem(frame);
+    if (why !== null) throw new RangeError(`${name}: cannot segment this frame: ${why}`);
+    const ipOff = ETH_HLEN;
+    const tcpOff = ipOff + (frame[ipOff] & 0x0f) * 4;
+    const hdr = tcpOff + (frame[tcpOff + 12] >>> 4) * 4;
+    if (len - ETH_HLEN > this.tsoMaxSize) throw new RangeError(`${name}: a ${len - ETH_HLEN}-byte datagram is over the ${this.tsoMaxSize} bytes TSO takes`);
+    if (hdr - ETH_HLEN + mss > this.mtuValue) throw new RangeError(`${name}: segments of ${hdr - ETH_HLEN} header and ${mss} payload bytes would exceed MTU ${this.mtuValue}`);
+    const t = this.tx;
+    if (t === null) return 'down';
+    const count = t.count;
+    const dataDescs = Math.ceil(len / E1000_BUFFER_SIZE);
+    if (unused(t) < dataDescs + 1) {
+      this.stopQueue(t);
+      this.counters.txBusy++;
+      return 'busy';
+    }
+    const bytes = this.bytes;
+    const view = this.view;
+    const descBase = t.desc.addr;
+    const bufBase = t.bufs.addr;
+    const payload = len - hdr;
+    const segments = Math.ceil(payload / mss);
+    // the context descriptor
+    const first = t.nextToUse;
+    const c = descBase + first * DESC_SIZE;
+    bytes[c + DESC.IPCSS] = ipOff;
+    bytes[c + DESC.IPCSO] = ipOff + 10;
+    view.setUint16(c + DESC.IPCSE, tcpOff - 1, true);
+    bytes[c + DESC.TUCSS] = tcpOff;
+    bytes[c + DESC.TUCSO] = tcpOff + 16;
+    view.setUint16(c + DESC.TUCSE, 0, true);
+    view.setUint32(c + DESC.LENGTH, payload | ((TXD_TUCMD.DEXT | TXD_TUCMD.TSE | TXD_TUCMD.TCP | TXD_TUCMD.IP) << 24), true); // PAYLEN, DTYP 0, TUCMD
+    bytes[c + DESC.STATUS] = 0;
+    bytes[c + DESC.HDRLEN] = hdr;
+    view.setUint16(c + DESC.MSS, mss, true);
+    t.clobbered[first] = 1;
+    let i = first + 1 === count ? 0 : first + 1;
+    let last = i;
+    const firstData = i;
+    for (let off = 0; off < len; ) {
+      const n = Math.min(E1000_BUFFER_SIZE, len - off);
+      bytes.set(frame.subarray(off, off + n), bufBase + i * E1000_BUFFER_SIZE);
+      off += n;
+      const da = descBase + i * DESC_SIZE;
+      if (t.clobbered[i] !== 0) this.restoreAddress(t, i);
+      const cmd = TXD_CMD.DEXT | TXD_DCMD_TSE | (off === len ? TX_CMD_EOP : TX_CMD_MID) | this.txIde;
+      view.setUint32(da + DESC.LENGTH, n | (1 << 20) | (cmd << 24), true); // DTALEN, DTYP 1, DCMD
+      view.setUint32(da + DESC.STATUS, i === firstData ? (TXD_POPTS.IXSM | TXD_POPTS.TXSM) << 8 : 0, true); // STA, POPTS, SPECIAL
+      last = i;
+      i = i + 1 === count ? 0 : i + 1;
+    }
+    // the headers in the first buffer: IP checksum 0, TCP checksum = pseudo-header sum without the length
+    const hb = bufBase + firstData * E1000_BUFFER_SIZE;
+    bytes[hb + ipOff + 10] = 0;
+    bytes[hb + ipOff + 11] = 0;
+    let ps = view.getUint16(hb + ipOff + 12) + view.getUint16(hb + ipOff + 14) + view.getUint16(hb + ipOff + 16) + view.getUint16(hb + ipOff + 18) + IPPROTO_TCP;
+    while (ps > 0xffff) ps = (ps & 0xffff) + (ps >>> 16);
+    view.setUint16(hb + tcpOff + 16, ps);
+    t.eop[first] = last;
+    t.len[first] = len + (segments - 1) * hdr;
+    t.frames[first] = segments;
+    t.nextToUse = i;
+    if (this.costed) this.kernel.cpu.chargeCopy(len);
+    const trace = this.kernel.sim.trace;
+    if (trace.active) trace.emit('netdev.xmit', name, { length: len, firstDescriptor: first, descriptors: dataDescs + 1, tsoMss: mss, segments });
+    this.hw.wr32(R.TDT, i);
+    if (unused(t) < this.txMaxDescs) this.stopQueue(t);
+    return 'ok';
+  }
+
+  /** Writes descriptor `i`'s buffer address again after a context descriptor used the slot. */
+  private restoreAddress(t: TxRing, i: number): void {
+    const buf = t.bufs.addr + i * E1000_BUFFER_SIZE;
+    const da = t.desc.addr + i * DESC_SIZE;
+    this.view.setUint32(da + DESC.ADDR, buf % 0x100000000, true);
+    this.view.setUint32(da + DESC.ADDR + 4, Math.floor(buf / 0x100000000), true);
+    t.clobbered[i] = 0;
   }
 
   private stopQueue(t: TxRing): void {
@@ -749,14 +881,14 @@ export class E1000 implements NetDevice {
     while (i !== ntu) {
       const eop = t.eop[i];
       if (!(bytes[descBase + eop * DESC_SIZE + DESC.STATUS] & TXD_STA.DD)) break;
-      frames++;
+      frames += t.frames[i];
       bytesDone += t.len[i];
       i = eop + 1 === count ? 0 : eop + 1;
     }
     t.nextToClean = i;
     this.sw.txPackets += frames;
     this.sw.txBytes += bytesDone;
-    if (this.queueStopped && this.running && unused(t) >= this.txWakeThreshold) {
+    if (this.queueStopped && this.running && unused(t) >= Math.max(this.txWakeThreshold, this.txMaxDescs)) {
       this.queueStopped = false;
       this.counters.txQueueWakes++;
       const trace = this.kernel.sim.trace;
@@ -917,4 +1049,21 @@ export class E1000 implements NetDevice {
     if (!this.hwReady) return;
     this.hw.readStats(this.hwStats);
   }
+}
+
+/** Why `frame` is not one Ethernet + IPv4 (unfragmented) + TCP packet with payload, or null when it is. */
+function tsoFrameProblem(frame: Uint8Array): string | null {
+  const len = frame.length;
+  if (len < ETH_HLEN + 40) return `${len} bytes is too short for Ethernet, IPv4 and TCP headers`;
+  if (frame[12] !== 0x08 || frame[13] !== 0x00) return 'not IPv4 (EtherType)';
+  const v = frame[ETH_HLEN];
+  const ihl = (v & 0x0f) * 4;
+  if (v >>> 4 !== 4 || ihl < 20) return 'not an IPv4 header';
+  if (frame[ETH_HLEN + 9] !== IPPROTO_TCP) return `IP protocol ${frame[ETH_HLEN + 9]}, not TCP`;
+  if ((frame[ETH_HLEN + 6] & 0x3f) !== 0 || frame[ETH_HLEN + 7] !== 0) return 'an IP fragment';
+  const tcpOff = ETH_HLEN + ihl;
+  if (len < tcpOff + 20) return 'truncated TCP header';
+  const hdr = tcpOff + (frame[tcpOff + 12] >>> 4) * 4;
+  if (hdr < tcpOff + 20 || hdr >= len) return 'no TCP payload after the headers';
+  return null;
 }

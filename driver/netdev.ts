@@ -72,8 +72,21 @@ export interface NetDevice {
   readonly mtu: number;
   /** Whether the carrier is up (frames can be sent). */
   readonly linkUp: boolean;
-  /** Queues a frame for sending (synchronous, cheap); the device copies it, so the caller may reuse the array. */
-  transmit(frame: Uint8Array): TransmitResult;
+  /**
+   * Optional: the largest IPv4 datagram (bytes after the Ethernet header) the device cuts into
+   * segments itself when `transmit` is given a `segmentMss` (TCP segmentation offload, TSO); absent
+   * or 0 when it does not. It may change (an interface reconfigured): check it before each use.
+   */
+  readonly tsoMaxSize?: number;
+  /**
+   * Queues a frame for sending (synchronous, cheap); the device copies it, so the caller may reuse
+   * the array. With `segmentMss` (only when `tsoMaxSize` covers the datagram) the frame is one
+   * TCP/IPv4 packet whose payload the device sends as segments of `segmentMss` bytes (the last
+   * may be shorter), each with the headers repeated, the IP total length, identification (+1 per
+   * segment) and checksum, the TCP sequence number and checksum rewritten, and FIN and PSH kept
+   * for the last segment only; the packet's own IP and TCP checksums are not read.
+   */
+  transmit(frame: Uint8Array, segmentMss?: number): TransmitResult;
   /**
    * Sets the receive callback (one per device; a later call replaces it); returns a function that
    * removes it. The frame belongs to the receiver, but it may be a view into a larger buffer:

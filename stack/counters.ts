@@ -50,6 +50,8 @@ export const STACK_COUNTERS = {
   'iface.txDown': { kind: 'tx-drop', help: 'frame not sent: the device is down or has no carrier' },
   'iface.txQueueFull': { kind: 'tx-drop', help: 'frame not sent: the device was busy and the interface queue was full' },
   'iface.txQueued': { kind: 'stat', help: 'frames held in the interface queue while the device was busy' },
+  'iface.tsoPackets': { kind: 'stat', help: 'TCP packets over the MTU handed to the device to segment (TSO)' },
+  'iface.gsoPackets': { kind: 'stat', help: 'TCP packets over the MTU the stack cut into segments itself (GSO: the device was busy, the neighbour unresolved, or TSO off)' },
   // IPv4
   'ip.truncated': { kind: 'rx-drop', help: 'IPv4 packet shorter than its header or total length' },
   'ip.badVersion': { kind: 'rx-drop', help: 'IP version is not 4' },

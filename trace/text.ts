@@ -109,6 +109,7 @@ export function describeEvent(e: TraceEvent): string | null {
     case 'napt.mapping':
       return `NAPT ${e.event === 'create' ? 'created' : 'expired'} ${e.protocol} mapping ${e.inside} ↔ ${e.outside} (remote ${e.remote})`;
     case 'netdev.xmit':
+      if (e.tsoMss !== undefined) return `driver copied a ${e.length}-byte TCP packet into DMA buffers, wrote a TSO context descriptor at ${e.firstDescriptor} (MSS ${e.tsoMss}) and ${e.descriptors - 1} data descriptors: the adapter will send ${e.segments} segments`;
       return `driver copied a ${e.length}-byte frame into a DMA buffer and filled TX descriptor ${e.firstDescriptor}${e.descriptors > 1 ? ` (+${e.descriptors - 1})` : ''}`;
     case 'netdev.rx':
       return `driver handed a ${e.length}-byte frame from RX descriptor ${e.descriptor} to the stack`;

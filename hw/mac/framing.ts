@@ -44,21 +44,40 @@ export interface ChecksumInsert {
  * carved from `slab` when given (a simulator's `sim.slab`).
  */
 export function serializeFrame(frame: Uint8Array, appendCrc: boolean, pad: boolean, insertChecksum?: ChecksumInsert | null, second?: ChecksumInsert | null, slab?: Slab): Uint8Array {
-  const body = pad && frame.length < MIN_FRAME_NO_FCS ? MIN_FRAME_NO_FCS : frame.length;
+  const out = lineBuffer(frame.length, appendCrc, pad, slab);
+  out.set(frame, PREAMBLE_SFD_LEN);
+  if (appendCrc && !insertChecksum && !second && out.length === PREAMBLE_SFD_LEN + frame.length + FCS_LEN) {
+    putFcs(out, PREAMBLE_SFD_LEN + frame.length, fcs32(frame)); // the bytes just copied: no second view of them
+    return out;
+  }
+  finishLine(out, frame.length, appendCrc, insertChecksum, second);
+  return out;
+}
+
+/**
+ * A fresh, zeroed line buffer for a frame of `frameLen` octets (padded to 60 when `pad`, room for
+ * the FCS when `appendCrc`) with the preamble and SFD written; the caller writes the frame at
+ * offset 8 and then calls {@link finishLine}. Carved from `slab` when given.
+ */
+export function lineBuffer(frameLen: number, appendCrc: boolean, pad: boolean, slab?: Slab): Uint8Array {
+  const body = pad && frameLen < MIN_FRAME_NO_FCS ? MIN_FRAME_NO_FCS : frameLen;
   const n = PREAMBLE_SFD_LEN + body + (appendCrc ? FCS_LEN : 0);
   const out = slab ? slab.bytes(n) : new Uint8Array(n); // fresh, zeroed, never reused
   out.fill(PREAMBLE_OCTET, 0, 7);
   out[7] = SFD;
-  out.set(frame, PREAMBLE_SFD_LEN);
+  return out;
+}
+
+/**
+ * Completes a line buffer from {@link lineBuffer} holding a `frameLen`-octet frame: the checksum
+ * insertions (as in {@link serializeFrame}), then the FCS over the (padded) frame when `appendCrc`.
+ */
+export function finishLine(out: Uint8Array, frameLen: number, appendCrc: boolean, insertChecksum?: ChecksumInsert | null, second?: ChecksumInsert | null): void {
   // The 8254x checksum insertion (legacy IC, or IXSM/TXSM with a context descriptor): software
   // preloads any pseudo-header sum into the checksum field.
-  if (insertChecksum) insertSum(out, frame.length, insertChecksum);
-  if (second) insertSum(out, frame.length, second);
-  if (appendCrc) {
-    if (insertChecksum || second || body !== frame.length) appendFcs(out, PREAMBLE_SFD_LEN, PREAMBLE_SFD_LEN + body);
-    else putFcs(out, PREAMBLE_SFD_LEN + body, fcs32(frame)); // the bytes just copied: no second view of them
-  }
-  return out;
+  if (insertChecksum) insertSum(out, frameLen, insertChecksum);
+  if (second) insertSum(out, frameLen, second);
+  if (appendCrc) appendFcs(out, PREAMBLE_SFD_LEN, out.length - FCS_LEN);
 }
 
 function insertSum(out: Uint8Array, len: number, c: ChecksumInsert): void {

@@ -8,7 +8,7 @@
  */
 import * as R from '../registers/e1000.js';
 import { DESC, DESC_SIZE, TXD_CMD, TXD_POPTS, TXD_STA, TXD_TUCMD } from '../descriptors.js';
-import { serializeFrame, type ChecksumInsert } from '../mac/framing.js';
+import { PREAMBLE_SFD_LEN, finishLine, lineBuffer, serializeFrame, type ChecksumInsert } from '../mac/framing.js';
 import type { NicCore } from './core.js';
 import type { Interrupts } from './interrupts.js';
 import type { PacketBuffer } from './packet-buffer.js';
@@ -55,7 +55,7 @@ export class TxDma {
   private ctxPaylen = 0;
   private tse = false;
   private tso: { data: Uint8Array; k: number; n: number; base: number; descs: number[]; cmdOr: number; popts: number; ifcs: boolean } | null = null;
-  private tsoScratch: Uint8Array | null = null;
+  private tsoGather: Uint8Array | null = null;
 
   constructor(
     private readonly core: NicCore,
@@ -319,7 +319,9 @@ export class TxDma {
     let data: Uint8Array;
     if (chunks.length === 1) data = chunks[0];
     else {
-      data = new Uint8Array(total);
+      // gathered into one buffer kept for the adapter's lifetime: one packet is segmented at a time
+      if (this.tsoGather === null) this.tsoGather = new Uint8Array(TSO_MAX);
+      data = this.tsoGather.subarray(0, total);
       let o = 0;
       for (const c of chunks) {
         data.set(c, o);
@@ -331,7 +333,7 @@ export class TxDma {
     return true;
   }
 
-  /** Builds and sends segment `tso.k` of the packet being segmented. */
+  /** Builds segment `tso.k` of the packet being segmented in a line buffer and sends it. */
   private sendSegment(): void {
     const t = this.tso!;
     const hdr = this.ctxHdrlen;
@@ -339,27 +341,27 @@ export class TxDma {
     const k = t.k++;
     const off = k * mss;
     const n = Math.min(mss, t.data.length - hdr - off);
-    if (this.tsoScratch === null) this.tsoScratch = new Uint8Array(TSO_MAX);
-    const f = this.tsoScratch.subarray(0, hdr + n);
-    f.set(t.data.subarray(0, hdr));
-    f.set(t.data.subarray(hdr + off, hdr + off + n), hdr);
-    const ip = this.ipSum.css;
-    const tcp = this.tuSum.css;
-    putBe16(f, ip + 2, hdr + n - ip); // IP total length
-    putBe16(f, ip + 4, (((t.data[ip + 4] << 8) | t.data[ip + 5]) + k) & 0xffff); // IP identification
-    const seq = ((t.data[tcp + 4] << 24) | (t.data[tcp + 5] << 16) | (t.data[tcp + 6] << 8) | t.data[tcp + 7]) >>> 0;
-    const s = (seq + off) >>> 0;
-    putBe16(f, tcp + 4, s >>> 16);
-    putBe16(f, tcp + 6, s & 0xffff);
-    if (t.k < t.n) f[tcp + 13] &= ~0x09; // FIN and PSH only on the last segment
-    // the preloaded pseudo-header sum (without the length) plus this segment's TCP length
-    const cso = this.tuSum.cso;
-    let ps = ((t.data[cso] << 8) | t.data[cso + 1]) + (hdr + n - tcp);
-    while (ps > 0xffff) ps = (ps & 0xffff) + (ps >>> 16);
-    putBe16(f, cso, ps);
     const psp = (this.core.regs.get(R.TCTL) & R.TCTL.f.PSP.mask) !== 0;
-    const bytes = serializeFrame(f, t.ifcs, psp && t.ifcs, t.popts & TXD_POPTS.IXSM ? this.ipSum : null, t.popts & TXD_POPTS.TXSM ? this.tuSum : null, this.core.sim.slab);
-    this.mac.send(bytes, t.base, t.descs, t.cmdOr);
+    const out = lineBuffer(hdr + n, t.ifcs, psp && t.ifcs, this.core.sim.slab);
+    const o = PREAMBLE_SFD_LEN;
+    out.set(t.data.subarray(0, hdr), o);
+    out.set(t.data.subarray(hdr + off, hdr + off + n), o + hdr);
+    const ip = o + this.ipSum.css;
+    const tcp = o + this.tuSum.css;
+    putBe16(out, ip + 2, hdr + n - this.ipSum.css); // IP total length
+    putBe16(out, ip + 4, (((out[ip + 4] << 8) | out[ip + 5]) + k) & 0xffff); // IP identification
+    const seq = ((out[tcp + 4] << 24) | (out[tcp + 5] << 16) | (out[tcp + 6] << 8) | out[tcp + 7]) >>> 0;
+    const s = (seq + off) >>> 0;
+    putBe16(out, tcp + 4, s >>> 16);
+    putBe16(out, tcp + 6, s & 0xffff);
+    if (t.k < t.n) out[tcp + 13] &= ~0x09; // FIN and PSH only on the last segment
+    // the preloaded pseudo-header sum (without the length) plus this segment's TCP length
+    const cso = o + this.tuSum.cso;
+    let ps = ((out[cso] << 8) | out[cso + 1]) + (hdr + n - this.tuSum.css);
+    while (ps > 0xffff) ps = (ps & 0xffff) + (ps >>> 16);
+    putBe16(out, cso, ps);
+    finishLine(out, hdr + n, t.ifcs, t.popts & TXD_POPTS.IXSM ? this.ipSum : null, t.popts & TXD_POPTS.TXSM ? this.tuSum : null);
+    this.mac.send(out, t.base, t.descs, t.cmdOr);
   }
 
   /** A frame's descriptors are done: DD where RS/RPS asks, TXDW by the usual rules, the next frame, TXQE when the ring is empty. */

@@ -299,17 +299,19 @@ export class ArpCache {
   /**
    * Sends `frame[0…len)` (an Ethernet frame whose destination is still to be written) to the
    * neighbour `nextHop`: at once when its MAC is known, else after resolution. The caller may
-   * reuse `frame` afterwards (queued frames are copied).
+   * reuse `frame` afterwards (queued frames are copied). A TCP packet with `segmentMss` > 0 waits
+   * as its segments (cut in software), each a packet of the queue.
    */
-  send(nextHop: number, frame: Uint8Array, len: number): TxStatus {
+  send(nextHop: number, frame: Uint8Array, len: number, segmentMss = 0): TxStatus {
     const e = this.entries.get(nextHop);
     if (e !== undefined) {
       const st = e.state;
       if (st === 'reachable' || st === 'delay' || st === 'probe' || st === 'stale') {
         if (st === 'stale') e.actor.send(USE_EVENT);
         writeMac(frame, 0, e.mac);
-        return this.iface.transmitFrame(frame, len);
+        return this.iface.transmitFrame(frame, len, segmentMss);
       }
+      if (segmentMss > 0) return this.iface.segmentInSoftware(frame, len, segmentMss, (seg, n) => this.enqueue(e, seg, n));
       return this.enqueue(e, frame, len);
     }
     const ne = this.create(nextHop, undefined);
@@ -317,6 +319,7 @@ export class ArpCache {
       this.counters.drop('arp.cacheFull');
       return 'nobufs';
     }
+    if (segmentMss > 0) return this.iface.segmentInSoftware(frame, len, segmentMss, (seg, n) => this.enqueue(ne, seg, n));
     return this.enqueue(ne, frame, len);
   }
 

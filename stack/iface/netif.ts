@@ -22,6 +22,7 @@ import { ETHERNET_FIELD, ETHERNET_HEADER_LEN, ETHERTYPE, EthernetFrame, MAC_BROA
 import { Ipv4Packet, formatIpv4Addr, prefixToMask, subnetBroadcast } from '../wire/ipv4.js';
 import type { CounterRef, Counters } from '../counters.js';
 import { ArpCache, type ArpConfig } from './arp.js';
+import { segmentTcpFrame } from './gso.js';
 
 /** What happened to a frame handed to an interface: sent to the device, queued (busy device or unresolved neighbour), refused for lack of room, or refused because the device is down. */
 export type TxStatus = 'sent' | 'queued' | 'nobufs' | 'down';
@@ -92,6 +93,8 @@ export class Iface {
   private readonly txQueueLen: number;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly cTxQueued: CounterRef;
+  private readonly cTso: CounterRef;
+  private readonly cGso: CounterRef;
 
   /** Attaches to `dev` (takes over its receive callback) and, if configured, announces the address. */
   constructor(
@@ -110,6 +113,8 @@ export class Iface {
     this.broadcast = cfg.prefixLength >= 31 ? 0xffff_ffff : subnetBroadcast(this.address, cfg.prefixLength);
     this.txQueueLen = cfg.txQueueLen;
     this.cTxQueued = host.counters.ref('iface.txQueued');
+    this.cTso = host.counters.ref('iface.tsoPackets');
+    this.cGso = host.counters.ref('iface.gsoPackets');
     this.txBuf = new Uint8Array(ETHERNET_HEADER_LEN + Math.max(dev.mtu, 1500));
     this.txIp = new Ipv4Packet(this.txBuf, ETHERNET_HEADER_LEN);
     this.txEth = new EthernetFrame(this.txBuf, 0);
@@ -176,18 +181,24 @@ export class Iface {
    * Sends the `ipLen`-byte datagram written through {@link Iface.datagramBuffer}: writes the
    * Ethernet header (our MAC, EtherType IPv4) and the destination — `l2` when it is known without
    * resolution (broadcast, multicast), else the neighbour `nextHop`'s MAC from ARP, which queues
-   * a copy until it answers.
+   * a copy until it answers. With `segmentMss` > 0 the datagram is a TCP packet over the MTU to be
+   * sent as segments of that payload size (see {@link Iface.transmitFrame}).
    */
-  sendDatagram(nextHop: number, l2: number, ipLen: number): TxStatus {
+  sendDatagram(nextHop: number, l2: number, ipLen: number, segmentMss = 0): TxStatus {
     const eth = this.txEth;
     eth.src = this.mac;
     eth.outerEthertype = ETHERTYPE.IPV4;
     const frameLen = ETHERNET_HEADER_LEN + ipLen;
     if (l2 >= 0) {
       eth.dst = l2;
-      return this.transmitFrame(this.txBuf, frameLen);
+      return this.transmitFrame(this.txBuf, frameLen, segmentMss);
     }
-    return this.arp.send(nextHop, this.txBuf, frameLen);
+    return this.arp.send(nextHop, this.txBuf, frameLen, segmentMss);
+  }
+
+  /** The largest datagram the device segments itself (TSO), 0 when it does not. */
+  get tsoMaxSize(): number {
+    return this.dev.tsoMaxSize ?? 0;
   }
 
   /** Ethernet demux of one received frame (never throws); `payloadSum` as the device reported it (see NetDevice). */
@@ -210,15 +221,38 @@ export class Iface {
 
   /**
    * Hands `frame[0…len)` (destination MAC written) to the device, or queues a copy when the device
-   * is busy or earlier frames still wait. The caller may reuse `frame`.
+   * is busy or earlier frames still wait. The caller may reuse `frame`. With `segmentMss` > 0 the
+   * frame is a TCP packet to be cut into segments of that payload size: the device does it (TSO)
+   * when it can take the packet now; otherwise the stack does (GSO) and sends or queues the
+   * segments.
    */
-  transmitFrame(frame: Uint8Array, len: number): TxStatus {
+  transmitFrame(frame: Uint8Array, len: number, segmentMss = 0): TxStatus {
+    if (segmentMss > 0) {
+      if (this.txQueue.length > 0 || this.tsoMaxSize < len - ETHERNET_HEADER_LEN) return this.segmentInSoftware(frame, len, segmentMss);
+      const r = this.dev.transmit(len === frame.length ? frame : frame.subarray(0, len), segmentMss);
+      if (r === 'ok') {
+        this.cTso.value++;
+        return 'sent';
+      }
+      if (r === 'busy') return this.segmentInSoftware(frame, len, segmentMss);
+      this.host.counters.drop('iface.txDown');
+      return 'down';
+    }
     if (this.txQueue.length > 0) return this.enqueue(frame, len);
     const r = this.dev.transmit(len === frame.length ? frame : frame.subarray(0, len));
     if (r === 'ok') return 'sent';
     if (r === 'busy') return this.enqueue(frame, len);
     this.host.counters.drop('iface.txDown');
     return 'down';
+  }
+
+  /**
+   * Cuts a TCP packet into segments in software and hands each to `send` (default: this
+   * interface's transmit, which sends or queues it); see {@link segmentTcpFrame}.
+   */
+  segmentInSoftware(frame: Uint8Array, len: number, mss: number, send: (segment: Uint8Array, len: number) => TxStatus = (seg, n) => this.transmitFrame(seg, n)): TxStatus {
+    this.cGso.value++;
+    return segmentTcpFrame(frame, len, mss, send);
   }
 
   /** Stops listening to the device. */

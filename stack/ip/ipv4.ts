@@ -66,6 +66,13 @@ export interface IpOutput {
   id?: number;
   /** Raw IP options, a multiple of 4 bytes and at most 40 (default none). */
   options?: Uint8Array;
+  /**
+   * TCP only: the payload is a TCP packet carrying more than one segment's worth of data, to be
+   * sent as segments of this many payload bytes — by the device (TSO) when the route's interface
+   * offers it ({@link RouteInfo.tsoMaxSize}), else by the stack. Each segment gets its own
+   * identification (the datagram's, +1 per segment). 0 or absent: an ordinary datagram.
+   */
+  segmentMss?: number;
 }
 
 /** Errno-style failures of `ip.output`. EHOSTUNREACH is reported later, through `icmpError`, when address resolution fails. */
@@ -150,6 +157,8 @@ export interface RouteInfo {
   readonly mtu: number;
   /** Delivered internally (one of our addresses). */
   readonly local: boolean;
+  /** The largest datagram the outgoing device segments itself (TSO; see {@link IpOutput.segmentMss}); 0 when it does not or the route is local. */
+  readonly tsoMaxSize: number;
 }
 
 /** What the IP layer needs from its stack. */
@@ -335,11 +344,11 @@ export class Ipv4Layer {
   routeTo(dst: number, src?: number): RouteInfo | undefined {
     dst >>>= 0;
     const li = this.local.get(dst);
-    if (li !== undefined) return { iface: li, nextHop: dst, src: src ?? dst, mtu: li.mtu, local: true };
+    if (li !== undefined) return { iface: li, nextHop: dst, src: src ?? dst, mtu: li.mtu, local: true, tsoMaxSize: 0 };
     const hop = this.pickRoute(dst, src);
     if (hop === undefined) return undefined;
     const iface = hop.iface;
-    return { iface, nextHop: hop.nextHop, src: src ?? iface.address, mtu: iface.mtu, local: false };
+    return { iface, nextHop: hop.nextHop, src: src ?? iface.address, mtu: iface.mtu, local: false, tsoMaxSize: iface.tsoMaxSize };
   }
 
   /**
@@ -357,10 +366,22 @@ export class Ipv4Layer {
       this.counters.drop('ip.outTooBig');
       return E_MSGSIZE;
     }
+    const mss = o.segmentMss ?? 0;
+    let segments = 1;
+    let segmentLen = 0; // the largest segment's transport bytes
+    if (mss !== 0) {
+      if (!Number.isSafeInteger(mss) || mss < 1) throw new RangeError(`ip.output: segmentMss must be a positive integer, got ${String(mss)}`);
+      if (o.protocol !== IP_PROTOCOL.TCP) throw new RangeError(`ip.output: segmentMss is for TCP packets, not protocol ${o.protocol}`);
+      const thl = payload.length >= 20 ? (payload[12] >>> 4) * 4 : 0;
+      if (thl < 20 || thl >= payload.length) throw new RangeError('ip.output: segmentMss needs a TCP header and payload');
+      segments = Math.ceil((payload.length - thl) / mss);
+      segmentLen = thl + Math.min(mss, payload.length - thl);
+    }
     const multicast = isMulticastIpv4(dst);
     const h = this.hdr;
     h.tos = (o.tos ?? 0) & 0xff;
     h.id = o.id !== undefined ? o.id & 0xffff : this.allocIdent();
+    if (segments > 1 && o.id === undefined) this.nextIdent = (this.nextIdent + segments - 1) & 0xffff;
     h.df = o.df ?? false;
     h.mf = false;
     h.fragOffset = 0;
@@ -379,11 +400,11 @@ export class Ipv4Layer {
     }
     const iface = hop.iface;
     h.src = o.src !== undefined ? o.src >>> 0 : iface.address;
-    if (h.df && IPV4_MIN_HEADER_LEN + optLen + payload.length > iface.mtu) {
+    if (h.df && IPV4_MIN_HEADER_LEN + optLen + (mss !== 0 ? segmentLen : payload.length) > iface.mtu) {
       this.counters.drop('ip.outTooBig');
       return E_MSGSIZE;
     }
-    const st = this.sendDatagram(iface, hop.nextHop, hop.l2, h, options, payload);
+    const st = mss !== 0 && segments > 1 ? this.sendFrame(iface, hop.nextHop, hop.l2, h, 0, false, options, payload, mss) : this.sendDatagram(iface, hop.nextHop, hop.l2, h, options, payload);
     return st === 'sent' ? 'sent' : st === 'queued' ? 'queued' : st === 'nobufs' ? E_NOBUFS : E_NETUNREACH;
   }
 
@@ -592,7 +613,7 @@ export class Ipv4Layer {
   }
 
   /** Writes one datagram into the interface's transmit buffer and hands it to the interface (link header, neighbour). */
-  private sendFrame(iface: Iface, nextHop: number, l2: number, h: TxHeader, fragOffset: number, more: boolean, options: Uint8Array | null, data: Uint8Array): TxStatus {
+  private sendFrame(iface: Iface, nextHop: number, l2: number, h: TxHeader, fragOffset: number, more: boolean, options: Uint8Array | null, data: Uint8Array, segmentMss = 0): TxStatus {
     const hl = IPV4_MIN_HEADER_LEN + (options === null ? 0 : options.length);
     const ipLen = hl + data.length;
     const ip = iface.datagramBuffer(ipLen);
@@ -611,7 +632,7 @@ export class Ipv4Layer {
     ip.fillChecksum();
     buf.set(data, o + hl);
     if (this.ctx.sim.trace.active) this.traceIp('tx', iface, ip);
-    return iface.sendDatagram(nextHop, l2, ipLen);
+    return iface.sendDatagram(nextHop, l2, ipLen, segmentMss);
   }
 
   private updateMulticastFilters(): void {

@@ -185,6 +185,8 @@ export class TcpSocket implements ProtoSocket {
   /** MSS we announced. */
   advMss = 536;
   private peerMss = 536;
+  /** The largest datagram the route's device segments (TSO), 0 when it does not: new data then leaves in packets of several MSS. */
+  private tsoMax = 0;
   private sndScale = 0;
   private rcvScale = 0;
   private wsOk = false;
@@ -413,8 +415,9 @@ export class TcpSocket implements ProtoSocket {
   // Opening
 
   /** Sets up the addresses, MSS, ISS and the connection-table entry of a new connection. */
-  private prepare(local: number, remote: number, remotePort: number, mtu: number): void {
+  private prepare(local: number, remote: number, remotePort: number, mtu: number, tsoMaxSize: number): void {
     this.localAddr = local;
+    this.tsoMax = tsoMaxSize;
     this.remoteAddr = remote;
     this.remotePort = remotePort;
     this.name = this.tcp.connName(this) + `→${formatIpv4Addr(remote)}:${remotePort}`;
@@ -472,7 +475,7 @@ export class TcpSocket implements ProtoSocket {
     this.tcp.bindChild(child);
     child.parent = this;
     child.passive = true;
-    child.prepare(d.dst, d.src, seg.srcPort, route.mtu);
+    child.prepare(d.dst, d.src, seg.srcPort, route.mtu, route.tsoMaxSize);
     child.takeSyn(seg);
     this.synQ.add(child);
     child.ctl('LISTEN');
@@ -989,8 +992,13 @@ export class TcpSocket implements ProtoSocket {
     if (force) cwndRoom = Math.max(cwndRoom, 1);
     let room = Math.min(wndRoom, cwndRoom);
     if (force && room <= 0) room = Math.min(Math.max(this.sndWnd, 1), mss);
-    let len = Math.min(avail, mss, Math.max(0, room));
     const retransmit = seqLt(nxt, this.sndNxtMax);
+    let len = Math.min(avail, mss, Math.max(0, room));
+    if (this.tsoMax > 0 && !retransmit && !force && this.recovery === 'none' && len === mss) {
+      // TSO: as many whole segments as the windows, the data and the device allow, in one packet
+      const most = Math.min(avail, room, this.tsoMax - 20 - 60); // IPv4 header, the longest TCP header
+      if (most >= 2 * mss) len = most - (most % mss);
+    }
     if (retransmit) len = Math.min(len, seqDiff(this.board.nextSacked(nxt, this.sndNxtMax), nxt));
     const fin = finPending && len === avail;
     if (len === 0 && !fin) return false;
@@ -1015,7 +1023,7 @@ export class TcpSocket implements ProtoSocket {
     if (len > 0 && seqAdd(seq, len) === seqAdd(this.sndBufSeq, this.sndBuf.length)) flags |= TCP_FLAG.PSH;
     if (fin) flags |= TCP_FLAG.FIN;
     if (retransmit) this.retransmits++;
-    this.tcp.send(this, { seq, flags, dataOffset: seqDiff(seq, this.sndBufSeq), dataLen: len, retransmit });
+    this.tcp.send(this, { seq, flags, dataOffset: seqDiff(seq, this.sndBufSeq), dataLen: len, retransmit, segmentMss: len > this.segMss() ? this.segMss() : 0 });
     this.ackSent();
   }
 
@@ -1345,7 +1353,7 @@ export class TcpSocket implements ProtoSocket {
       this.tcp.bindForConnect(this, local, address, port);
       this.bound = true;
     } else if (this.tcp.tupleInUse(this, local, this.localPort, address, port)) throw new SocketError('EADDRNOTAVAIL', '', '4-tuple in use');
-    this.prepare(local, address, port, route.mtu);
+    this.prepare(local, address, port, route.mtu, route.tsoMaxSize);
     this.tcp.c['tcp.activeOpens'].value++;
     this.ctl('CONNECT');
     if (opts?.dontWait === true) throw new SocketError('EINPROGRESS');

@@ -18,7 +18,8 @@
  */
 import { IP_PROTOCOL, formatIpv4Addr } from '../wire/ipv4.js';
 import { ICMP_TYPE, ICMP_UNREACH } from '../wire/icmp.js';
-import { TCP_FLAG, TCP_HEADER_LEN, TcpSegment, emitTcpOptions, fillTcpChecksum, writeTcpHeader, writeTcpTimestamps, type TcpOption } from '../wire/tcp.js';
+import { TCP_FIELD, TCP_FLAG, TCP_HEADER_LEN, TcpSegment, emitTcpOptions, fillTcpChecksum, writeTcpHeader, writeTcpTimestamps, type TcpOption } from '../wire/tcp.js';
+import { writeU16 } from '../wire/bytes.js';
 import type { CounterDef, CounterRef, Counters } from '../counters.js';
 import type { IcmpErrorInfo, IpDelivery, IpOutput } from '../ip/ipv4.js';
 import { SocketError } from '../socket/errors.js';
@@ -303,6 +304,8 @@ export interface SegmentSpec {
   synOptions?: readonly TcpOption[];
   /** A retransmission (for traces and counters). */
   retransmit: boolean;
+  /** New data of several segments in one packet, to be cut into segments of this many payload bytes by the device (TSO) or the stack; 0 or absent: one segment. */
+  segmentMss?: number;
 }
 
 /** TCP on one host (see the module comment). */
@@ -329,7 +332,7 @@ export class Tcp implements Transport {
   private readonly isnSecret: number[];
   private readonly rng: Rng;
   private readonly tx = new Uint8Array(TCP_HEADER_LEN + 40 + 65535);
-  private readonly out: IpOutput = { src: 0, dst: 0, protocol: IP_PROTOCOL.TCP, payload: new Uint8Array(0), ttl: undefined, df: true };
+  private readonly out: IpOutput = { src: 0, dst: 0, protocol: IP_PROTOCOL.TCP, payload: new Uint8Array(0), ttl: undefined, df: true, segmentMss: 0 };
   private challengeTokens: number;
   private challengeRefill = 0;
   private nextConnId = 1;
@@ -595,13 +598,17 @@ export class Tcp implements Transport {
     }
     if (spec.dataLen > 0) s.sndBuf.copyOut(spec.dataOffset, spec.dataLen, b, hl);
     const len = hl + spec.dataLen;
-    fillTcpChecksum(b, 0, len, s.localAddr, s.remoteAddr);
+    const mss = spec.segmentMss ?? 0;
+    // a packet to be segmented gets its checksums per segment, from the device or the stack's GSO
+    if (mss === 0) fillTcpChecksum(b, 0, len, s.localAddr, s.remoteAddr);
+    else writeU16(b, TCP_FIELD.CHECKSUM, 0);
     const out = this.out;
     out.src = s.localAddr;
     out.dst = s.remoteAddr;
     out.payload = b.subarray(0, len);
     out.ttl = s.ttl;
-    this.c['tcp.outSegs'].value++;
+    out.segmentMss = mss;
+    this.c['tcp.outSegs'].value += mss > 0 ? Math.ceil(spec.dataLen / mss) : 1;
     if (spec.retransmit) this.c['tcp.retransSegs'].value++;
     if ((flags & TCP_FLAG.RST) !== 0) this.c['tcp.rstsSent'].value++;
     const trace = this.ctx.trace;
@@ -635,6 +642,7 @@ export class Tcp implements Transport {
     out.dst = dst;
     out.payload = b.subarray(0, len);
     out.ttl = undefined;
+    out.segmentMss = 0;
     this.c['tcp.outSegs'].value++;
     this.c['tcp.rstsSent'].value++;
     if (this.ctx.trace.active) this.traceSegment('tx', src, dst, new TcpSegment(b, 0, len), false, undefined);

@@ -163,9 +163,9 @@ describe('IPv4 output', () => {
     expect(da.sent).toEqual([]);
   });
 
-  it('routeTo tells transports the interface, next hop, source and MTU', () => {
+  it('routeTo tells transports the interface, next hop, source, MTU and whether the device segments TCP itself (TSO)', () => {
     const { h, ih } = routed();
-    expect(h.ip.routeTo(ip('203.0.113.7'))).toEqual({ iface: ih, nextHop: ip('192.168.1.1'), src: ip('192.168.1.10'), mtu: 1500, local: false });
+    expect(h.ip.routeTo(ip('203.0.113.7'))).toEqual({ iface: ih, nextHop: ip('192.168.1.1'), src: ip('192.168.1.10'), mtu: 1500, local: false, tsoMaxSize: 0 });
     expect(h.ip.routeTo(ip('192.168.1.77'))?.nextHop).toBe(ip('192.168.1.77'));
   });
 });
