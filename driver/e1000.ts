@@ -113,8 +113,6 @@ const ETH_HLEN = 14;
 const RX_FRAG_SLAB = 256 * 1024;
 const STD_MTU = 1500;
 const RXD_ERR_FRAME = RXD_ERR.CE | RXD_ERR.SE | RXD_ERR.SEQ | RXD_ERR.CXE | RXD_ERR.RXE;
-const TX_CMD_EOP = TXD_CMD.EOP | TXD_CMD.IFCS | TXD_CMD.RS;
-const TX_CMD_MID = TXD_CMD.IFCS;
 /** DCMD.TSE of an extended data descriptor (bit 2, where a legacy descriptor has IC). */
 const TXD_DCMD_TSE = 1 << 2;
 const IPPROTO_TCP = 6;
@@ -691,49 +689,13 @@ export class E1000 implements NetDevice {
     if (len === 0 || len > this.mtuValue + ETH_HLEN) throw new RangeError(`${this.name}: cannot send a ${len}-byte frame (1 to ${this.mtuValue + ETH_HLEN} bytes with MTU ${this.mtuValue})`);
     const t = this.tx;
     if (t === null) return 'down';
-    const count = t.count;
     const needed = len <= E1000_BUFFER_SIZE ? 1 : Math.ceil(len / E1000_BUFFER_SIZE);
-    if (unused(t) < needed) {
-      this.stopQueue(t);
-      this.counters.txBusy++;
-      return 'busy';
-    }
-    const bytes = this.bytes;
-    const view = this.view;
-    const descBase = t.desc.addr;
-    const bufBase = t.bufs.addr;
+    if (!this.reserve(t, needed)) return 'busy';
     const first = t.nextToUse;
-    let i = first;
-    let last = first;
-    if (needed === 1) {
-      bytes.set(frame, bufBase + i * E1000_BUFFER_SIZE);
-      const da = descBase + i * DESC_SIZE;
-      if (t.clobbered[i] !== 0) this.restoreAddress(t, i);
-      view.setUint32(da + DESC.LENGTH, len | ((TX_CMD_EOP | this.txIde) << 24), true); // LENGTH, CSO = 0, CMD
-      view.setUint32(da + DESC.STATUS, 0, true);
-      i = i + 1 === count ? 0 : i + 1;
-    } else {
-      for (let off = 0; off < len; ) {
-        const n = Math.min(E1000_BUFFER_SIZE, len - off);
-        bytes.set(frame.subarray(off, off + n), bufBase + i * E1000_BUFFER_SIZE);
-        off += n;
-        const da = descBase + i * DESC_SIZE;
-        if (t.clobbered[i] !== 0) this.restoreAddress(t, i);
-        view.setUint32(da + DESC.LENGTH, n | (((off === len ? TX_CMD_EOP : TX_CMD_MID) | this.txIde) << 24), true);
-        view.setUint32(da + DESC.STATUS, 0, true);
-        last = i;
-        i = i + 1 === count ? 0 : i + 1;
-      }
-    }
-    t.eop[first] = needed === 1 ? first : last;
-    t.len[first] = len;
-    t.frames[first] = 1;
-    t.nextToUse = i;
-    if (this.costed) this.kernel.cpu.chargeCopy(len);
+    const last = this.fillBuffers(t, first, frame, 0, TXD_CMD.IFCS | this.txIde, 0);
     const trace = this.kernel.sim.trace;
     if (trace.active) trace.emit('netdev.xmit', this.name, { length: len, firstDescriptor: first, descriptors: needed });
-    this.hw.wr32(R.TDT, i);
-    if (unused(t) < this.txMaxDescs) this.stopQueue(t);
+    this.queued(t, first, last, len, 1, len);
     return 'ok';
   }
 
@@ -759,22 +721,15 @@ export class E1000 implements NetDevice {
     if (hdr - ETH_HLEN + mss > this.mtuValue) throw new RangeError(`${name}: segments of ${hdr - ETH_HLEN} header and ${mss} payload bytes would exceed MTU ${this.mtuValue}`);
     const t = this.tx;
     if (t === null) return 'down';
-    const count = t.count;
     const dataDescs = Math.ceil(len / E1000_BUFFER_SIZE);
-    if (unused(t) < dataDescs + 1) {
-      this.stopQueue(t);
-      this.counters.txBusy++;
-      return 'busy';
-    }
+    if (!this.reserve(t, dataDescs + 1)) return 'busy';
     const bytes = this.bytes;
     const view = this.view;
-    const descBase = t.desc.addr;
-    const bufBase = t.bufs.addr;
     const payload = len - hdr;
     const segments = Math.ceil(payload / mss);
     // the context descriptor
     const first = t.nextToUse;
-    const c = descBase + first * DESC_SIZE;
+    const c = t.desc.addr + first * DESC_SIZE;
     bytes[c + DESC.IPCSS] = ipOff;
     bytes[c + DESC.IPCSO] = ipOff + 10;
     view.setUint16(c + DESC.IPCSE, tcpOff - 1, true);
@@ -786,38 +741,72 @@ export class E1000 implements NetDevice {
     bytes[c + DESC.HDRLEN] = hdr;
     view.setUint16(c + DESC.MSS, mss, true);
     t.clobbered[first] = 1;
-    let i = first + 1 === count ? 0 : first + 1;
-    let last = i;
-    const firstData = i;
-    for (let off = 0; off < len; ) {
-      const n = Math.min(E1000_BUFFER_SIZE, len - off);
-      bytes.set(frame.subarray(off, off + n), bufBase + i * E1000_BUFFER_SIZE);
-      off += n;
-      const da = descBase + i * DESC_SIZE;
-      if (t.clobbered[i] !== 0) this.restoreAddress(t, i);
-      const cmd = TXD_CMD.DEXT | TXD_DCMD_TSE | (off === len ? TX_CMD_EOP : TX_CMD_MID) | this.txIde;
-      view.setUint32(da + DESC.LENGTH, n | (1 << 20) | (cmd << 24), true); // DTALEN, DTYP 1, DCMD
-      view.setUint32(da + DESC.STATUS, i === firstData ? (TXD_POPTS.IXSM | TXD_POPTS.TXSM) << 8 : 0, true); // STA, POPTS, SPECIAL
-      last = i;
-      i = i + 1 === count ? 0 : i + 1;
-    }
+    // the data descriptors: DTYP 1, DCMD.TSE, POPTS on the first
+    const firstData = first + 1 === t.count ? 0 : first + 1;
+    const last = this.fillBuffers(t, firstData, frame, 1 << 20, TXD_CMD.DEXT | TXD_DCMD_TSE | TXD_CMD.IFCS | this.txIde, (TXD_POPTS.IXSM | TXD_POPTS.TXSM) << 8);
     // the headers in the first buffer: IP checksum 0, TCP checksum = pseudo-header sum without the length
-    const hb = bufBase + firstData * E1000_BUFFER_SIZE;
+    const hb = t.bufs.addr + firstData * E1000_BUFFER_SIZE;
     bytes[hb + ipOff + 10] = 0;
     bytes[hb + ipOff + 11] = 0;
     let ps = view.getUint16(hb + ipOff + 12) + view.getUint16(hb + ipOff + 14) + view.getUint16(hb + ipOff + 16) + view.getUint16(hb + ipOff + 18) + IPPROTO_TCP;
     while (ps > 0xffff) ps = (ps & 0xffff) + (ps >>> 16);
     view.setUint16(hb + tcpOff + 16, ps);
-    t.eop[first] = last;
-    t.len[first] = len + (segments - 1) * hdr;
-    t.frames[first] = segments;
-    t.nextToUse = i;
-    if (this.costed) this.kernel.cpu.chargeCopy(len);
     const trace = this.kernel.sim.trace;
     if (trace.active) trace.emit('netdev.xmit', name, { length: len, firstDescriptor: first, descriptors: dataDescs + 1, tsoMss: mss, segments });
-    this.hw.wr32(R.TDT, i);
-    if (unused(t) < this.txMaxDescs) this.stopQueue(t);
+    this.queued(t, first, last, len + (segments - 1) * hdr, segments, len);
     return 'ok';
+  }
+
+  /** Whether `needed` descriptors are free; if not, stops the queue and counts a `busy` answer. */
+  private reserve(t: TxRing, needed: number): boolean {
+    if (unused(t) >= needed) return true;
+    this.stopQueue(t);
+    this.counters.txBusy++;
+    return false;
+  }
+
+  /**
+   * Copies `frame` into the DMA buffers of the descriptors from `i` on, 2048 bytes each, and fills
+   * them: LENGTH (with `lenFlags` or'ed in — an extended descriptor's DTYP), CMD = `cmd`, plus
+   * EOP|RS on the last, and the STATUS word `firstStatus` on the first (0 on the others). Returns
+   * the last descriptor's index.
+   */
+  private fillBuffers(t: TxRing, i: number, frame: Uint8Array, lenFlags: number, cmd: number, firstStatus: number): number {
+    const bytes = this.bytes;
+    const view = this.view;
+    const descBase = t.desc.addr;
+    const bufBase = t.bufs.addr;
+    const count = t.count;
+    const len = frame.length;
+    let status = firstStatus;
+    let last = i;
+    for (let off = 0; off < len; ) {
+      const n = Math.min(E1000_BUFFER_SIZE, len - off);
+      bytes.set(n === len ? frame : frame.subarray(off, off + n), bufBase + i * E1000_BUFFER_SIZE);
+      off += n;
+      if (t.clobbered[i] !== 0) this.restoreAddress(t, i);
+      const da = descBase + i * DESC_SIZE;
+      view.setUint32(da + DESC.LENGTH, n | lenFlags | ((off === len ? cmd | TXD_CMD.EOP | TXD_CMD.RS : cmd) << 24), true); // LENGTH (DTYP), CSO = 0, CMD
+      view.setUint32(da + DESC.STATUS, status, true); // STA, CSS/POPTS, SPECIAL
+      status = 0;
+      last = i;
+      i = i + 1 === count ? 0 : i + 1;
+    }
+    return last;
+  }
+
+  /**
+   * Records the frame in descriptors `first`…`last` (the bytes it puts on the wire, the frames it
+   * becomes), charges the copy, writes TDT, and stops the queue when a largest frame no longer fits.
+   */
+  private queued(t: TxRing, first: number, last: number, wireBytes: number, frames: number, copied: number): void {
+    t.eop[first] = last;
+    t.len[first] = wireBytes;
+    t.frames[first] = frames;
+    t.nextToUse = last + 1 === t.count ? 0 : last + 1;
+    if (this.costed) this.kernel.cpu.chargeCopy(copied);
+    this.hw.wr32(R.TDT, t.nextToUse);
+    if (unused(t) < this.txMaxDescs) this.stopQueue(t);
   }
 
   /** Writes descriptor `i`'s buffer address again after a context descriptor used the slot. */
