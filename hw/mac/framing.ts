@@ -40,16 +40,18 @@ export interface ChecksumInsert {
  * Serializes a frame as the MAC puts it on the line: preamble, SFD, the frame padded with zeros
  * to 60 octets when `pad`, and the FCS when `appendCrc`. Each checksum insertion (first `insertChecksum`,
  * then `second`) stores the ones' complement of the 16-bit ones' complement sum of its range at its
- * offset; one whose range or offset falls outside the frame is skipped. Returns a fresh buffer,
- * carved from `slab` when given (a simulator's `sim.slab`).
+ * offset; one whose range or offset falls outside the frame is skipped. Returns a buffer of its
+ * own: fresh, or with `slab` (a simulator's `sim.slab`) from its frame pool ({@link Slab.frame};
+ * every byte is written here).
  */
 export function serializeFrame(frame: Uint8Array, appendCrc: boolean, pad: boolean, insertChecksum?: ChecksumInsert | null, second?: ChecksumInsert | null, slab?: Slab): Uint8Array {
   const body = pad && frame.length < MIN_FRAME_NO_FCS ? MIN_FRAME_NO_FCS : frame.length;
   const n = PREAMBLE_SFD_LEN + body + (appendCrc ? FCS_LEN : 0);
-  const out = slab ? slab.bytes(n) : new Uint8Array(n); // fresh, zeroed, never reused
+  const out = slab ? slab.frame(n) : new Uint8Array(n); // from the pool: old bytes, all overwritten below
   out.fill(PREAMBLE_OCTET, 0, 7);
   out[7] = SFD;
   out.set(frame, PREAMBLE_SFD_LEN);
+  if (body !== frame.length) out.fill(0, PREAMBLE_SFD_LEN + frame.length, PREAMBLE_SFD_LEN + body); // padding
   // The 8254x checksum insertion (legacy IC, or IXSM/TXSM with a context descriptor): software
   // preloads any pseudo-header sum into the checksum field.
   if (insertChecksum) insertSum(out, frame.length, insertChecksum);

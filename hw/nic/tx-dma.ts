@@ -383,7 +383,7 @@ export class TxDma {
     this.writeBack(base, descs, extraStatus);
     if (descs !== NO_DESCS) {
       // written back: nothing refers to the list any more, so the next chain may take it
-      descs.length = 0;
+      while (descs.length > 0) descs.pop(); // (cheaper than setting the length)
       this.spareDescs = descs;
     }
     if (cmdOr & (TXD_CMD.RS | TXD_CMD.RPS)) this.interrupts.txWrittenBack((cmdOr & TXD_CMD.IDE) !== 0);
