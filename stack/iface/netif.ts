@@ -173,6 +173,17 @@ export class Iface {
   }
 
   /**
+   * A view of `len` bytes of the transmit buffer after the link header and `ipHeaderLen` bytes,
+   * where a payload for {@link Iface.datagramBuffer} may be built in place. Valid until the next
+   * datagram is sent or the buffer grows.
+   */
+  payloadBuffer(ipHeaderLen: number, len: number): Uint8Array {
+    const at = ETHERNET_HEADER_LEN + ipHeaderLen;
+    this.datagramBuffer(ipHeaderLen + len);
+    return this.txBuf.subarray(at, at + len);
+  }
+
+  /**
    * Sends the `ipLen`-byte datagram written through {@link Iface.datagramBuffer}: writes the
    * Ethernet header (our MAC, EtherType IPv4) and the destination — `l2` when it is known without
    * resolution (broadcast, multicast), else the neighbour `nextHop`'s MAC from ARP, which queues
