@@ -103,7 +103,7 @@ export const IMS_ENABLE_MASK = R.INT.RXT0 | R.INT.TXDW | R.INT.LSC | R.INT.RXDMT
 
 const ETH_HLEN = 14;
 /** Received frames are carved out of slabs of this size (as Linux's page-fragment allocator does): one allocation per slab, not per frame. */
-const RX_FRAG_SLAB = 64 * 1024;
+const RX_FRAG_SLAB = 256 * 1024;
 const STD_MTU = 1500;
 const RXD_ERR_FRAME = RXD_ERR.CE | RXD_ERR.SE | RXD_ERR.SEQ | RXD_ERR.CXE | RXD_ERR.RXE;
 const TX_CMD_EOP = TXD_CMD.EOP | TXD_CMD.IFCS | TXD_CMD.RS;

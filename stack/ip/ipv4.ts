@@ -616,7 +616,7 @@ export class Ipv4Layer {
     const o = ip.offset;
     // The payload first: one built in place (payloadBuffer) is already where it belongs, or moves
     // after longer options, which must not overwrite it before it has moved.
-    if (data.buffer !== buf.buffer || data.byteOffset !== buf.byteOffset + o + hl) buf.set(data, o + hl);
+    if (!iface.payloadInPlace(data, hl)) buf.set(data, o + hl);
     buf[o] = 0x40 | (hl >>> 2);
     buf[o + IPV4_FIELD.TOS] = h.tos;
     ip.totalLen = ipLen;
