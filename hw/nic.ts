@@ -25,7 +25,7 @@ import { buildEepromImage, MicrowireEeprom, EEPROM_WORDS, parseMac } from './eep
 import { Phy, type PhyOptions } from './phy/phy.js';
 import type { LinkMode } from './phy/link.js';
 import { PHY_ADDRESS } from './phy/registers.js';
-import type { Endpoint, LinkSignal, MediumLink, Speed, Duplex, WireFrame } from './medium/types.js';
+import { soleDelivery, type Endpoint, type LinkSignal, type MediumLink, type Speed, type Duplex, type WireFrame } from './medium/types.js';
 import { NicCore, type NicCounters } from './nic/core.js';
 import { Interrupts } from './nic/interrupts.js';
 import { RxDma } from './nic/rx-dma.js';
@@ -147,6 +147,7 @@ export class Nic {
     this.counters = core.counters;
     this.interrupts = new Interrupts(core, this.irq);
     const rxDma = new RxDma(core, this.interrupts);
+    this.port = this.makeEndpoint();
     this.macTx = new MacTransmit(
       core,
       {
@@ -155,6 +156,7 @@ export class Nic {
         loopback: () => this.loopbackMode(),
         loopIn: (wf) => this.macRx.receive(wf),
         done: (base, descs, cmdOr, extraStatus) => this.txDma.complete(base, descs, cmdOr, extraStatus),
+        port: this.port,
       },
       this.fidelity,
     );
@@ -162,7 +164,6 @@ export class Nic {
     this.packetBuffer = new PacketBuffer(core, rxDma, (len, bcast, mcast) => this.macRx.countGood(len, bcast, mcast));
     this.macRx.packetBuffer = this.packetBuffer;
     this.txDma = new TxDma(core, this.interrupts, this.packetBuffer, this.macTx, () => this.macLink !== null && (this.medium !== null || this.loopbackMode() !== null));
-    this.port = this.makeEndpoint();
     this.installHooks();
     this.loadFromEeprom();
     if (sim.trace.active) sim.trace.emit('nic.reset', this.name, { cause: 'power-on' });
@@ -390,14 +391,18 @@ export class Nic {
         self.phy.partnerSignal(sig);
       },
       receive(frame: WireFrame) {
+        const sole = soleDelivery.frame === frame && frame.pooledBy != null;
         if (self.loopbackMode() !== null) {
           // in loopback the receive path hears only the adapter's own frames
           self.counters.rxDuringLoopback++;
           self.core.rxFrameId = frame.id;
           self.core.dropRx('rxDuringLoopback', 'the adapter is in loopback');
-          return;
+        } else self.macRx.receive(frame);
+        // The frame's bytes go back to the pool when this adapter held the last reference (see WireFrame.pooledBy).
+        if (sole && !self.packetBuffer.holds(frame)) {
+          const trace = self.sim.trace;
+          if (!trace.active && trace.subscriptions === frame.pooledAt) self.sim.slab.recycle(frame.bytes);
         }
-        self.macRx.receive(frame);
       },
       get wantsCarrier() {
         return (self.macLink ?? self.phy.link)?.duplex === 'half';

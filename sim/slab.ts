@@ -4,12 +4,21 @@
  * allocating a backing store per frame on the data path. Regions are 8-byte aligned. Each
  * {@link Simulator} owns one (`sim.slab`), so simulations never share memory and a finished
  * simulation's slabs go with it.
+ *
+ * Serialized frames may also come from a pool ({@link Slab.frame}): a buffer given back with
+ * {@link Slab.recycle} is handed out again for the next frame of the same length. The contract:
+ * only the one party that holds the last reference to a buffer may give it back, and `frame()`
+ * returns bytes of any content, which the caller overwrites entirely. (The adapter gives back a
+ * frame's bytes only when it provably is that party: see `hw/medium/types.ts`, {@link WireFrame}'s
+ * `pooledBy`.)
  * @module
  */
 
 const SLAB_BYTES = 1 << 16;
 /** Requests larger than this get their own backing store. */
 const LARGE = SLAB_BYTES / 16;
+/** Buffers kept per length in the frame pool (a full-duplex link has about two frames in flight). */
+const POOL_PER_LENGTH = 32;
 
 /** A source of fresh zeroed byte and 16-bit buffers carved from 1 MiB slabs. */
 export class Slab {
@@ -31,6 +40,38 @@ export class Slab {
     if (n > LARGE) return new Uint8Array(n);
     const offset = this.carve(n);
     return new Uint8Array(this.slab, offset, n);
+  }
+
+  /**
+   * A buffer of `n` bytes for a serialized frame: one given back with {@link recycle} when the pool
+   * has one of that length (its old bytes still in it), else a fresh zeroed one. The caller writes
+   * every byte.
+   */
+  frame(n: number): Uint8Array {
+    const list = n === this.poolLen ? this.poolList : this.poolFor(n);
+    return list.length > 0 ? list.pop()! : this.bytes(n);
+  }
+
+  /**
+   * Gives back a buffer from {@link frame} for a later frame of its length. Only the holder of its
+   * last reference may call this: nothing may read or write `b` afterwards.
+   */
+  recycle(b: Uint8Array): void {
+    const n = b.length;
+    const list = n === this.poolLen ? this.poolList : this.poolFor(n);
+    if (list.length < POOL_PER_LENGTH) list.push(b);
+  }
+
+  private readonly pool = new Map<number, Uint8Array[]>();
+  private poolLen = -1;
+  private poolList: Uint8Array[] = [];
+
+  private poolFor(n: number): Uint8Array[] {
+    let list = this.pool.get(n);
+    if (list === undefined) this.pool.set(n, (list = []));
+    this.poolLen = n;
+    this.poolList = list;
+    return list;
   }
 
   /** A zeroed array of `n` 16-bit words. */

@@ -45,6 +45,11 @@ export type TraceListener = (ev: TraceEvent) => void;
 export class TraceBus {
   /** True when at least one listener is attached; producers check it before building events. */
   active = false;
+  /**
+   * How many times a listener has been attached (never decreases). Equal values at two instants,
+   * with the bus inactive at the first, mean no listener saw any event in between.
+   */
+  subscriptions = 0;
   private listeners: TraceListener[] = [];
   private readonly watchers = new Set<(active: boolean) => void>();
 
@@ -65,6 +70,7 @@ export class TraceBus {
       };
     }
     this.listeners = [...this.listeners, l];
+    this.subscriptions++;
     this.setActive(true);
     return () => {
       this.listeners = this.listeners.filter((x) => x !== l);

@@ -264,19 +264,21 @@ export class Udp implements Transport {
       src = r.src;
     }
     const len = UDP_HEADER_LEN + n;
-    const v = this.txView;
+    // built in the interface's transmit buffer when IP can send it from there (no copy in IP)
+    const direct = ctx.payloadBuffer?.(dst, len) ?? null;
+    const v = direct === null ? this.txView : new UdpPacket(direct);
     const sp = s.localPort;
     v.srcPort = sp;
     v.dstPort = dstPort;
     v.length = len;
-    this.tx.set(data, UDP_HEADER_LEN);
+    v.buffer.set(data, v.offset + UDP_HEADER_LEN);
     const withSum = !s.noChecksum;
     if (withSum) v.fillChecksum(src, dst);
     else v.checksum = 0;
     const out = this.out;
     out.src = src;
     out.dst = dst;
-    out.payload = this.tx.subarray(0, len);
+    out.payload = direct ?? this.tx.subarray(0, len);
     out.ttl = s.ttl;
     const trace = ctx.trace;
     if (trace.active) trace.emit('udp.datagram', ctx.hostName, { dir: 'tx', src: formatIpv4Addr(src), srcPort: sp, dst: formatIpv4Addr(dst), dstPort, length: len, checksum: withSum });

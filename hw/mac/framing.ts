@@ -40,8 +40,9 @@ export interface ChecksumInsert {
  * Serializes a frame as the MAC puts it on the line: preamble, SFD, the frame padded with zeros
  * to 60 octets when `pad`, and the FCS when `appendCrc`. Each checksum insertion (first `insertChecksum`,
  * then `second`) stores the ones' complement of the 16-bit ones' complement sum of its range at its
- * offset; one whose range or offset falls outside the frame is skipped. Returns a fresh buffer,
- * carved from `slab` when given (a simulator's `sim.slab`).
+ * offset; one whose range or offset falls outside the frame is skipped. Returns a buffer of its
+ * own: fresh, or with `slab` (a simulator's `sim.slab`) from its frame pool ({@link Slab.frame};
+ * every byte is written here).
  */
 export function serializeFrame(frame: Uint8Array, appendCrc: boolean, pad: boolean, insertChecksum?: ChecksumInsert | null, second?: ChecksumInsert | null, slab?: Slab): Uint8Array {
   const out = lineBuffer(frame.length, appendCrc, pad, slab);
@@ -55,16 +56,18 @@ export function serializeFrame(frame: Uint8Array, appendCrc: boolean, pad: boole
 }
 
 /**
- * A fresh, zeroed line buffer for a frame of `frameLen` octets (padded to 60 when `pad`, room for
- * the FCS when `appendCrc`) with the preamble and SFD written; the caller writes the frame at
- * offset 8 and then calls {@link finishLine}. Carved from `slab` when given.
+ * A line buffer for a frame of `frameLen` octets (padded with zeros to 60 when `pad`, room for the
+ * FCS when `appendCrc`) with the preamble, SFD and padding written; the caller writes the frame at
+ * offset 8 and then calls {@link finishLine}. From `slab`'s frame pool when given (old bytes: the
+ * caller must write every frame octet).
  */
 export function lineBuffer(frameLen: number, appendCrc: boolean, pad: boolean, slab?: Slab): Uint8Array {
   const body = pad && frameLen < MIN_FRAME_NO_FCS ? MIN_FRAME_NO_FCS : frameLen;
   const n = PREAMBLE_SFD_LEN + body + (appendCrc ? FCS_LEN : 0);
-  const out = slab ? slab.bytes(n) : new Uint8Array(n); // fresh, zeroed, never reused
-  out.fill(PREAMBLE_OCTET, 0, 7);
+  const out = slab ? slab.frame(n) : new Uint8Array(n); // from the pool: old bytes, all overwritten below
+  for (let i = 0; i < 7; i++) out[i] = PREAMBLE_OCTET; // (a loop costs less than fill() for 7 bytes)
   out[7] = SFD;
+  if (body !== frameLen) out.fill(0, PREAMBLE_SFD_LEN + frameLen, PREAMBLE_SFD_LEN + body); // padding
   return out;
 }
 

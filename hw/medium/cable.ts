@@ -9,7 +9,7 @@ import type { Simulator } from '../../sim/simulator.js';
 import type { Nanos } from '../../sim/time.js';
 import type { EventHandle } from '../../sim/queue.js';
 import type { ReusableEvent } from '../../sim/simulator.js';
-import { frameDurationNs, truncateAt, type Endpoint, type LinkSignal, type MediumLink, type Speed, type WireFrame } from './types.js';
+import { frameDurationNs, soleDelivery, truncateAt, type Endpoint, type LinkSignal, type MediumLink, type Speed, type WireFrame } from './types.js';
 
 declare module '../../sim/trace.js' {
   interface TraceEventMap {
@@ -124,6 +124,16 @@ export class Cable {
     from.arrivingTo = null;
     if (from.arrivingEpoch !== this.epoch) return;
     if (this.sim.trace.active) this.sim.trace.emit('wire.rx', this.name, { frame: f, to: ep.name, start: f.txStart + this.propagationNs });
+    if (f.pooledBy != null && f.pooledBy === from.endpoint) {
+      // straight from the endpoint that made it, to this one endpoint, and the cable keeps no reference
+      soleDelivery.frame = f;
+      try {
+        ep.receive(f);
+      } finally {
+        soleDelivery.frame = null;
+      }
+      return;
+    }
     ep.receive(f);
   }
 

@@ -47,7 +47,30 @@ export interface WireFrame {
   readonly sender: string;
   /** Line symbols in signal fidelity (set by the sending PHY), otherwise undefined. */
   readonly symbols?: unknown;
+  /**
+   * Set by a sending adapter whose `bytes` came from its simulator's frame pool (`sim.slab.frame`)
+   * and which reads them no more once it has handed the frame to its medium; `pooledAt` is the trace
+   * bus's `subscriptions` count then (the bus was inactive). The bytes go back to the pool only
+   * when all of this holds, so nobody can still hold them:
+   * - a {@link Cable} delivered the frame straight from the end this endpoint is attached to, to its
+   *   one other end, keeping no reference (it says so through {@link soleDelivery} during `receive`);
+   * - the receiving adapter is done with them (copied into host memory, or dropped) and holds no
+   *   reference (the frame did not stay in its receive FIFO);
+   * - no trace listener was attached since the frame was made (the same `subscriptions` count, the
+   *   bus inactive), so no trace sink, capture or view saw the frame.
+   * Any other medium (hub, switch, middleware, a tunnel) and any other receiver ignore the field.
+   */
+  readonly pooledBy?: Endpoint | null;
+  /** The trace bus's `subscriptions` count when the frame was made (see {@link WireFrame.pooledBy}). */
+  readonly pooledAt?: number;
 }
+
+/**
+ * @internal The frame a {@link Cable} is delivering to exactly one endpoint, straight from the
+ * endpoint that made it, while that endpoint's `receive` runs (null otherwise): see
+ * {@link WireFrame.pooledBy}.
+ */
+export const soleDelivery: { frame: WireFrame | null } = { frame: null };
 
 /** Duration of a frame on the line in ns: every octet (preamble to FCS) at the bit time. */
 export function frameDurationNs(bytes: number, bitTimeNs: number): Nanos {

@@ -15,7 +15,7 @@ import { TXD_STA } from '../descriptors.js';
 import { PREAMBLE_SFD_LEN } from '../mac/framing.js';
 import { isBroadcast } from '../mac/filter.js';
 import { csmaMachine, slotBits, backoffRange, JAM_BITS, CARRIER_STATES, type CsmaContext, type CsmaEvent } from '../mac/csma.js';
-import { BIT_TIME_NS, frameDurationNs, type Duplex, type MediumLink, type Speed, type WireFrame } from '../medium/types.js';
+import { BIT_TIME_NS, frameDurationNs, type Duplex, type Endpoint, type MediumLink, type Speed, type WireFrame } from '../medium/types.js';
 import { createLineCodec, type LineCodec, type LineStream, type PhyKind } from '../phy/linecode/index.js';
 import type { NicCore } from './core.js';
 
@@ -35,6 +35,8 @@ export interface MacTxDeps {
   loopIn(wf: WireFrame): void;
   /** The frame's descriptors are done (sent, or given up with `extraStatus` EC/LC): write-back and the next frame. */
   done(base: number, descs: number[], cmdOr: number, extraStatus: number): void;
+  /** The adapter's endpoint (frames it sends from the frame pool name it in `WireFrame.pooledBy`). */
+  readonly port: Endpoint;
 }
 
 /** A half-duplex frame going through CSMA/CD (its attempts and collisions are in the machine's context). */
@@ -65,6 +67,9 @@ export class MacTransmit {
   private readonly fdStart: ReusableEvent;
   private readonly fdEnd: ReusableEvent;
   private fdWf: WireFrame | null = null;
+  /** The in-flight frame's length (no preamble) and class (0 unicast, 1 multicast, 2 broadcast), taken at send: its bytes may be back in the pool by the time it ends. */
+  private fdLen = 0;
+  private fdClass = 0;
   private fdEndNs: Nanos = 0;
   private fdBase = 0;
   private fdDescs: number[] = NO_DESCS;
@@ -104,10 +109,25 @@ export class MacTransmit {
     const start = Math.max(sim.now, this.lineFreeAt);
     const end = start + frameDurationNs(bytes.length, bitTimeNs);
     this.lineFreeAt = end + this.ipgNs(bitTimeNs);
-    const wf: WireFrame = { id: sim.nextId('frame'), bytes, bitTimeNs, txStart: start, sender: name, symbols: this.lineCode(bytes, link.speed) };
     const epoch = this.core.epoch;
     if (!this.fdStart.pending && !this.fdEnd.pending) {
-      // the usual case: the frame's two events reuse this MAC's entries (no closures per frame)
+      // the usual case: the frame's two events reuse this MAC's entries (no closures per frame);
+      // in frame fidelity, untraced, nothing here reads the bytes after this call, so the frame may
+      // name this adapter in `pooledBy` (its receiver may give the bytes back to the pool)
+      const trace = sim.trace;
+      const pooled = this.fidelity === 'frame' && !trace.active;
+      const wf: WireFrame = {
+        id: sim.nextId('frame'),
+        bytes,
+        bitTimeNs,
+        txStart: start,
+        sender: name,
+        symbols: this.lineCode(bytes, link.speed),
+        pooledBy: pooled ? this.deps.port : null,
+        pooledAt: trace.subscriptions,
+      };
+      this.fdLen = bytes.length - PREAMBLE_SFD_LEN;
+      this.fdClass = bytes[PREAMBLE_SFD_LEN] & 1 ? (isBroadcast(bytes, PREAMBLE_SFD_LEN) ? 2 : 1) : 0;
       this.fdWf = wf;
       this.fdEndNs = end;
       this.fdBase = base;
@@ -120,6 +140,7 @@ export class MacTransmit {
       return;
     }
     // an event of a frame from before a reset is still pending: this frame gets its own
+    const wf: WireFrame = { id: sim.nextId('frame'), bytes, bitTimeNs, txStart: start, sender: name, symbols: this.lineCode(bytes, link.speed) };
     const go = () => {
       if (epoch !== this.core.epoch) return;
       if (sim.trace.active) sim.trace.emit('wire.tx', name, { frame: wf, end });
@@ -147,12 +168,11 @@ export class MacTransmit {
   /** A full-duplex frame's last bit left (the event {@link fdEnd}): statistics, then the descriptors. */
   private fdDone(): void {
     if (this.fdEpoch !== this.core.epoch) return;
-    const wf = this.fdWf!;
     const descs = this.fdDescs;
     this.fdWf = null;
     this.fdDescs = NO_DESCS;
     this.busy = false;
-    this.sent(wf);
+    this.count(this.fdLen, this.fdClass);
     this.deps.done(this.fdBase, descs, this.fdCmdOr, 0);
   }
 
@@ -178,17 +198,20 @@ export class MacTransmit {
 
   /** Transmit statistics of a frame that left the MAC. */
   private sent(wf: WireFrame): void {
+    const b = wf.bytes;
+    this.count(b.length - PREAMBLE_SFD_LEN, b[PREAMBLE_SFD_LEN] & 1 ? (isBroadcast(b, PREAMBLE_SFD_LEN) ? 2 : 1) : 0);
+  }
+
+  /** Transmit statistics of a sent frame of `len` bytes (no preamble), `cls` 0 unicast, 1 multicast, 2 broadcast. */
+  private count(len: number, cls: number): void {
     const r = this.core.regs;
-    const len = wf.bytes.length - PREAMBLE_SFD_LEN;
     r.count(R.GPTC);
     r.count(R.TPT);
     r.count64(R.GOTCL, R.GOTCH, len);
     r.count64(R.TOTL, R.TOTH, len);
     r.count(len <= 64 ? R.PTC64 : len <= 127 ? R.PTC127 : len <= 255 ? R.PTC255 : len <= 511 ? R.PTC511 : len <= 1023 ? R.PTC1023 : R.PTC1522);
-    if (wf.bytes[PREAMBLE_SFD_LEN] & 1) {
-      if (isBroadcast(wf.bytes, PREAMBLE_SFD_LEN)) r.count(R.BPTC);
-      else r.count(R.MPTC);
-    }
+    if (cls === 2) r.count(R.BPTC);
+    else if (cls === 1) r.count(R.MPTC);
   }
 
   /** The line codec of a PHY kind (created once; its own seeded scrambler). */

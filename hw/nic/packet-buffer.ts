@@ -59,6 +59,12 @@ export class PacketBuffer {
     return this.count;
   }
 
+  /** Whether `wf` waits in the receive FIFO. */
+  holds(wf: WireFrame): boolean {
+    for (let k = 0; k < this.count; k++) if (this.fifo[(this.head + k) % RX_FIFO_SLOTS]!.wf === wf) return true;
+    return false;
+  }
+
   /** Bytes of the transmit FIFO (PBA.TXA KB). */
   txFifoBytes(): number {
     return this.core.regs.field(R.PBA, R.PBA.f.TXA) * 1024;

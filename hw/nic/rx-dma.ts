@@ -21,12 +21,15 @@ export const RX_STORED = 1;
 /** {@link RxDma.store}: dropped and counted. */
 export const RX_DROPPED = 2;
 
+/** Buffer sizes by RCTL.BSIZE without and with BSEX (BSEX with BSIZE 0, reserved, is 2048). */
+const BSIZE_BYTES = [2048, 1024, 512, 256] as const;
+const BSIZE_BYTES_BSEX = [2048, 16384, 8192, 4096] as const;
+
 /** The receive buffer size RCTL.BSIZE/BSEX select (BSEX with BSIZE 0, reserved, is 2048). */
 export function rxBufferSize(rctl: number): number {
   const C = R.RCTL.f;
   const bsize = getField(rctl, C.BSIZE);
-  if (rctl & C.BSEX.mask) return bsize === 0 ? 2048 : [0, 16384, 8192, 4096][bsize];
-  return [2048, 1024, 512, 256][bsize];
+  return rctl & C.BSEX.mask ? BSIZE_BYTES_BSEX[bsize] : BSIZE_BYTES[bsize];
 }
 
 /** The receive DMA engine of one adapter. */

@@ -24,16 +24,25 @@ function putBe16(b: Uint8Array, o: number, v: number): void {
   b[o + 1] = v & 0xff;
 }
 
-/** The empty chain (shared, never written): a chain's arrays are made when its first descriptor arrives. */
-const NO_CHUNKS = Object.freeze([]) as unknown as Uint8Array[]; // frozen: a push into it would throw
-/** The empty chain's descriptor list (shared, never written). */
-const NO_DESCS = Object.freeze([]) as unknown as number[];
+/** The empty chain's descriptor list (shared, never written): a chain's list is taken when its first descriptor arrives. */
+const NO_DESCS = Object.freeze([]) as unknown as number[]; // frozen: a push into it would throw
 
 /** The transmit DMA engine of one adapter. */
 export class TxDma {
-  private chunks: Uint8Array[] = NO_CHUNKS;
+  /**
+   * The chain's buffers (views of host memory), `chunks[0, nChunks)`. Reused for every frame: the
+   * gathered views are read only while the frame is serialized (or copied for segmentation), inside
+   * the same call that completes the chain, so nothing holds the array afterwards.
+   */
+  private readonly chunks: Uint8Array[] = [];
+  private nChunks = 0;
   private chainLen = 0;
   private chainDescs: number[] = NO_DESCS;
+  /**
+   * A descriptor list whose frame has been written back (see {@link complete}), taken by the next
+   * chain instead of a new array. A list handed to the MAC belongs to that frame until its write-back.
+   */
+  private spareDescs: number[] | null = null;
   private chainPoison: 'none' | 'buffer' | 'malformed' = 'none';
   private chainWhy = '';
   /** POPTS of the frame's first extended data descriptor, or -1 for a legacy frame. */
@@ -73,10 +82,9 @@ export class TxDma {
   }
 
   private resetChain(): void {
-    // Fresh arrays for the next chain, created when its first descriptor arrives: the frame just
-    // handed to the MAC keeps its own until it is written back, and nothing made now would sit
-    // until the next frame (with many hosts, that outlives a young-generation collection).
-    this.chunks = NO_CHUNKS;
+    // The next chain takes a descriptor list when its first descriptor arrives (a written-back one
+    // when there is one): the frame just handed to the MAC keeps its own until it is written back.
+    this.nChunks = 0;
     this.chainDescs = NO_DESCS;
     this.chainLen = 0;
     this.chainPoison = 'none';
@@ -165,7 +173,11 @@ export class TxDma {
         }
         continue;
       }
-      if (this.chainDescs === NO_DESCS) this.chainDescs = [];
+      if (this.chainDescs === NO_DESCS) {
+        const spare = this.spareDescs;
+        this.spareDescs = null;
+        this.chainDescs = spare ?? [];
+      }
       this.chainDescs.push(index);
       if (ext && this.chainPoison === 'none') {
         if (dtyp !== 1) this.poison(dtyp === 0 ? 'context descriptor inside a frame' : `extended descriptor of unknown type (DTYP ${dtyp})`);
@@ -187,8 +199,7 @@ export class TxDma {
             continue;
           }
         } else {
-          if (this.chunks === NO_CHUNKS) this.chunks = [];
-          this.chunks.push(mem.bytes.subarray(buf, buf + len));
+          this.chunks[this.nChunks++] = mem.bytes.subarray(buf, buf + len);
           this.chainLen += len;
         }
       }
@@ -207,7 +218,7 @@ export class TxDma {
       for (const i of descs) cmdOr |= mem.bytes[base + i * DESC_SIZE + DESC.CMD];
       const poison = this.chainPoison;
       const why = this.chainWhy;
-      const chunks = this.chunks;
+      const nChunks = this.nChunks;
       const total = this.chainLen;
       const popts = this.popts;
       const tse = this.tse;
@@ -223,10 +234,10 @@ export class TxDma {
         continue;
       }
       if (tse) {
-        if (this.segment(chunks, total, base, descs, cmdOr, popts)) return;
+        if (this.segment(nChunks, total, base, descs, cmdOr, popts)) return;
         continue; // dropped
       }
-      this.transmit(chunks, total, base, descs, cmdOr, popts);
+      this.transmit(nChunks, total, base, descs, cmdOr, popts);
       return;
     }
     if (fetched > 0 && head === tail && !this.mac.busy) core.raise(R.INT.TXQE);
@@ -258,18 +269,23 @@ export class TxDma {
     this.contextValid = true;
   }
 
-  private transmit(chunks: Uint8Array[], total: number, base: number, descs: number[], cmdOr: number, popts: number): void {
-    const cmd = this.eopCmd;
-    let frame: Uint8Array;
-    if (chunks.length === 1) frame = chunks[0];
-    else {
-      frame = new Uint8Array(total);
-      let o = 0;
-      for (const c of chunks) {
-        frame.set(c, o);
-        o += c.length;
-      }
+  /** The chain's `n` buffers as one frame: the one view itself, or a copy of them all. */
+  /** The chain's `n` buffers as one frame of `total` bytes: the only buffer itself, or copied into `into` (or a new array). */
+  private gather(n: number, total: number, into: Uint8Array | null = null): Uint8Array {
+    const chunks = this.chunks;
+    if (n === 1) return chunks[0];
+    const frame = into !== null ? into.subarray(0, total) : new Uint8Array(total);
+    let o = 0;
+    for (let k = 0; k < n; k++) {
+      frame.set(chunks[k], o);
+      o += chunks[k].length;
     }
+    return frame;
+  }
+
+  private transmit(nChunks: number, total: number, base: number, descs: number[], cmdOr: number, popts: number): void {
+    const cmd = this.eopCmd;
+    const frame = this.gather(nChunks, total);
     const ifcs = (cmd & TXD_CMD.IFCS) !== 0;
     const psp = (this.core.regs.get(R.TCTL) & R.TCTL.f.PSP.mask) !== 0;
     let first: ChecksumInsert | null = null;
@@ -294,7 +310,7 @@ export class TxDma {
    * total length and identification, the TCP sequence number, FIN/PSH (last segment only) and the
    * checksums per segment. Returns false when the packet is dropped (counted).
    */
-  private segment(chunks: Uint8Array[], total: number, base: number, descs: number[], cmdOr: number, popts: number): boolean {
+  private segment(nChunks: number, total: number, base: number, descs: number[], cmdOr: number, popts: number): boolean {
     const core = this.core;
     const hdr = this.ctxHdrlen;
     const mss = this.ctxMss;
@@ -316,18 +332,9 @@ export class TxDma {
       if (cmdOr & (TXD_CMD.RS | TXD_CMD.RPS)) this.interrupts.txWrittenBack((cmdOr & TXD_CMD.IDE) !== 0);
       return false;
     }
-    let data: Uint8Array;
-    if (chunks.length === 1) data = chunks[0];
-    else {
-      // gathered into one buffer kept for the adapter's lifetime: one packet is segmented at a time
-      if (this.tsoGather === null) this.tsoGather = new Uint8Array(TSO_MAX);
-      data = this.tsoGather.subarray(0, total);
-      let o = 0;
-      for (const c of chunks) {
-        data.set(c, o);
-        o += c.length;
-      }
-    }
+    // gathered into one buffer kept for the adapter's lifetime: one packet is segmented at a time
+    if (nChunks > 1 && this.tsoGather === null) this.tsoGather = new Uint8Array(TSO_MAX);
+    const data = this.gather(nChunks, total, this.tsoGather);
     this.tso = { data, k: 0, n: Math.ceil((total - hdr) / mss), base, descs, cmdOr, popts, ifcs: (this.eopCmd & TXD_CMD.IFCS) !== 0 };
     this.sendSegment();
     return true;
@@ -377,6 +384,11 @@ export class TxDma {
       r.count(extraStatus === 0 ? R.TSCTC : R.TSCTFC);
     }
     this.writeBack(base, descs, extraStatus);
+    if (descs !== NO_DESCS) {
+      // written back: nothing refers to the list any more, so the next chain may take it
+      while (descs.length > 0) descs.pop(); // (cheaper than setting the length)
+      this.spareDescs = descs;
+    }
     if (cmdOr & (TXD_CMD.RS | TXD_CMD.RPS)) this.interrupts.txWrittenBack((cmdOr & TXD_CMD.IDE) !== 0);
     this.kick();
     if (!this.mac.busy && r.get(R.TDH) === r.get(R.TDT)) this.core.raise(R.INT.TXQE);

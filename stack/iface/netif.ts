@@ -170,12 +170,35 @@ export class Iface {
   datagramBuffer(ipLen: number): Ipv4Packet {
     const len = ETHERNET_HEADER_LEN + ipLen;
     if (this.txBuf.length < len) {
+      this.builtPayload = null; // a view of the old buffer
       this.txBuf = new Uint8Array(len);
       this.txIp = new Ipv4Packet(this.txBuf, ETHERNET_HEADER_LEN);
       this.txEth = new EthernetFrame(this.txBuf, 0);
     }
     return this.txIp;
   }
+
+  /**
+   * A view of `len` bytes of the transmit buffer after the link header and `ipHeaderLen` bytes,
+   * where a payload for {@link Iface.datagramBuffer} may be built in place. Valid until the next
+   * datagram is sent or the buffer grows.
+   */
+  payloadBuffer(ipHeaderLen: number, len: number): Uint8Array {
+    const at = ETHERNET_HEADER_LEN + ipHeaderLen;
+    this.datagramBuffer(ipHeaderLen + len);
+    const view = this.txBuf.subarray(at, at + len);
+    this.builtPayload = view;
+    this.builtHeaderLen = ipHeaderLen;
+    return view;
+  }
+
+  /** Whether `data` is the view {@link Iface.payloadBuffer} last gave for an IP header of `ipHeaderLen` bytes (already in place). */
+  payloadInPlace(data: Uint8Array, ipHeaderLen: number): boolean {
+    return data === this.builtPayload && ipHeaderLen === this.builtHeaderLen;
+  }
+
+  private builtPayload: Uint8Array | null = null;
+  private builtHeaderLen = 0;
 
   /**
    * Sends the `ipLen`-byte datagram written through {@link Iface.datagramBuffer}: writes the

@@ -409,6 +409,22 @@ export class Ipv4Layer {
   }
 
   /**
+   * Where a transport may build the `len`-byte payload of a datagram to `dst` without IP options so
+   * that {@link output} sends it without copying it: a view of the outgoing interface's transmit
+   * buffer just after the link header and a 20-byte IP header. Null when the datagram would not
+   * leave through an interface unfragmented (one of our addresses, broadcast, multicast, no route,
+   * over the MTU). Valid until the next `output` or `payloadBuffer` call; a payload in it that
+   * `output` sends elsewhere (or with options) is copied like any other.
+   */
+  payloadBuffer(dst: number, len: number): Uint8Array | null {
+    dst >>>= 0;
+    if (dst === 0xffff_ffff || this.bcast.has(dst) || isMulticastIpv4(dst) || this.local.has(dst)) return null;
+    const r = this.ctx.routes.lookup(dst);
+    if (r === undefined || IPV4_MIN_HEADER_LEN + len > r.iface.mtu) return null;
+    return r.iface.payloadBuffer(IPV4_MIN_HEADER_LEN, len);
+  }
+
+  /**
    * IPv4 input from an interface (`packet` is the Ethernet payload, padding included; `deviceSum`
    * the device's ones' complement sum over it, when it has one). Never throws.
    */
@@ -619,6 +635,9 @@ export class Ipv4Layer {
     const ip = iface.datagramBuffer(ipLen);
     const buf = ip.buffer;
     const o = ip.offset;
+    // The payload first: one built in place (payloadBuffer) is already where it belongs, or moves
+    // after longer options, which must not overwrite it before it has moved.
+    if (!iface.payloadInPlace(data, hl)) buf.set(data, o + hl);
     buf[o] = 0x40 | (hl >>> 2);
     buf[o + IPV4_FIELD.TOS] = h.tos;
     ip.totalLen = ipLen;
@@ -630,7 +649,6 @@ export class Ipv4Layer {
     ip.dst = h.dst;
     if (options !== null) buf.set(options, o + IPV4_MIN_HEADER_LEN);
     ip.fillChecksum();
-    buf.set(data, o + hl);
     if (this.ctx.sim.trace.active) this.traceIp('tx', iface, ip);
     return iface.sendDatagram(nextHop, l2, ipLen, segmentMss);
   }

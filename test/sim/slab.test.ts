@@ -1,4 +1,4 @@
-/** The per-simulator slab: fresh zeroed regions, never handed out twice, and one slab per simulator. */
+/** The per-simulator slab: fresh zeroed regions, never handed out twice, one slab per simulator; and its frame pool. */
 import { expect, test } from 'vitest';
 import { Simulator } from '../../sim/simulator.js';
 import { Slab } from '../../sim/slab.js';
@@ -25,4 +25,21 @@ test('each simulator owns its slab', () => {
   const y = new Simulator();
   expect(x.slab).not.toBe(y.slab);
   expect(x.slab.bytes(8).buffer).not.toBe(y.slab.bytes(8).buffer);
+});
+
+test('the frame pool: fresh zeroed buffers until one is given back, then that one (old bytes in it) for the same length only; at most 32 kept per length', () => {
+  const s = new Slab();
+  const a = s.frame(72);
+  expect([a.length, a.every((x) => x === 0)]).toEqual([72, true]);
+  a.fill(0xab);
+  s.recycle(a);
+  const other = s.frame(100);
+  expect(other).not.toBe(a);
+  const again = s.frame(72);
+  expect([again === a, again[0]]).toEqual([true, 0xab]);
+  expect(s.frame(72)).not.toBe(a); // handed out once: the pool is empty again
+  const many = Array.from({ length: 40 }, () => s.frame(64));
+  for (const m of many) s.recycle(m);
+  const back = new Set(Array.from({ length: 40 }, () => s.frame(64)));
+  expect(many.filter((m) => back.has(m)).length).toBe(32);
 });

@@ -188,7 +188,7 @@ describe('transports', () => {
     expect(s.transport('x')).toBe(t);
     expect(s.ip.handler(99)).toBe(t);
     expect(s.sockets.protocols.find(SOCK_STREAM, 99)?.name).toBe('x');
-    expect(Object.keys(seen!).sort()).toEqual(['confirmReachable', 'counters', 'defaultTtl', 'hostName', 'icmpUnreachable', 'isBroadcast', 'isLocal', 'output', 'route', 'rng', 'timers', 'trace', 'waitQueue'].sort());
+    expect(Object.keys(seen!).sort()).toEqual(['confirmReachable', 'counters', 'defaultTtl', 'hostName', 'icmpUnreachable', 'isBroadcast', 'isLocal', 'output', 'payloadBuffer', 'route', 'rng', 'timers', 'trace', 'waitQueue'].sort());
     expect(seen!.rng('tcp.isn').nextU32()).toBe(new Simulator({ seed: 3 }).rng('h.tcp.isn').nextU32());
     expect(() => s.addTransport(make)).toThrow(/already/);
   });

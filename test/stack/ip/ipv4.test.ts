@@ -163,6 +163,32 @@ describe('IPv4 output', () => {
     expect(da.sent).toEqual([]);
   });
 
+  it('payloadBuffer: a payload built in it is sent with the same bytes as one from elsewhere; none for local, broadcast, multicast, no route or over the MTU', () => {
+    const { sim, a, b, da } = twoHosts();
+    const rec = recorder();
+    b.ip.register(253, rec);
+    expect([ip('10.0.0.1'), ip('255.255.255.255'), ip('10.0.0.255'), ip('224.0.0.251'), ip('192.0.2.1')].map((d) => a.ip.payloadBuffer(d, 10))).toEqual([null, null, null, null, null]);
+    expect(a.ip.payloadBuffer(ip('10.0.0.2'), 1481)).toBeNull();
+    const data = seqBytes(1480);
+    const inPlace = a.ip.payloadBuffer(ip('10.0.0.2'), 1480)!;
+    expect(inPlace.length).toBe(1480);
+    inPlace.set(data);
+    expect(a.ip.output({ dst: ip('10.0.0.2'), protocol: 253, payload: inPlace })).toBe('queued'); // ARP first: a copy waits
+    sim.runFor(1_000_000);
+    expect(a.ip.output({ dst: ip('10.0.0.2'), protocol: 253, payload: data })).toBe('sent');
+    const built = a.ip.payloadBuffer(ip('10.0.0.2'), 1480)!;
+    built.set(data);
+    expect(a.ip.output({ dst: ip('10.0.0.2'), protocol: 253, payload: built })).toBe('sent');
+    // with options the header is longer: the payload moves (an overlapping copy), bytes intact
+    const moved = a.ip.payloadBuffer(ip('10.0.0.2'), 1000)!;
+    moved.set(data.subarray(0, 1000));
+    expect(a.ip.output({ dst: ip('10.0.0.2'), protocol: 253, payload: moved, options: hex('01 01 01 00') })).toBe('sent');
+    sim.runFor(1_000_000);
+    expect(rec.got.map((d) => d.data)).toEqual([data, data, data, data.subarray(0, 1000)]);
+    const ipFrames = da.sent.map((s) => s.frame).filter((f) => f[12] === 0x08 && f[13] === 0x00).map((f) => toHex(f.subarray(14 + (f[14] & 0x0f) * 4)));
+    expect(ipFrames).toEqual([toHex(data), toHex(data), toHex(data), toHex(data.subarray(0, 1000))]);
+  });
+
   it('routeTo tells transports the interface, next hop, source, MTU and whether the device segments TCP itself (TSO)', () => {
     const { h, ih } = routed();
     expect(h.ip.routeTo(ip('203.0.113.7'))).toEqual({ iface: ih, nextHop: ip('192.168.1.1'), src: ip('192.168.1.10'), mtu: 1500, local: false, tsoMaxSize: 0 });
