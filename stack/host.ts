@@ -240,7 +240,7 @@ export class NetStack {
       defaultTtl: ip.defaultTtl,
       rng: (name) => sim.rng(`${this.name}.${name}`),
       output: (o) => ip.output(o),
-      payloadBuffer: (dst, len) => ip.payloadBuffer(dst, len),
+      payloadBuffer: (dst, len, segmentMss) => ip.payloadBuffer(dst, len, segmentMss),
       route: (dst, src) => ip.routeTo(dst, src),
       isLocal: (a) => ip.isLocal(a),
       isBroadcast: (a) => ip.isBroadcast(a),

@@ -33,10 +33,11 @@ export interface TransportContext {
   /**
    * Where to build the `len`-byte payload of a datagram to `dst` (no IP options) so that `output`
    * need not copy it: a view of the outgoing interface's transmit buffer, or null when the datagram
-   * would not leave through one interface unfragmented. Valid until the next `output` or
-   * `payloadBuffer` call. (Absent: build it anywhere.)
+   * would not leave through one interface unfragmented. With `segmentMss` > 0 (a TCP packet to be
+   * segmented, see `IpOutput.segmentMss`) the payload may exceed the MTU. Valid until the next
+   * `output` or `payloadBuffer` call. (Absent: build it anywhere.)
    */
-  payloadBuffer?(dst: number, len: number): Uint8Array | null;
+  payloadBuffer?(dst: number, len: number, segmentMss?: number): Uint8Array | null;
   /** Where a datagram to `dst` would go (source address, interface MTU), or undefined. */
   route(dst: number, src?: number): RouteInfo | undefined;
   /** True for one of the host's addresses. */

@@ -413,14 +413,15 @@ export class Ipv4Layer {
    * that {@link output} sends it without copying it: a view of the outgoing interface's transmit
    * buffer just after the link header and a 20-byte IP header. Null when the datagram would not
    * leave through an interface unfragmented (one of our addresses, broadcast, multicast, no route,
-   * over the MTU). Valid until the next `output` or `payloadBuffer` call; a payload in it that
-   * `output` sends elsewhere (or with options) is copied like any other.
+   * over the MTU — unless `segmentMss` > 0: a TCP packet to be segmented may be up to 64 KiB).
+   * Valid until the next `output` or `payloadBuffer` call; a payload in it that `output` sends
+   * elsewhere (or with options) is copied like any other.
    */
-  payloadBuffer(dst: number, len: number): Uint8Array | null {
+  payloadBuffer(dst: number, len: number, segmentMss = 0): Uint8Array | null {
     dst >>>= 0;
     if (dst === 0xffff_ffff || this.bcast.has(dst) || isMulticastIpv4(dst) || this.local.has(dst)) return null;
     const r = this.ctx.routes.lookup(dst);
-    if (r === undefined || IPV4_MIN_HEADER_LEN + len > r.iface.mtu) return null;
+    if (r === undefined || IPV4_MIN_HEADER_LEN + len > (segmentMss > 0 ? IPV4_MAX_DATAGRAM : r.iface.mtu)) return null;
     return r.iface.payloadBuffer(IPV4_MIN_HEADER_LEN, len);
   }
 

@@ -576,7 +576,8 @@ export class Tcp implements Transport {
 
   /** Writes and sends one segment of `s` (see {@link SegmentSpec}); returns false when IP refused it. */
   send(s: TcpSocket, spec: SegmentSpec): boolean {
-    const b = this.tx;
+    let b: Uint8Array = this.tx;
+    const mss = spec.segmentMss ?? 0;
     let flags = spec.flags;
     if (s.hasIrs) flags |= TCP_FLAG.ACK;
     const ack = (flags & TCP_FLAG.ACK) !== 0 ? s.rcvNxt : 0;
@@ -590,6 +591,9 @@ export class Tcp implements Transport {
       const sack = s.sackToSend();
       const tsLen = s.tsOk ? 12 : 0;
       const sackLen = sack === null ? 0 : 4 + 8 * sack.length;
+      // built in the interface's transmit buffer when IP sends it from there (no copy in IP)
+      const direct = this.ctx.payloadBuffer?.(s.remoteAddr, TCP_HEADER_LEN + tsLen + sackLen + spec.dataLen, mss) ?? null;
+      if (direct !== null) b = direct;
       hl = writeTcpHeader(b, 0, s.localPort, s.remotePort, spec.seq, ack, flags, window, 0, tsLen + sackLen);
       if (tsLen > 0) writeTcpTimestamps(b, TCP_HEADER_LEN, s.tsVal(), s.tsRecent);
       if (sack !== null) {
@@ -598,14 +602,13 @@ export class Tcp implements Transport {
     }
     if (spec.dataLen > 0) s.sndBuf.copyOut(spec.dataOffset, spec.dataLen, b, hl);
     const len = hl + spec.dataLen;
-    const mss = spec.segmentMss ?? 0;
     // a packet to be segmented gets its checksums per segment, from the device or the stack's GSO
     if (mss === 0) fillTcpChecksum(b, 0, len, s.localAddr, s.remoteAddr);
     else writeU16(b, TCP_FIELD.CHECKSUM, 0);
     const out = this.out;
     out.src = s.localAddr;
     out.dst = s.remoteAddr;
-    out.payload = b.subarray(0, len);
+    out.payload = b === this.tx ? b.subarray(0, len) : b;
     out.ttl = s.ttl;
     out.segmentMss = mss;
     this.c['tcp.outSegs'].value += mss > 0 ? Math.ceil(spec.dataLen / mss) : 1;
