@@ -116,7 +116,7 @@ export const CASES: readonly BenchCase[] = [
     scale: 8 / 1e6,
     goal: atLeast(1898, '2 × real gigabit TCP (949 Mb/s)'),
     ratio: perFrame(1e6 / (TCP_GOODPUT_MSS * 8), `segments/s (Mb/s × 10⁶ ÷ (${TCP_GOODPUT_MSS} × 8))`, WITHIN_3X),
-    open: () => tcpGoodputSession(),
+    open: () => tcpGoodputSession({ tso: true }),
   },
   {
     kind: 'slowdown',
