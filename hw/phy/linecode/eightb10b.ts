@@ -14,6 +14,7 @@
  */
 import type { LineError } from './types.js';
 import type { Slab } from '../../../sim/slab.js';
+import { KERNEL_MAX, createEightB10BKernel, type EightB10BKernel } from './eightb10b-kernel.js';
 
 /** 5b/6b sub-block `abcdei` for x = 0–31: [RD−, RD+] (table 36-1a). */
 export const FIVE_B_SIX_B: readonly (readonly [string, string])[] = [
@@ -200,6 +201,50 @@ const SCRATCH_MAX = 1 << 16;
   }
 }
 
+/** The WebAssembly data-run loops, with their tables derived from the ones above (null without WebAssembly). */
+const kernel: EightB10BKernel | null = (() => {
+  const enc = new Uint32Array(256);
+  for (let b = 0; b < 256; b++) enc[b] = ENC_CODE[b] | (ENC_CODE[256 | b] << 10) | ((FLIP[b] ? 10 : 0) << 20);
+  const dec = new Uint32Array(1024);
+  for (let c = 0; c < 1024; c++) {
+    let e = 0;
+    let seen = -1;
+    for (let rd = 0; rd < 2; rd++) {
+      const d = DEC[(rd << 10) | c];
+      // the reference run (decodeDataRun) stops at an invalid group, a disparity error or a control character
+      if ((d & (DEC_INVALID | DEC_DISPARITY | DEC_CONTROL)) !== 0) {
+        e |= 0x100 << rd;
+        continue;
+      }
+      const flip = (d & DEC_RD_PLUS ? 1 : 0) ^ rd;
+      const t = RD_NEXT[c];
+      if ((((rd << 10) & t) | (t >>> 16)) >>> 10 !== (flip ^ rd)) throw new Error('8b/10b: RD_NEXT disagrees with the decode table');
+      const v = (d & 0xff) | (flip << 10);
+      if (seen >= 0 && seen !== v) throw new Error('8b/10b: data group decodes differently by column');
+      seen = v;
+      e |= v;
+    }
+    dec[c] = e;
+  }
+  return createEightB10BKernel(enc, dec);
+})();
+
+/** Whether this engine runs the 8b/10b data runs in WebAssembly (otherwise the JavaScript loops). */
+export const EIGHT_B10B_KERNEL = kernel !== null;
+
+let kernelOn = true;
+
+/**
+ * Switches the WebAssembly data-run loops off (false) or back on (true, when the engine has them);
+ * returns the previous setting. For tests comparing them with the JavaScript reference loops;
+ * the output never depends on it.
+ */
+export function useEightB10BKernel(on: boolean): boolean {
+  const was = kernelOn;
+  kernelOn = on;
+  return was;
+}
+
 /**
  * Encodes one symbol (octet 0–255, or `0x100 | octet` for a control character) at running
  * disparity `rd`; returns `code | rdAfter << 10`. Throws for a control character that does not
@@ -359,6 +404,51 @@ export function encode8b10bStream(
   const idleBefore = opts.idleBefore ?? EIGHT_B10B_DEFAULTS.idleBefore;
   const idleBetween = opts.idleBetween ?? EIGHT_B10B_DEFAULTS.idleBetween;
   const idleAfter = opts.idleAfter ?? EIGHT_B10B_DEFAULTS.idleAfter;
+  const k = kernelOn ? kernel : null;
+  if (k === null) return encodeStreamJs(frames, idleBefore, idleBetween, idleAfter, rd, slab);
+  // the exact length first (it does not depend on the running disparity), then every code group
+  // goes straight into the result: ordered sets from here, data runs from the kernel
+  let len = 2 * idleBefore;
+  for (let fi = 0; fi < frames.length; fi++) {
+    const n = frames[fi].length;
+    if (n > KERNEL_MAX) return encodeStreamJs(frames, idleBefore, idleBetween, idleAfter, rd, slab);
+    if (fi > 0) len += 2 * idleBetween;
+    len += 3 + Math.max(0, n - 1); // /S/, octets 1…, /T/R/
+    len += len & 1; // the /R/ that brings the next ordered set to an even position
+  }
+  len += 2 * idleAfter;
+  const out = slab ? slab.u16(len) : new Uint16Array(len);
+  let w = putIdle(out, rd & 1, idleBefore);
+  for (let fi = 0; fi < frames.length; fi++) {
+    const f = frames[fi];
+    if (fi > 0) w = putIdle(out, w, idleBetween);
+    w = putSymbol(out, w, K27_7);
+    const pos = w >>> 1;
+    let r = w & 1;
+    if (f.length > 1) {
+      k.octets.set(f);
+      r = k.encode(1, f.length, r);
+      out.set(k.codes.subarray(1, f.length), pos);
+    }
+    w = ((pos + Math.max(0, f.length - 1)) << 1) | r;
+    w = putSymbol(out, w, K29_7);
+    w = putSymbol(out, w, K23_7);
+    if ((w >>> 1) & 1) w = putSymbol(out, w, K23_7);
+  }
+  w = putIdle(out, w, idleAfter);
+  if (w >>> 1 !== len) throw new Error('8b/10b: stream length miscounted');
+  return { codes: out, rd: w & 1 };
+}
+
+/** The stream encoder with the JavaScript data-run loop (the reference; also the fallback). */
+function encodeStreamJs(
+  frames: readonly Uint8Array[],
+  idleBefore: number,
+  idleBetween: number,
+  idleAfter: number,
+  rd: number,
+  slab: Slab | undefined,
+): { codes: Uint16Array; rd: number } {
   let max = 2 * (idleBefore + idleAfter + Math.max(0, frames.length - 1) * idleBetween);
   for (const f of frames) max += Math.max(1, f.length) + 3;
   // The code groups go into a scratch buffer with a standing 32-bit view (the data loop stores
@@ -483,6 +573,9 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
   const errors: LineError[] = [];
   let rd = (opts.rd ?? 0) & 1;
   let i = 0;
+  // the kernel takes 16-bit code groups only (other array-likes keep the reference loop's reading)
+  const k = kernelOn && kernel !== null && codes instanceof Uint16Array && n <= KERNEL_MAX ? kernel : null;
+  if (k !== null) k.codes.set(codes);
 
   while (i < n) {
     // ---- idle
@@ -528,7 +621,7 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
     let fl = 1;
     for (;;) {
       // hot loop (in its own small function): valid data characters in the right column
-      const st = decodeDataRun(codes, i, rd, f, fl);
+      const st = k !== null ? kernelDataRun(k, n, i, rd, f, fl) : decodeDataRun(codes, i, rd, f, fl);
       const count = st >>> 1; // one octet per code group
       fl += count;
       i += count;
@@ -604,6 +697,14 @@ function decodeDataRun(codes: ArrayLike<number>, i: number, rd: number, f: Uint8
     r = (r & t) | (t >>> 16);
   }
   return ((i - i0) << 1) | (r >>> 10);
+}
+
+/** `decodeDataRun` by the kernel, whose code-group area holds the stream's `n` code groups. */
+function kernelDataRun(k: EightB10BKernel, n: number, i: number, rd: number, f: Uint8Array, fl: number): number {
+  const st = k.decode(i, n, rd);
+  const stop = st >>> 1;
+  if (stop > i) f.set(k.octets.subarray(i, stop), fl);
+  return ((stop - i) << 1) | (st & 1);
 }
 
 function report(errors: LineError[], kind: LineError['kind'], base: number, i: number, detail: string): void {
