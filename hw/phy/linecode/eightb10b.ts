@@ -203,8 +203,6 @@ const SCRATCH_MAX = 1 << 16;
 
 /** The WebAssembly data-run loops, with their tables derived from the ones above (null without WebAssembly). */
 const kernel: EightB10BKernel | null = (() => {
-  const enc = new Uint32Array(256);
-  for (let b = 0; b < 256; b++) enc[b] = ENC_CODE[b] | (ENC_CODE[256 | b] << 10) | ((FLIP[b] ? 10 : 0) << 20);
   const dec = new Uint32Array(1024);
   for (let c = 0; c < 1024; c++) {
     let e = 0;
@@ -226,7 +224,7 @@ const kernel: EightB10BKernel | null = (() => {
     }
     dec[c] = e;
   }
-  return createEightB10BKernel(enc, dec);
+  return createEightB10BKernel(ENC_CODE, dec);
 })();
 
 /** Whether this engine runs the 8b/10b data runs in WebAssembly (otherwise the JavaScript loops). */
