@@ -577,14 +577,14 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
 
   while (i < n) {
     // ---- idle
-    let e = DEC[(rd << 10) | codes[i]];
+    let e = entry(rd, codes[i]);
     if (e & DEC_DISPARITY) disparity(errors, base, codes, i, e, rd);
     const sym = e & 0x1ff;
     if ((e & DEC_INVALID) === 0 && sym === K28_5) {
       rd = (e >>> 11) & 1;
       i++;
       if (i < n) {
-        const e2 = DEC[(rd << 10) | codes[i]];
+        const e2 = entry(rd, codes[i]);
         const s2 = e2 & 0x1ff;
         if ((e2 & DEC_INVALID) === 0 && (s2 === D5_6 || s2 === D16_2)) {
           if (e2 & DEC_DISPARITY) disparity(errors, base, codes, i, e2, rd);
@@ -603,7 +603,7 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
       rd = (e >>> 11) & 1;
       i++;
       while (i < n) {
-        e = DEC[(rd << 10) | codes[i]];
+        e = entry(rd, codes[i]);
         if ((e & (DEC_INVALID | 0x1ff)) === K28_5) break;
         rd = (e >>> 11) & 1;
         i++;
@@ -624,7 +624,7 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
       fl += count;
       i += count;
       rd = st & 1;
-      if (i < n) e = DEC[(rd << 10) | codes[i]];
+      if (i < n) e = entry(rd, codes[i]);
       if (i >= n) {
         report(errors, 'missing-end', base, i, 'stream ended inside a frame (no /T/R/)');
         break;
@@ -639,14 +639,14 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
       if ((e & DEC_INVALID) === 0 && s === K29_7) {
         rd = (e >>> 11) & 1;
         i++;
-        const e2 = i < n ? DEC[(rd << 10) | codes[i]] : DEC_INVALID;
+        const e2 = i < n ? entry(rd, codes[i]) : DEC_INVALID;
         if ((e2 & (DEC_INVALID | 0x1ff)) === K23_7) {
           if (e2 & DEC_DISPARITY) disparity(errors, base, codes, i, e2, rd);
           rd = (e2 >>> 11) & 1;
           i++;
           // one more /R/ brings the next ordered set to an even position
           if (i & 1 && i < n) {
-            const e3 = DEC[(rd << 10) | codes[i]];
+            const e3 = entry(rd, codes[i]);
             if ((e3 & (DEC_INVALID | 0x1ff)) === K23_7) {
               if (e3 & DEC_DISPARITY) disparity(errors, base, codes, i, e3, rd);
               rd = (e3 >>> 11) & 1;
@@ -674,6 +674,14 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
 }
 
 /**
+ * The decode-table entry of a received group at RD `rd`; a value wider than 10 bits (which no
+ * encoder produces) is an invalid code group, with the RD after it taken from its low 10 bits.
+ */
+function entry(rd: number, c: number): number {
+  return c >>> 10 === 0 ? DEC[(rd << 10) | c] : (DEC[(rd << 10) | (c & 0x3ff)] & DEC_RD_PLUS) | DEC_INVALID;
+}
+
+/**
  * Decodes the run of valid data characters at `i` into `f` from `fl` on; stops at the first code
  * group that is not one (or after 2^20). Returns `count << 1 | rd'`.
  */
@@ -687,6 +695,7 @@ function decodeDataRun(codes: ArrayLike<number>, i: number, rd: number, f: Uint8
   let r = rd << 10; // the RD as DEC's index bit
   for (; i < n; i++) {
     const c = codes[i];
+    if (c >>> 10 !== 0) break; // wider than 10 bits: invalid
     const e = dec[r | c];
     if ((e & 0x3100) !== 0) break; // DEC_INVALID | DEC_DISPARITY | DEC_CONTROL
     f[i + d] = e;
