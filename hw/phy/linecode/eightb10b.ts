@@ -415,27 +415,57 @@ export function encode8b10bStream(
     len += len & 1; // the /R/ that brings the next ordered set to an even position
   }
   len += 2 * idleAfter;
-  const out = slab ? slab.u16(len) : new Uint16Array(len);
-  let w = putIdle(out, rd & 1, idleBefore);
+  if (len > KERNEL_MAX) return encodeStreamJs(frames, idleBefore, idleBetween, idleAfter, rd, slab);
+  // the whole stream is put together in the kernel's code-group area (ordered sets from here,
+  // data runs by the kernel, each octet at the index of its code group), then copied out once
+  const codes = k.codes;
+  let w = putIdle(codes, rd & 1, idleBefore);
   for (let fi = 0; fi < frames.length; fi++) {
     const f = frames[fi];
-    if (fi > 0) w = putIdle(out, w, idleBetween);
-    w = putSymbol(out, w, K27_7);
+    if (fi > 0) w = putIdle(codes, w, idleBetween);
+    w = putSymbol(codes, w, K27_7);
     const pos = w >>> 1;
     let r = w & 1;
     if (f.length > 1) {
-      k.octets.set(f);
-      r = k.encode(1, f.length, r);
-      out.set(k.codes.subarray(1, f.length), pos);
+      k.octets.set(f, pos - 1);
+      r = k.encode(pos, pos + f.length - 1, r);
     }
     w = ((pos + Math.max(0, f.length - 1)) << 1) | r;
-    w = putSymbol(out, w, K29_7);
-    w = putSymbol(out, w, K23_7);
-    if ((w >>> 1) & 1) w = putSymbol(out, w, K23_7);
+    w = putSymbol(codes, w, K29_7);
+    w = putSymbol(codes, w, K23_7);
+    if ((w >>> 1) & 1) w = putSymbol(codes, w, K23_7);
   }
-  w = putIdle(out, w, idleAfter);
+  w = putIdle(codes, w, idleAfter);
   if (w >>> 1 !== len) throw new Error('8b/10b: stream length miscounted');
+  const out = slab ? slab.u16(len) : new Uint16Array(len);
+  out.set(codeView(k, len));
   return { codes: out, rd: w & 1 };
+}
+
+/** Views of the kernel's memory areas, the last one of each kept (its memory never moves): steady traffic builds none. */
+let codeViewLen = -1;
+let codeViewLast: Uint16Array = new Uint16Array(0);
+let octetViewFrom = -1;
+let octetViewTo = -1;
+let octetViewLast: Uint8Array = new Uint8Array(0);
+
+/** The kernel's code groups [0, len). */
+function codeView(k: EightB10BKernel, len: number): Uint16Array {
+  if (len !== codeViewLen) {
+    codeViewLast = k.codes.subarray(0, len);
+    codeViewLen = len;
+  }
+  return codeViewLast;
+}
+
+/** The kernel's octets [from, to). */
+function octetView(k: EightB10BKernel, from: number, to: number): Uint8Array {
+  if (from !== octetViewFrom || to !== octetViewTo) {
+    octetViewLast = k.octets.subarray(from, to);
+    octetViewFrom = from;
+    octetViewTo = to;
+  }
+  return octetViewLast;
 }
 
 /** The stream encoder with the JavaScript data-run loop (the reference; also the fallback). */
@@ -614,12 +644,22 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
     // ---- frame: /S/ stands for the first preamble octet
     rd = (e >>> 11) & 1;
     i++;
-    const f = slab ? slab.bytes(n - i + 1) : new Uint8Array(n - i + 1);
+    // room for every group left; with the kernel, a frame whose first run ends at a valid /T/ (the
+    // usual case) gets a buffer of its exact length instead (nothing more is written into it)
+    let size = n - i + 1;
+    let first = -1; // the kernel's first run of the frame (stop << 1 | rd), before the buffer exists
+    if (k !== null) {
+      first = k.decode(i, n, rd);
+      const stop = first >>> 1;
+      if (stop < n && (entry(first & 1, codes[stop]) & (DEC_INVALID | DEC_DISPARITY | 0x1ff)) === K29_7) size = 1 + stop - i;
+    }
+    const f = slab ? slab.bytes(size) : new Uint8Array(size);
     f[0] = 0x55;
     let fl = 1;
     for (;;) {
       // hot loop (in its own small function): valid data characters in the right column
-      const st = k !== null ? kernelDataRun(k, n, i, rd, f, fl) : decodeDataRun(codes, i, rd, f, fl);
+      const st = k === null ? decodeDataRun(codes, i, rd, f, fl) : copyRun(k, first >= 0 ? first : k.decode(i, n, rd), i, f, fl);
+      first = -1;
       const count = st >>> 1; // one octet per code group
       fl += count;
       i += count;
@@ -668,7 +708,7 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
       rd = (e >>> 11) & 1;
       i++;
     }
-    frames.push(f.subarray(0, fl));
+    frames.push(fl === f.length ? f : f.subarray(0, fl));
   }
   return { frames, errors };
 }
@@ -706,11 +746,10 @@ function decodeDataRun(codes: ArrayLike<number>, i: number, rd: number, f: Uint8
   return ((i - i0) << 1) | (r >>> 10);
 }
 
-/** `decodeDataRun` by the kernel, whose code-group area holds the stream's `n` code groups. */
-function kernelDataRun(k: EightB10BKernel, n: number, i: number, rd: number, f: Uint8Array, fl: number): number {
-  const st = k.decode(i, n, rd);
+/** Copies the octets of a kernel run from `i` (its result `st`, stop << 1 | rd) into `f` from `fl` on; returns `count << 1 | rd`, as `decodeDataRun`. */
+function copyRun(k: EightB10BKernel, st: number, i: number, f: Uint8Array, fl: number): number {
   const stop = st >>> 1;
-  if (stop > i) f.set(k.octets.subarray(i, stop), fl);
+  if (stop > i) f.set(octetView(k, i, stop), fl);
   return ((stop - i) << 1) | (st & 1);
 }
 
