@@ -6,8 +6,8 @@
  * plain-JavaScript loops as the reference and as the fallback for engines without WebAssembly SIMD.
  *
  * Why: V8 keeps map and bounds checks on every typed-array access of the JavaScript loops
- * (1.5–2.5 ns per code group); here 16 symbols go through 128-bit SIMD at once (about 0.5 ns per
- * octet to encode, 0.8 ns per code group to decode, on the development machine).
+ * (1.5–2.5 ns per code group); here 16 symbols go through 128-bit SIMD at once (about 0.4 ns per
+ * octet to encode and 0.5 ns per code group to decode on the development machine).
  *
  * Encoding 16 octets: the running disparity (RD) before each octet is the RD before the block
  * xor the parity of the "flips" of the octets before it (an 8b/10b data code group either keeps

@@ -6,7 +6,10 @@
  * `a` in bit 9 and `j` in bit 0, and RD is 0 (negative) or 1 (positive).
  *
  * Symbols: 0–255 are data characters; control characters are `0x100 | octet` (K28.5 = 0x1BC).
- * Encoding and decoding use precomputed tables (per (octet, RD) and per (code group, RD)).
+ * Encoding and decoding use precomputed tables (per (octet, RD) and per (code group, RD)). The
+ * data runs (a frame's octets) go through the WebAssembly SIMD kernel of eightb10b-kernel.ts when
+ * the engine has it; the JavaScript loops here are the reference and the fallback, and the output
+ * (code groups, frames, errors and their positions) is the same either way.
  *
  * Guarantees: the stream decoder never throws on line input; it reports invalid code groups,
  * running-disparity errors, false carrier / missing /S/ and frames without /T/R/.
