@@ -6,7 +6,10 @@
  * `a` in bit 9 and `j` in bit 0, and RD is 0 (negative) or 1 (positive).
  *
  * Symbols: 0–255 are data characters; control characters are `0x100 | octet` (K28.5 = 0x1BC).
- * Encoding and decoding use precomputed tables (per (octet, RD) and per (code group, RD)).
+ * Encoding and decoding use precomputed tables (per (octet, RD) and per (code group, RD)). The
+ * data runs (a frame's octets) go through the WebAssembly SIMD kernel of eightb10b-kernel.ts when
+ * the engine has it; the JavaScript loops here are the reference and the fallback, and the output
+ * (code groups, frames, errors and their positions) is the same either way.
  *
  * Guarantees: the stream decoder never throws on line input; it reports invalid code groups,
  * running-disparity errors, false carrier / missing /S/ and frames without /T/R/.
@@ -14,6 +17,7 @@
  */
 import type { LineError } from './types.js';
 import type { Slab } from '../../../sim/slab.js';
+import { KERNEL_MAX, createEightB10BKernel, type EightB10BKernel } from './eightb10b-kernel.js';
 
 /** 5b/6b sub-block `abcdei` for x = 0–31: [RD−, RD+] (table 36-1a). */
 export const FIVE_B_SIX_B: readonly (readonly [string, string])[] = [
@@ -200,6 +204,48 @@ const SCRATCH_MAX = 1 << 16;
   }
 }
 
+/** The WebAssembly data-run loops, with their tables derived from the ones above (null without WebAssembly). */
+const kernel: EightB10BKernel | null = (() => {
+  const dec = new Uint32Array(1024);
+  for (let c = 0; c < 1024; c++) {
+    let e = 0;
+    let seen = -1;
+    for (let rd = 0; rd < 2; rd++) {
+      const d = DEC[(rd << 10) | c];
+      // the reference run (decodeDataRun) stops at an invalid group, a disparity error or a control character
+      if ((d & (DEC_INVALID | DEC_DISPARITY | DEC_CONTROL)) !== 0) {
+        e |= 0x100 << rd;
+        continue;
+      }
+      const flip = (d & DEC_RD_PLUS ? 1 : 0) ^ rd;
+      const t = RD_NEXT[c];
+      if ((((rd << 10) & t) | (t >>> 16)) >>> 10 !== (flip ^ rd)) throw new Error('8b/10b: RD_NEXT disagrees with the decode table');
+      const v = (d & 0xff) | (flip << 10);
+      if (seen >= 0 && seen !== v) throw new Error('8b/10b: data group decodes differently by column');
+      seen = v;
+      e |= v;
+    }
+    dec[c] = e;
+  }
+  return createEightB10BKernel(ENC_CODE, dec);
+})();
+
+/** Whether this engine runs the 8b/10b data runs in WebAssembly (otherwise the JavaScript loops). */
+export const EIGHT_B10B_KERNEL = kernel !== null;
+
+let kernelOn = true;
+
+/**
+ * Switches the WebAssembly data-run loops off (false) or back on (true, when the engine has them);
+ * returns the previous setting. For tests comparing them with the JavaScript reference loops;
+ * the output never depends on it.
+ */
+export function useEightB10BKernel(on: boolean): boolean {
+  const was = kernelOn;
+  kernelOn = on;
+  return was;
+}
+
 /**
  * Encodes one symbol (octet 0–255, or `0x100 | octet` for a control character) at running
  * disparity `rd`; returns `code | rdAfter << 10`. Throws for a control character that does not
@@ -359,6 +405,81 @@ export function encode8b10bStream(
   const idleBefore = opts.idleBefore ?? EIGHT_B10B_DEFAULTS.idleBefore;
   const idleBetween = opts.idleBetween ?? EIGHT_B10B_DEFAULTS.idleBetween;
   const idleAfter = opts.idleAfter ?? EIGHT_B10B_DEFAULTS.idleAfter;
+  const k = kernelOn ? kernel : null;
+  if (k === null) return encodeStreamJs(frames, idleBefore, idleBetween, idleAfter, rd, slab);
+  // the exact length first (it does not depend on the running disparity), then every code group
+  // goes straight into the result: ordered sets from here, data runs from the kernel
+  let len = 2 * idleBefore;
+  for (let fi = 0; fi < frames.length; fi++) {
+    const n = frames[fi].length;
+    if (n > KERNEL_MAX) return encodeStreamJs(frames, idleBefore, idleBetween, idleAfter, rd, slab);
+    if (fi > 0) len += 2 * idleBetween;
+    len += 3 + Math.max(0, n - 1); // /S/, octets 1…, /T/R/
+    len += len & 1; // the /R/ that brings the next ordered set to an even position
+  }
+  len += 2 * idleAfter;
+  if (len > KERNEL_MAX) return encodeStreamJs(frames, idleBefore, idleBetween, idleAfter, rd, slab);
+  // the whole stream is put together in the kernel's code-group area (ordered sets from here,
+  // data runs by the kernel, each octet at the index of its code group), then copied out once
+  const codes = k.codes;
+  let w = putIdle(codes, rd & 1, idleBefore);
+  for (let fi = 0; fi < frames.length; fi++) {
+    const f = frames[fi];
+    if (fi > 0) w = putIdle(codes, w, idleBetween);
+    w = putSymbol(codes, w, K27_7);
+    const pos = w >>> 1;
+    let r = w & 1;
+    if (f.length > 1) {
+      k.octets.set(f, pos - 1);
+      r = k.encode(pos, pos + f.length - 1, r);
+    }
+    w = ((pos + Math.max(0, f.length - 1)) << 1) | r;
+    w = putSymbol(codes, w, K29_7);
+    w = putSymbol(codes, w, K23_7);
+    if ((w >>> 1) & 1) w = putSymbol(codes, w, K23_7);
+  }
+  w = putIdle(codes, w, idleAfter);
+  if (w >>> 1 !== len) throw new Error('8b/10b: stream length miscounted');
+  const out = slab ? slab.u16(len) : new Uint16Array(len);
+  out.set(codeView(k, len));
+  return { codes: out, rd: w & 1 };
+}
+
+/** Views of the kernel's memory areas, the last one of each kept (its memory never moves): steady traffic builds none. */
+let codeViewLen = -1;
+let codeViewLast: Uint16Array = new Uint16Array(0);
+let octetViewFrom = -1;
+let octetViewTo = -1;
+let octetViewLast: Uint8Array = new Uint8Array(0);
+
+/** The kernel's code groups [0, len). */
+function codeView(k: EightB10BKernel, len: number): Uint16Array {
+  if (len !== codeViewLen) {
+    codeViewLast = k.codes.subarray(0, len);
+    codeViewLen = len;
+  }
+  return codeViewLast;
+}
+
+/** The kernel's octets [from, to). */
+function octetView(k: EightB10BKernel, from: number, to: number): Uint8Array {
+  if (from !== octetViewFrom || to !== octetViewTo) {
+    octetViewLast = k.octets.subarray(from, to);
+    octetViewFrom = from;
+    octetViewTo = to;
+  }
+  return octetViewLast;
+}
+
+/** The stream encoder with the JavaScript data-run loop (the reference; also the fallback). */
+function encodeStreamJs(
+  frames: readonly Uint8Array[],
+  idleBefore: number,
+  idleBetween: number,
+  idleAfter: number,
+  rd: number,
+  slab: Slab | undefined,
+): { codes: Uint16Array; rd: number } {
   let max = 2 * (idleBefore + idleAfter + Math.max(0, frames.length - 1) * idleBetween);
   for (const f of frames) max += Math.max(1, f.length) + 3;
   // The code groups go into a scratch buffer with a standing 32-bit view (the data loop stores
@@ -483,17 +604,20 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
   const errors: LineError[] = [];
   let rd = (opts.rd ?? 0) & 1;
   let i = 0;
+  // the kernel takes 16-bit code groups only (other array-likes keep the reference loop's reading)
+  const k = kernelOn && kernel !== null && codes instanceof Uint16Array && n <= KERNEL_MAX ? kernel : null;
+  if (k !== null) k.codes.set(codes);
 
   while (i < n) {
     // ---- idle
-    let e = DEC[(rd << 10) | codes[i]];
+    let e = entry(rd, codes[i]);
     if (e & DEC_DISPARITY) disparity(errors, base, codes, i, e, rd);
     const sym = e & 0x1ff;
     if ((e & DEC_INVALID) === 0 && sym === K28_5) {
       rd = (e >>> 11) & 1;
       i++;
       if (i < n) {
-        const e2 = DEC[(rd << 10) | codes[i]];
+        const e2 = entry(rd, codes[i]);
         const s2 = e2 & 0x1ff;
         if ((e2 & DEC_INVALID) === 0 && (s2 === D5_6 || s2 === D16_2)) {
           if (e2 & DEC_DISPARITY) disparity(errors, base, codes, i, e2, rd);
@@ -512,7 +636,7 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
       rd = (e >>> 11) & 1;
       i++;
       while (i < n) {
-        e = DEC[(rd << 10) | codes[i]];
+        e = entry(rd, codes[i]);
         if ((e & (DEC_INVALID | 0x1ff)) === K28_5) break;
         rd = (e >>> 11) & 1;
         i++;
@@ -523,17 +647,27 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
     // ---- frame: /S/ stands for the first preamble octet
     rd = (e >>> 11) & 1;
     i++;
-    const f = slab ? slab.bytes(n - i + 1) : new Uint8Array(n - i + 1);
+    // room for every group left; with the kernel, a frame whose first run ends at a valid /T/ (the
+    // usual case) gets a buffer of its exact length instead (nothing more is written into it)
+    let size = n - i + 1;
+    let first = -1; // the kernel's first run of the frame (stop << 1 | rd), before the buffer exists
+    if (k !== null) {
+      first = k.decode(i, n, rd);
+      const stop = first >>> 1;
+      if (stop < n && (entry(first & 1, codes[stop]) & (DEC_INVALID | DEC_DISPARITY | 0x1ff)) === K29_7) size = 1 + stop - i;
+    }
+    const f = slab ? slab.bytes(size) : new Uint8Array(size);
     f[0] = 0x55;
     let fl = 1;
     for (;;) {
       // hot loop (in its own small function): valid data characters in the right column
-      const st = decodeDataRun(codes, i, rd, f, fl);
+      const st = k === null ? decodeDataRun(codes, i, rd, f, fl) : copyRun(k, first >= 0 ? first : k.decode(i, n, rd), i, f, fl);
+      first = -1;
       const count = st >>> 1; // one octet per code group
       fl += count;
       i += count;
       rd = st & 1;
-      if (i < n) e = DEC[(rd << 10) | codes[i]];
+      if (i < n) e = entry(rd, codes[i]);
       if (i >= n) {
         report(errors, 'missing-end', base, i, 'stream ended inside a frame (no /T/R/)');
         break;
@@ -548,14 +682,14 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
       if ((e & DEC_INVALID) === 0 && s === K29_7) {
         rd = (e >>> 11) & 1;
         i++;
-        const e2 = i < n ? DEC[(rd << 10) | codes[i]] : DEC_INVALID;
+        const e2 = i < n ? entry(rd, codes[i]) : DEC_INVALID;
         if ((e2 & (DEC_INVALID | 0x1ff)) === K23_7) {
           if (e2 & DEC_DISPARITY) disparity(errors, base, codes, i, e2, rd);
           rd = (e2 >>> 11) & 1;
           i++;
           // one more /R/ brings the next ordered set to an even position
           if (i & 1 && i < n) {
-            const e3 = DEC[(rd << 10) | codes[i]];
+            const e3 = entry(rd, codes[i]);
             if ((e3 & (DEC_INVALID | 0x1ff)) === K23_7) {
               if (e3 & DEC_DISPARITY) disparity(errors, base, codes, i, e3, rd);
               rd = (e3 >>> 11) & 1;
@@ -577,9 +711,17 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
       rd = (e >>> 11) & 1;
       i++;
     }
-    frames.push(f.subarray(0, fl));
+    frames.push(fl === f.length ? f : f.subarray(0, fl));
   }
   return { frames, errors };
+}
+
+/**
+ * The decode-table entry of a received group at RD `rd`; a value wider than 10 bits (which no
+ * encoder produces) is an invalid code group, with the RD after it taken from its low 10 bits.
+ */
+function entry(rd: number, c: number): number {
+  return c >>> 10 === 0 ? DEC[(rd << 10) | c] : (DEC[(rd << 10) | (c & 0x3ff)] & DEC_RD_PLUS) | DEC_INVALID;
 }
 
 /**
@@ -596,6 +738,7 @@ function decodeDataRun(codes: ArrayLike<number>, i: number, rd: number, f: Uint8
   let r = rd << 10; // the RD as DEC's index bit
   for (; i < n; i++) {
     const c = codes[i];
+    if (c >>> 10 !== 0) break; // wider than 10 bits: invalid
     const e = dec[r | c];
     if ((e & 0x3100) !== 0) break; // DEC_INVALID | DEC_DISPARITY | DEC_CONTROL
     f[i + d] = e;
@@ -604,6 +747,13 @@ function decodeDataRun(codes: ArrayLike<number>, i: number, rd: number, f: Uint8
     r = (r & t) | (t >>> 16);
   }
   return ((i - i0) << 1) | (r >>> 10);
+}
+
+/** Copies the octets of a kernel run from `i` (its result `st`, stop << 1 | rd) into `f` from `fl` on; returns `count << 1 | rd`, as `decodeDataRun`. */
+function copyRun(k: EightB10BKernel, st: number, i: number, f: Uint8Array, fl: number): number {
+  const stop = st >>> 1;
+  if (stop > i) f.set(octetView(k, i, stop), fl);
+  return ((stop - i) << 1) | (st & 1);
 }
 
 function report(errors: LineError[], kind: LineError['kind'], base: number, i: number, detail: string): void {
