@@ -113,8 +113,9 @@ function lineStreamOf(frame: WireFrame): LineStream | undefined {
   return s !== undefined && s !== null && typeof s.bitCount === 'number' ? s : undefined;
 }
 
-function makeInjector(name: string, stats: FaultStats, mw: FrameMiddleware): FaultInjector {
-  return Object.assign(mw, { faultName: name, stats });
+/** Names an injector; `handsOnOnce` when it passes each frame on at most once and keeps none (see {@link FrameMiddleware}). */
+function makeInjector(name: string, stats: FaultStats, mw: FrameMiddleware, handsOnOnce = false): FaultInjector {
+  return Object.assign(mw, { faultName: name, stats, handsOnOnce });
 }
 
 /**
@@ -137,7 +138,13 @@ function damage(sim: Simulator, source: string, frame: WireFrame, stream: LineSt
       trace.emit('fault', source, d === undefined ? { fault, frameId: frame.id, position: k } : { fault, frameId: frame.id, position: k, detail: d });
     }
   }
-  return s !== undefined ? { ...frame, symbols: s } : { ...frame, bytes };
+  return s !== undefined ? changedCopy(frame, { symbols: s }) : changedCopy(frame, { bytes });
+}
+
+/** A copy of `frame` with `changes`, never pooled (its bytes are not the sender's buffer, or not only its). */
+function changedCopy(frame: WireFrame, changes: Partial<WireFrame>): WireFrame {
+  const { pooledBy: _pooled, ...rest } = frame;
+  return { ...rest, ...changes };
 }
 
 /**
@@ -171,7 +178,7 @@ export function bitErrors(sim: Simulator, opts: BitErrorOptions): FaultInjector 
     gap = k - n;
     stats.faults += positions.length;
     next(damage(sim, name, frame, stream, positions));
-  });
+  }, true);
 }
 
 /**
@@ -227,7 +234,7 @@ export function gilbertElliott(sim: Simulator, opts: GilbertElliottOptions): Fau
     stats.faults += positions.length;
     const f = damage(sim, name, frame, stream, positions, undefined, states!);
     next(f);
-  });
+  }, true);
 }
 
 /**
@@ -277,7 +284,7 @@ export function scriptedFlips(sim: Simulator, script: readonly ScriptedFlip[], o
       }
     }
     next(f);
-  });
+  }, true);
 }
 
 /** One scripted corruption: octet `byte` (0 = the first octet of the destination address) of the `frame`-th frame. */
@@ -334,11 +341,11 @@ export function corruptFrames(sim: Simulator, script: readonly ScriptedCorruptio
     stats.faults += hit;
     appendFcs(bytes, start, end);
     const stream = lineStreamOf(frame);
-    if (stream === undefined) return void next({ ...frame, bytes });
+    if (stream === undefined) return void next(changedCopy(frame, { bytes }));
     let codec = codecs.get(stream.kind);
     if (codec === undefined) codecs.set(stream.kind, (codec = createLineCodec(stream.kind)));
-    next({ ...frame, bytes, symbols: codec.encodeFrame(bytes) });
-  });
+    next(changedCopy(frame, { bytes, symbols: codec.encodeFrame(bytes) }));
+  }, true);
 }
 
 /** A per-frame selector: scripted frame numbers, then a random draw (only when a probability is given). */
@@ -368,7 +375,7 @@ export function dropFrames(sim: Simulator, opts: FrameSelectOptions = {}): Fault
     }
     stats.faults++;
     if (sim.trace.active) sim.trace.emit('fault', name, { fault: 'drop', frameId: frame.id, detail: why });
-  });
+  }, true);
 }
 
 /**

@@ -21,7 +21,15 @@ declare module '../../sim/trace.js' {
 }
 
 /** A step in a direction's delivery chain: call `next` (now or later, once or more) to pass a frame on, or not at all to drop it. */
-export type FrameMiddleware = (frame: WireFrame, next: (frame: WireFrame) => void) => void;
+export type FrameMiddleware = ((frame: WireFrame, next: (frame: WireFrame) => void) => void) & {
+  /**
+   * The middleware hands each frame to `next` at most once and keeps no reference to it (a frame
+   * it changes goes on as a copy, not pooled): a frame that passes a chain of such middleware may
+   * still go back to its sender's pool (see {@link WireFrame.pooledBy}). Absent: it might keep or
+   * repeat frames, and frames through it are never pooled.
+   */
+  readonly handsOnOnce?: boolean;
+};
 
 /** Cable categories and the fastest Ethernet each carries. */
 export const CABLE_MAX_SPEED: Readonly<Record<CableCategory, Speed>> = { cat3: 10, cat5: 100, cat5e: 1000, cat6: 1000 };
@@ -224,6 +232,16 @@ export class Cable {
         if (epoch !== this.epoch) return;
         if (abortable && from.inFlight?.delivery === delivery) from.inFlight = null;
         if (this.sim.trace.active) this.sim.trace.emit('wire.rx', this.name, { frame: f, to: ep.name, start: f.txStart + this.propagationNs });
+        if (f.pooledBy != null && f.pooledBy === from.endpoint && chain.every(handsOnOnce)) {
+          // from the endpoint that made it, through middleware that keeps nothing, to this one endpoint
+          soleDelivery.frame = f;
+          try {
+            ep.receive(f);
+          } finally {
+            soleDelivery.frame = null;
+          }
+          return;
+        }
         ep.receive(f);
       });
       let carrierOff: EventHandle | null = null;
@@ -265,4 +283,8 @@ export class Cable {
       this.sim.at(at, () => epoch === this.epoch && c(false));
     }
   }
+}
+
+function handsOnOnce(mw: FrameMiddleware): boolean {
+  return mw.handsOnOnce === true;
 }

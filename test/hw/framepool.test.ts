@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { crc32 } from 'node:zlib';
 import { Simulator } from '../../sim/index.js';
 import { Cable, HostMemory, Nic, e1000 as R, readRxDescriptor, writeRxDescriptor, writeTxDescriptor, TXD_CMD } from '../../hw/index.js';
+import { bitErrors, duplicateFrames, scriptedFlips } from '../../hw/faults.js';
 
 const TX_RING = 0x1_0000;
 const RX_RING = 0x2_0000;
@@ -66,7 +67,7 @@ function setup(rxDescriptors = RING - 1) {
   const b = mk('b', 0x0b);
   program(a, RING - 1);
   program(b, rxDescriptors);
-  new Cable(sim, { lengthM: 2 }).connect(a.nic.port, b.nic.port);
+  const cable = new Cable(sim, { lengthM: 2 }).connect(a.nic.port, b.nic.port);
   sim.run({ until: 2_000_000 }); // link up
   const recycled: Uint8Array[] = [];
   const slab = sim.slab;
@@ -75,7 +76,7 @@ function setup(rxDescriptors = RING - 1) {
     recycled.push(buf);
     recycle(buf);
   };
-  return { sim, a, b, recycled };
+  return { sim, a, b, recycled, cable };
 }
 
 function received(b: Host, i: number): number[] {
@@ -139,5 +140,33 @@ describe('frame pool', () => {
     sim.run({ until: sim.now + 100_000 });
     expect([b.nic.rxFifoFrames, recycled.length]).toEqual([0, 0]);
     expect([received(b, 0), received(b, 1)]).toEqual([stored(f), stored(frame(800, 0x99))]);
+  });
+
+  test('through injectors that hand frames on once (bitErrors, scriptedFlips) clean frames still go back; a damaged copy never does', () => {
+    const { sim, a, b, recycled, cable } = setup();
+    cable.use(0, bitErrors(sim, { ber: 1e-12 }));
+    cable.use(0, scriptedFlips(sim, [{ frame: 2, bit: 200 }]));
+    send(a, frame(500, 1));
+    sim.run({ until: sim.now + 100_000 });
+    expect(recycled.length).toBe(1);
+    send(a, frame(500, 2)); // damaged on the way: a copy arrives (FCS error), nothing goes back
+    sim.run({ until: sim.now + 100_000 });
+    expect(recycled.length).toBe(1);
+    send(a, frame(500, 3));
+    sim.run({ until: sim.now + 100_000 });
+    expect(recycled.length).toBe(2);
+    expect(b.nic.read32(R.CRCERRS.offset)).toBe(1);
+    expect([received(b, 0), received(b, 1)]).toEqual([stored(frame(500, 1)), stored(frame(500, 3))]);
+  });
+
+  test('through an injector that repeats frames (duplicateFrames) nothing goes back, and both copies arrive intact', () => {
+    const { sim, a, b, recycled, cable } = setup();
+    cable.use(0, duplicateFrames(sim, { frames: [1] }));
+    send(a, frame(300, 5));
+    sim.run({ until: sim.now + 100_000 });
+    send(a, frame(300, 6));
+    sim.run({ until: sim.now + 100_000 });
+    expect(recycled.length).toBe(0);
+    expect([received(b, 0), received(b, 1), received(b, 2)]).toEqual([stored(frame(300, 5)), stored(frame(300, 5)), stored(frame(300, 6))]);
   });
 });
