@@ -33,6 +33,7 @@ import { PacketBuffer } from './nic/packet-buffer.js';
 import { MacTransmit } from './nic/mac-tx.js';
 import { MacReceive } from './nic/mac-rx.js';
 import { TxDma } from './nic/tx-dma.js';
+import { EightB10BLineStream } from './phy/linecode/stream.js';
 
 export type { NicCounters } from './nic/core.js';
 
@@ -392,16 +393,29 @@ export class Nic {
       },
       receive(frame: WireFrame) {
         const sole = soleDelivery.frame === frame && frame.pooledBy != null;
+        let decoded: Uint8Array | null = null;
         if (self.loopbackMode() !== null) {
           // in loopback the receive path hears only the adapter's own frames
           self.counters.rxDuringLoopback++;
           self.core.rxFrameId = frame.id;
           self.core.dropRx('rxDuringLoopback', 'the adapter is in loopback');
-        } else self.macRx.receive(frame);
-        // The frame's bytes go back to the pool when this adapter held the last reference (see WireFrame.pooledBy).
-        if (sole && !self.packetBuffer.holds(frame)) {
-          const trace = self.sim.trace;
-          if (!trace.active && trace.subscriptions === frame.pooledAt) self.sim.slab.recycle(frame.bytes);
+        } else {
+          self.macRx.receive(frame);
+          decoded = self.macRx.takeDecoded();
+        }
+        const trace = self.sim.trace;
+        if (trace.active || self.packetBuffer.holds(frame)) return;
+        const slab = self.sim.slab;
+        // The octets this adapter's PHY decoded are its own: back to the pool once stored or dropped.
+        if (decoded !== null) slab.recycle(decoded);
+        // The frame's bytes (and code groups) go back to the pool when this adapter held the last reference (see WireFrame.pooledBy).
+        if (sole && trace.subscriptions === frame.pooledAt) {
+          slab.recycle(frame.bytes);
+          const symbols = frame.symbols;
+          if (symbols instanceof EightB10BLineStream) {
+            const codes = symbols.codes;
+            if (codes !== null) slab.recycleU16(codes);
+          }
         }
       },
       get wantsCarrier() {

@@ -80,4 +80,23 @@ export class Slab {
     const offset = this.carve(2 * n);
     return new Uint16Array(this.slab, offset, n);
   }
+
+  /**
+   * An array of `n` 16-bit words for a frame's line code groups: one given back with
+   * {@link recycleU16} when the pool has one of that length (old contents), else a fresh zeroed
+   * one. The caller writes every word. The same contract as {@link frame}.
+   */
+  frameU16(n: number): Uint16Array {
+    const list = this.pool16.get(n);
+    return list !== undefined && list.length > 0 ? list.pop()! : this.u16(n);
+  }
+
+  /** Gives back an array from {@link frameU16}; only the holder of its last reference may call this. */
+  recycleU16(b: Uint16Array): void {
+    let list = this.pool16.get(b.length);
+    if (list === undefined) this.pool16.set(b.length, (list = []));
+    if (list.length < POOL_PER_LENGTH) list.push(b);
+  }
+
+  private readonly pool16 = new Map<number, Uint16Array[]>();
 }

@@ -48,8 +48,9 @@ export interface WireFrame {
   /** Line symbols in signal fidelity (set by the sending PHY), otherwise undefined. */
   readonly symbols?: unknown;
   /**
-   * Set by a sending adapter whose `bytes` came from its simulator's frame pool (`sim.slab.frame`)
-   * and which reads them no more once it has handed the frame to its medium; `pooledAt` is the trace
+   * Set by a sending adapter whose `bytes` (and, in signal fidelity, 8b/10b code groups: `symbols`)
+   * came from its simulator's frame pool (`sim.slab.frame`, `frameU16`) and which reads them no
+   * more once it has handed the frame to its medium; `pooledAt` is the trace
    * bus's `subscriptions` count then (the bus was inactive). The bytes go back to the pool only
    * when all of this holds, so nobody can still hold them:
    * - a {@link Cable} delivered the frame straight from the end this endpoint is attached to, to its
@@ -58,7 +59,8 @@ export interface WireFrame {
    *   reference (the frame did not stay in its receive FIFO);
    * - no trace listener was attached since the frame was made (the same `subscriptions` count, the
    *   bus inactive), so no trace sink, capture or view saw the frame.
-   * Any other medium (hub, switch, middleware, a tunnel) and any other receiver ignore the field.
+   * Any other medium (hub, switch, a tunnel, middleware not marked `handsOnOnce`) and any other
+   * receiver ignore the field.
    */
   readonly pooledBy?: Endpoint | null;
   /** The trace bus's `subscriptions` count when the frame was made (see {@link WireFrame.pooledBy}). */

@@ -33,9 +33,23 @@ export class MacReceive {
     private readonly link: () => { speed: Speed; duplex: Duplex } | null,
   ) {}
 
+  /**
+   * In signal fidelity, the octets the PHY decoded from the last frame received (a buffer this
+   * receiver made), until {@link takeDecoded}; null otherwise.
+   */
+  private decoded: Uint8Array | null = null;
+
+  /** The octets decoded from the frame just received (signal fidelity), once; null in frame fidelity. */
+  takeDecoded(): Uint8Array | null {
+    const d = this.decoded;
+    this.decoded = null;
+    return d;
+  }
+
   /** A frame from the wire (or from loopback) at the instant its last bit arrived. */
   receive(wf: WireFrame): void {
     const core = this.core;
+    this.decoded = null;
     core.rxFrameId = wf.id;
     const r = core.regs;
     const macLink = this.link();
@@ -52,6 +66,8 @@ export class MacReceive {
       const res = this.mac.codec(stream.kind).decodeFrame(stream);
       lineErrors = res.errors.length;
       line = res.bytes;
+      // the 1000BASE-X decoder's octets are a buffer of their own (slab or fresh), never shared
+      if (stream.kind === '1000BASE-X' && line.length > 0) this.decoded = line;
       if (lineErrors > 0) {
         for (let i = 0; i < lineErrors; i++) this.phy.countSymbolError();
         if (core.sim.trace.active) core.sim.trace.emit('log', core.name, { level: 'info', message: `PHY: ${res.errors.map((e) => `${e.kind} at code group ${e.index}`).join(', ')}` });

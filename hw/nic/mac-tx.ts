@@ -112,10 +112,11 @@ export class MacTransmit {
     const epoch = this.core.epoch;
     if (!this.fdStart.pending && !this.fdEnd.pending) {
       // the usual case: the frame's two events reuse this MAC's entries (no closures per frame);
-      // in frame fidelity, untraced, nothing here reads the bytes after this call, so the frame may
-      // name this adapter in `pooledBy` (its receiver may give the bytes back to the pool)
+      // untraced, nothing here reads the bytes (or, in signal fidelity, the code groups made from
+      // them) after this call, so the frame may name this adapter in `pooledBy` (its receiver may
+      // give them back to the pool)
       const trace = sim.trace;
-      const pooled = this.fidelity === 'frame' && !trace.active;
+      const pooled = !trace.active;
       const wf: WireFrame = {
         id: sim.nextId('frame'),
         bytes,

@@ -57,11 +57,11 @@ function stored(f: Uint8Array): number[] {
   return [...body, c & 0xff, (c >>> 8) & 0xff, (c >>> 16) & 0xff, c >>> 24];
 }
 
-function setup(rxDescriptors = RING - 1) {
+function setup(rxDescriptors = RING - 1, fidelity: 'frame' | 'signal' = 'frame') {
   const sim = new Simulator({ seed: 3 });
   const mk = (name: string, last: number): Host => {
     const mem = new HostMemory(1 << 20);
-    return { mem, txTail: 0, nic: new Nic(sim, { memory: mem, name, mac: Uint8Array.of(2, 0, 0, 0, 0, last), phy: { autonegNs: 1_000_000 } }) };
+    return { mem, txTail: 0, nic: new Nic(sim, { memory: mem, name, mac: Uint8Array.of(2, 0, 0, 0, 0, last), fidelity, phy: { autonegNs: 1_000_000 } }) };
   };
   const a = mk('a', 0x0a);
   const b = mk('b', 0x0b);
@@ -76,7 +76,13 @@ function setup(rxDescriptors = RING - 1) {
     recycled.push(buf);
     recycle(buf);
   };
-  return { sim, a, b, recycled, cable };
+  const recycled16: Uint16Array[] = [];
+  const recycle16 = slab.recycleU16.bind(slab);
+  slab.recycleU16 = (buf: Uint16Array) => {
+    recycled16.push(buf);
+    recycle16(buf);
+  };
+  return { sim, a, b, recycled, recycled16, cable };
 }
 
 function received(b: Host, i: number): number[] {
@@ -168,5 +174,30 @@ describe('frame pool', () => {
     sim.run({ until: sim.now + 100_000 });
     expect(recycled.length).toBe(0);
     expect([received(b, 0), received(b, 1), received(b, 2)]).toEqual([stored(frame(300, 5)), stored(frame(300, 5)), stored(frame(300, 6))]);
+  });
+
+  test('signal fidelity (1000BASE-X): the line bytes, the 8b/10b code groups and the octets the receiving PHY decoded go back, and are reused; the bytes stored are the same', () => {
+    const { sim, a, b, recycled, recycled16 } = setup(RING - 1, 'signal');
+    send(a, frame(1000, 7));
+    sim.run({ until: sim.now + 100_000 });
+    expect([recycled.length, recycled16.length]).toEqual([2, 1]); // the sender's line bytes and the decoded octets; the code groups
+    expect(recycled16[0].length).toBeGreaterThan(1008);
+    send(a, frame(1000, 8));
+    sim.run({ until: sim.now + 100_000 });
+    expect([recycled.length, recycled16.length]).toEqual([4, 2]);
+    expect(recycled16[1]).toBe(recycled16[0]); // the same code-group array encoded the second frame
+    // the second frame's line bytes and decoded octets were the first frame's two buffers again
+    expect(recycled[2]).not.toBe(recycled[3]);
+    expect([recycled[2], recycled[3]].every((x) => x === recycled[0] || x === recycled[1])).toBe(true);
+    expect([received(b, 0), received(b, 1)]).toEqual([stored(frame(1000, 7)), stored(frame(1000, 8))]);
+  });
+
+  test('signal fidelity, traced: nothing goes back', () => {
+    const { sim, a, recycled, recycled16 } = setup(RING - 1, 'signal');
+    const stop = sim.trace.subscribe(() => {});
+    send(a, frame(1000, 7));
+    sim.run({ until: sim.now + 100_000 });
+    stop();
+    expect([recycled.length, recycled16.length]).toEqual([0, 0]);
   });
 });

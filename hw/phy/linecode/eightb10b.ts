@@ -393,8 +393,8 @@ export const EIGHT_B10B_DEFAULTS: Required<EightB10BStreamOptions> = { idleBefor
  * frame, FCS), starting at running disparity `rd`: /I/ idle, then per frame /S/ in place of the
  * first preamble octet, the remaining octets, /T/R/ plus one /R/ when needed so that the next
  * ordered set starts at an even position, and idle whose first /I/ is /I1/ when the running
- * disparity is positive (restoring it to negative) and /I2/ otherwise. The code groups are carved
- * from `slab` when given.
+ * disparity is positive (restoring it to negative) and /I2/ otherwise. The code groups come from
+ * `slab` when given (its pool of code-group arrays, `frameU16`, when one is free).
  */
 export function encode8b10bStream(
   frames: readonly Uint8Array[],
@@ -440,7 +440,7 @@ export function encode8b10bStream(
   }
   w = putIdle(codes, w, idleAfter);
   if (w >>> 1 !== len) throw new Error('8b/10b: stream length miscounted');
-  const out = slab ? slab.u16(len) : new Uint16Array(len);
+  const out = slab ? slab.frameU16(len) : new Uint16Array(len); // every word written here
   out.set(codeView(k, len));
   return { codes: out, rd: w & 1 };
 }
@@ -656,7 +656,7 @@ export function decode8b10bStream(codes: ArrayLike<number>, opts: Rx1000Options 
       const stop = first >>> 1;
       if (stop < n && (entry(first & 1, codes[stop]) & (DEC_INVALID | DEC_DISPARITY | 0x1ff)) === K29_7) size = 1 + stop - i;
     }
-    const f = slab ? slab.bytes(size) : new Uint8Array(size);
+    const f = slab ? slab.frame(size) : new Uint8Array(size); // only the octets written are handed out
     f[0] = 0x55;
     let fl = 1;
     for (;;) {
