@@ -132,17 +132,9 @@ export class Cable {
     from.arrivingTo = null;
     if (from.arrivingEpoch !== this.epoch) return;
     if (this.sim.trace.active) this.sim.trace.emit('wire.rx', this.name, { frame: f, to: ep.name, start: f.txStart + this.propagationNs });
-    if (f.pooledBy != null && f.pooledBy === from.endpoint) {
-      // straight from the endpoint that made it, to this one endpoint, and the cable keeps no reference
-      soleDelivery.frame = f;
-      try {
-        ep.receive(f);
-      } finally {
-        soleDelivery.frame = null;
-      }
-      return;
-    }
-    ep.receive(f);
+    // straight from the endpoint that made it, to this one endpoint, and the cable keeps no reference
+    if (f.pooledBy != null && f.pooledBy === from.endpoint) receiveSole(ep, f);
+    else ep.receive(f);
   }
 
   /** Attaches two endpoints and plugs the cable in. */
@@ -232,17 +224,9 @@ export class Cable {
         if (epoch !== this.epoch) return;
         if (abortable && from.inFlight?.delivery === delivery) from.inFlight = null;
         if (this.sim.trace.active) this.sim.trace.emit('wire.rx', this.name, { frame: f, to: ep.name, start: f.txStart + this.propagationNs });
-        if (f.pooledBy != null && f.pooledBy === from.endpoint && chain.every(handsOnOnce)) {
-          // from the endpoint that made it, through middleware that keeps nothing, to this one endpoint
-          soleDelivery.frame = f;
-          try {
-            ep.receive(f);
-          } finally {
-            soleDelivery.frame = null;
-          }
-          return;
-        }
-        ep.receive(f);
+        // from the endpoint that made it, through middleware that keeps nothing, to this one endpoint
+        if (f.pooledBy != null && f.pooledBy === from.endpoint && chain.every(handsOnOnce)) receiveSole(ep, f);
+        else ep.receive(f);
       });
       let carrierOff: EventHandle | null = null;
       if (ep.wantsCarrier && ep.carrier) {
@@ -287,4 +271,14 @@ export class Cable {
 
 function handsOnOnce(mw: FrameMiddleware): boolean {
   return mw.handsOnOnce === true;
+}
+
+/** `ep.receive(f)`, telling the endpoint (through {@link soleDelivery}) that it holds the frame's last reference. */
+function receiveSole(ep: Endpoint, f: WireFrame): void {
+  soleDelivery.frame = f;
+  try {
+    ep.receive(f);
+  } finally {
+    soleDelivery.frame = null;
+  }
 }
