@@ -11,6 +11,8 @@ import { Process } from '../../stack/socket/api.js';
 import { AF_INET, SOCK_STREAM } from '../../stack/socket/types.js';
 import { Network, type NetHost } from '../../topology/network.js';
 import type { E1000Options } from '../../driver/e1000.js';
+import type { Cable } from '../../hw/medium/cable.js';
+import { bitErrors, delayFrames, dropFrames } from '../../hw/faults.js';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
@@ -23,12 +25,13 @@ interface Run {
   b: NetHost;
 }
 
-/** Sends `data` from a to b over one connection (writes of 100,017 bytes), with `driver` options on both hosts; `beforeData` runs once connected. */
-async function run(driver: E1000Options, data: Uint8Array, beforeData?: (a: NetHost) => void): Promise<Run> {
+/** Sends `data` from a to b over one connection (writes of 100,017 bytes), with `driver` options on both hosts; `beforeData` runs once connected, `link` on the cable before the start. */
+async function run(driver: E1000Options, data: Uint8Array, beforeData?: (a: NetHost) => void, link?: (cable: Cable, net: Network) => void): Promise<Run> {
   const net = new Network({ seed: 5 });
   const a = net.host('a', { interfaces: [{ address: '10.0.0.1/24', driver }] });
   const b = net.host('b', { interfaces: [{ address: '10.0.0.2/24', driver }] });
-  net.cable(a.port(0), b.port(0), { lengthM: 10 });
+  const cable = net.cable(a.port(0), b.port(0), { lengthM: 10 });
+  link?.(cable, net);
   const aFrames: string[] = [];
   net.sim.trace.subscribe((e) => {
     if (e.kind === 'wire.tx' && e.source === a.nics[0].name) aFrames.push(Buffer.from(e.frame.bytes).toString('hex'));
@@ -113,4 +116,20 @@ describe('TCP over an adapter with TSO', () => {
     expect(c.get('arp.requestsSent')).toBe(2);
     expect(c.get('arp.queueOverflow')).toBe(0);
   });
+
+  test('2 MB over a link that loses, reorders and corrupts frames both ways: the exact stream, through TSO packets, retransmissions and recovery', async () => {
+    const data = payload(2_000_000);
+    const r = await run({ tso: true }, data, undefined, (cable, net) => {
+      for (const dir of [0, 1] as const) {
+        cable.use(dir, dropFrames(net.sim, { probability: 0.02, name: `loss${dir}` }));
+        cable.use(dir, delayFrames(net.sim, { ns: 0, jitterNs: 30_000, name: `jitter${dir}` }));
+        cable.use(dir, bitErrors(net.sim, { ber: 2e-6, name: `ber${dir}` }));
+      }
+    });
+    expect(sha(r.got)).toBe(sha(data));
+    const c = r.a.stack.counters;
+    expect(c.get('iface.tsoPackets')).toBeGreaterThan(10);
+    expect(c.get('tcp.retransSegs')).toBeGreaterThan(10);
+    expect(c.get('tcp.fastRetransmits') + c.get('tcp.rtoExpired')).toBeGreaterThan(0);
+  }, 60_000);
 });
