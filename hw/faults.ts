@@ -393,7 +393,7 @@ export function duplicateFrames(sim: Simulator, opts: FrameSelectOptions = {}): 
     next(frame);
     if (why === null) return;
     stats.faults++;
-    const copy: WireFrame = { ...frame, id: sim.nextId('frame'), txStart: frame.txStart + frameDurationNs(frame.bytes.length, frame.bitTimeNs) + IPG_BITS * frame.bitTimeNs };
+    const copy = changedCopy(frame, { id: sim.nextId('frame'), txStart: frame.txStart + frameDurationNs(frame.bytes.length, frame.bitTimeNs) + IPG_BITS * frame.bitTimeNs });
     if (sim.trace.active) sim.trace.emit('fault', name, { fault: 'duplicate', frameId: frame.id, detail: `${why}: copy is frame ${copy.id}` });
     next(copy);
   });
@@ -421,7 +421,7 @@ export function delayFrames(sim: Simulator, opts: DelayOptions): FaultInjector {
     }
     stats.faults++;
     if (sim.trace.active) sim.trace.emit('fault', name, { fault: 'delay', frameId: frame.id, detail: `+${d} ns` });
-    const moved: WireFrame = { ...frame, txStart: frame.txStart + d };
+    const moved = changedCopy(frame, { txStart: frame.txStart + d });
     sim.schedule(d, () => next(moved));
   });
 }

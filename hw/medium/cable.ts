@@ -215,6 +215,10 @@ export class Cable {
         return;
       }
     }
+    // The frame passes the chain as it is now, even if middleware is added or removed while the
+    // frame is on its way; so is decided whether every stage hands frames on once and keeps none.
+    const stages = chain.length === 0 ? chain : chain.slice();
+    const poolable = stages.every(handsOnOnce);
     const deliver = (f: WireFrame) => {
       const ep = to.endpoint;
       if (!ep) return;
@@ -225,7 +229,7 @@ export class Cable {
         if (abortable && from.inFlight?.delivery === delivery) from.inFlight = null;
         if (this.sim.trace.active) this.sim.trace.emit('wire.rx', this.name, { frame: f, to: ep.name, start: f.txStart + this.propagationNs });
         // from the endpoint that made it, through middleware that keeps nothing, to this one endpoint
-        if (f.pooledBy != null && f.pooledBy === from.endpoint && chain.every(handsOnOnce)) receiveSole(ep, f);
+        if (poolable && f.pooledBy != null && f.pooledBy === from.endpoint) receiveSole(ep, f);
         else ep.receive(f);
       });
       let carrierOff: EventHandle | null = null;
@@ -240,7 +244,7 @@ export class Cable {
       deliver(frame);
       return;
     }
-    const run = (k: number, f: WireFrame): void => (k < chain.length ? chain[k](f, (g) => run(k + 1, g)) : deliver(f));
+    const run = (k: number, f: WireFrame): void => (k < stages.length ? stages[k](f, (g) => run(k + 1, g)) : deliver(f));
     run(0, frame);
   }
 

@@ -31,6 +31,7 @@ import { WireError } from '../wire/error.js';
 import { MAC_BROADCAST } from '../wire/ethernet.js';
 import { IP_PROTOCOL, IPV4_FIELD, IPV4_MIN_HEADER_LEN, Ipv4Packet, NO_IPV4_OPTIONS, emitIpv4, formatIpv4Addr, isLoopbackIpv4, isMulticastIpv4, parseIpv4Options } from '../wire/ipv4.js';
 import { ICMP_TIME_EXCEEDED, ICMP_TYPE, ICMP_UNREACH } from '../wire/icmp.js';
+import { fillTcpChecksum } from '../wire/tcp.js';
 import type { CounterRef, Counters } from '../counters.js';
 import type { StackTimers } from '../timers.js';
 import type { Iface, TxStatus } from '../iface/netif.js';
@@ -391,7 +392,8 @@ export class Ipv4Layer {
     const li = this.local.get(dst);
     if (li !== undefined) {
       h.src = o.src !== undefined ? o.src >>> 0 : dst;
-      return this.loopback(li, h, payload);
+      // loopback takes a packet of any size, but nobody segments it: it needs its own checksum
+      return this.loopback(li, h, mss !== 0 ? withTcpChecksum(payload, h.src, dst) : payload);
     }
     const hop = this.pickRoute(dst, o.src);
     if (hop === undefined) {
@@ -404,7 +406,10 @@ export class Ipv4Layer {
       this.counters.drop('ip.outTooBig');
       return E_MSGSIZE;
     }
-    const st = mss !== 0 && segments > 1 ? this.sendFrame(iface, hop.nextHop, hop.l2, h, 0, false, options, payload, mss) : this.sendDatagram(iface, hop.nextHop, hop.l2, h, options, payload);
+    let st: TxStatus;
+    if (mss === 0) st = this.sendDatagram(iface, hop.nextHop, hop.l2, h, options, payload);
+    else if (segments > 1) st = this.sendFrame(iface, hop.nextHop, hop.l2, h, 0, false, options, payload, mss);
+    else st = this.sendDatagram(iface, hop.nextHop, hop.l2, h, options, withTcpChecksum(payload, h.src, dst)); // one segment: nobody else would sum it
     return st === 'sent' ? 'sent' : st === 'queued' ? 'queued' : st === 'nobufs' ? E_NOBUFS : E_NETUNREACH;
   }
 
@@ -673,4 +678,11 @@ export class Ipv4Layer {
       more: p.moreFragments,
     });
   }
+}
+
+/** A copy of the TCP segment `seg` with its checksum filled (a packet given `segmentMss` that will not be segmented). */
+function withTcpChecksum(seg: Uint8Array, src: number, dst: number): Uint8Array {
+  const copy = seg.slice();
+  fillTcpChecksum(copy, 0, copy.length, src, dst);
+  return copy;
 }

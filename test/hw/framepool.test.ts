@@ -200,4 +200,22 @@ describe('frame pool', () => {
     stop();
     expect([recycled.length, recycled16.length]).toEqual([0, 0]);
   });
+
+  test('an injector removed while its frames are on the wire: frames sent through a repeating injector never go back, even if it is gone when they arrive', () => {
+    const { sim, a, b, recycled, cable } = setup();
+    const remove = cable.use(0, duplicateFrames(sim, { frames: [1] }));
+    send(a, frame(300, 5));
+    while (cable.framesCarried[0] === 0) sim.step(); // the frame and its copy are on their way
+    remove();
+    send(a, frame(300, 6));
+    sim.run({ until: sim.now + 200_000 });
+    // only the frame sent after the removal went back, once
+    expect(recycled.length).toBe(1);
+    expect([received(b, 0), received(b, 1), received(b, 2)]).toEqual([stored(frame(300, 5)), stored(frame(300, 5)), stored(frame(300, 6))]);
+    // and the pool still hands out distinct buffers: two frames in flight at once arrive intact
+    send(a, frame(300, 7));
+    send(a, frame(300, 8));
+    sim.run({ until: sim.now + 200_000 });
+    expect([received(b, 3), received(b, 4)]).toEqual([stored(frame(300, 7)), stored(frame(300, 8))]);
+  });
 });

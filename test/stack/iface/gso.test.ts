@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { IP_PROTOCOL, Ipv4Packet } from '../../../stack/wire/ipv4.js';
 import { TCP_FLAG, TcpSegment, writeTcpHeader } from '../../../stack/wire/tcp.js';
 import { segmentTcpFrame } from '../../../stack/iface/gso.js';
-import { ip, twoHosts } from '../helpers.js';
+import { ip, recorder, twoHosts } from '../helpers.js';
 
 const A = ip('10.0.0.1');
 const B = ip('10.0.0.2');
@@ -77,5 +77,28 @@ describe('software segmentation (GSO) of a TCP packet', () => {
     expect(() => a.ip.output({ dst: B, protocol: IP_PROTOCOL.TCP, payload: tcp(3000, 1, TCP_FLAG.ACK), segmentMss: -5 })).toThrow(/segmentMss must be a positive integer, got -5/);
     expect(a.ip.output({ dst: B, protocol: IP_PROTOCOL.TCP, payload: tcp(3000, 1, TCP_FLAG.ACK), df: true, segmentMss: 1461 })).toEqual({ error: 'EMSGSIZE' });
     expect(a.counters.get('ip.outTooBig')).toBe(1);
+  });
+
+  it('a packet given segmentMss that is not segmented gets its checksum: one segment of payload, or a local destination (loopback takes any size)', () => {
+    const { sim, a, b, da } = twoHosts({ a: { tcp: false }, b: { tcp: false } });
+    const remote = recorder();
+    b.ip.register(IP_PROTOCOL.TCP, remote);
+    const local = recorder();
+    a.ip.register(IP_PROTOCOL.TCP, local);
+    const one = tcp(1000, 7, TCP_FLAG.ACK);
+    expect(a.ip.output({ dst: B, protocol: IP_PROTOCOL.TCP, payload: one, df: true, segmentMss: 1448 })).toBe('queued');
+    sim.runFor(1_000_000);
+    const frames = da.takeSent().map((x) => x.frame).filter((f) => f[12] === 0x08 && f[13] === 0x00);
+    expect(frames).toHaveLength(1);
+    expect(new TcpSegment(frames[0].subarray(34)).checksumOk(A, B)).toBe(true);
+    expect(remote.got).toHaveLength(1);
+    expect(b.counters.get('ip.badChecksum')).toBe(0);
+    const big = tcp(5000, 9, TCP_FLAG.ACK);
+    a.ip.output({ dst: A, protocol: IP_PROTOCOL.TCP, payload: big, segmentMss: 1448 });
+    sim.runFor(1_000_000);
+    expect(local.got.map((d) => d.data.length)).toEqual([5020]);
+    expect(new TcpSegment(local.got[0].data).checksumOk(A, A)).toBe(true);
+    // the caller's buffer is left as it was (checksum 0)
+    expect([big[16], big[17], one[16], one[17]]).toEqual([0, 0, 0, 0]);
   });
 });
