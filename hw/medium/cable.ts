@@ -53,6 +53,8 @@ class CableEnd implements MediumLink {
   peer!: CableEnd;
   endpoint: Endpoint | null = null;
   readonly middleware: FrameMiddleware[] = [];
+  /** Counts changes of `middleware` (a frame sent before a change is never pooled). */
+  middlewareVersion = 0;
   signalState: LinkSignal | null = null;
   /** A frame on its way to the far end through {@link arrival} (the reusable delivery), with the cable epoch it left in. */
   arriving: WireFrame | null = null;
@@ -176,11 +178,16 @@ export class Cable {
 
   /** Adds middleware to the direction leaving end `from` (0: a→b, 1: b→a); returns a remover. */
   use(from: 0 | 1, mw: FrameMiddleware): () => void {
-    const chain = this.ends[from].middleware;
+    const end = this.ends[from];
+    const chain = end.middleware;
     chain.push(mw);
+    end.middlewareVersion++;
     return () => {
       const i = chain.indexOf(mw);
-      if (i >= 0) chain.splice(i, 1);
+      if (i >= 0) {
+        chain.splice(i, 1);
+        end.middlewareVersion++;
+      }
     };
   }
 
@@ -215,10 +222,10 @@ export class Cable {
         return;
       }
     }
-    // The frame passes the chain as it is now, even if middleware is added or removed while the
-    // frame is on its way; so is decided whether every stage hands frames on once and keeps none.
-    const stages = chain.length === 0 ? chain : chain.slice();
-    const poolable = stages.every(handsOnOnce);
+    // Whether every middleware hands frames on once and keeps none is decided now; if the chain
+    // changes while the frame is on its way (a remover called, middleware added), it is not pooled.
+    const poolable = chain.every(handsOnOnce);
+    const version = from.middlewareVersion;
     const deliver = (f: WireFrame) => {
       const ep = to.endpoint;
       if (!ep) return;
@@ -229,7 +236,7 @@ export class Cable {
         if (abortable && from.inFlight?.delivery === delivery) from.inFlight = null;
         if (this.sim.trace.active) this.sim.trace.emit('wire.rx', this.name, { frame: f, to: ep.name, start: f.txStart + this.propagationNs });
         // from the endpoint that made it, through middleware that keeps nothing, to this one endpoint
-        if (poolable && f.pooledBy != null && f.pooledBy === from.endpoint) receiveSole(ep, f);
+        if (poolable && version === from.middlewareVersion && f.pooledBy != null && f.pooledBy === from.endpoint) receiveSole(ep, f);
         else ep.receive(f);
       });
       let carrierOff: EventHandle | null = null;
@@ -244,7 +251,7 @@ export class Cable {
       deliver(frame);
       return;
     }
-    const run = (k: number, f: WireFrame): void => (k < stages.length ? stages[k](f, (g) => run(k + 1, g)) : deliver(f));
+    const run = (k: number, f: WireFrame): void => (k < chain.length ? chain[k](f, (g) => run(k + 1, g)) : deliver(f));
     run(0, frame);
   }
 
