@@ -677,6 +677,13 @@ export class UdpSocket implements ProtoSocket {
 
 function cut(r: RecvResult, opts: RecvOptions | undefined): RecvResult {
   const max = opts?.maxLength;
+  const into = opts?.into;
+  if (into !== undefined) {
+    // into the caller's buffer: what fits (maxLength ≤ its length), the rest of the datagram discarded
+    const n = Math.min(r.data.length, max ?? into.length, into.length);
+    into.set(n === r.data.length ? r.data : r.data.subarray(0, n));
+    return { data: into.subarray(0, n), address: r.address, port: r.port, truncated: n < r.data.length };
+  }
   if (max === undefined || r.data.length <= max) return r;
   return { data: r.data.subarray(0, max), address: r.address, port: r.port, truncated: true };
 }

@@ -315,6 +315,12 @@ export class Process {
     if (opts !== undefined && (opts === null || typeof opts !== 'object')) throw new TypeError('receive options must be an object');
     const m = opts?.maxLength;
     if (m !== undefined && (!Number.isSafeInteger(m) || m < 0)) throw new RangeError(`maxLength must be an integer ≥ 0, got ${String(m)}`);
+    const into = opts?.into;
+    if (into !== undefined) {
+      if (!(into instanceof Uint8Array)) throw new TypeError(`into must be a Uint8Array, got ${into === null ? 'null' : typeof into}`);
+      // the buffer's length bounds the read (maxLength may bound it further)
+      return { ...opts, maxLength: m === undefined ? into.length : Math.min(m, into.length), dontWait: s.nonBlocking || opts?.dontWait };
+    }
     return s.nonBlocking ? { ...opts, dontWait: true } : opts;
   }
 

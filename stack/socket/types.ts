@@ -56,6 +56,13 @@ export interface RecvOptions {
   peek?: boolean;
   /** Stream sockets: wait until `maxLength` bytes (or end of stream, or an error) are there (MSG_WAITALL). */
   waitAll?: boolean;
+  /**
+   * Receive into this buffer (C's `read(fd, buf, len)`, Python's `recv_into`): at most its length
+   * (and at most `maxLength`) bytes are copied to its start, and the result's data is a view of
+   * them; no array is allocated for the data. Without it the data is a new array, or a view of the
+   * received frame.
+   */
+  into?: Uint8Array;
 }
 
 /**

@@ -111,15 +111,19 @@ export class ReceiveQueue {
     this.length += data.length;
   }
 
-  /** Removes (or with `peek`, copies without removing) up to `max` bytes. */
-  take(max: number, peek = false): Uint8Array {
-    const n = Math.min(max, this.length);
-    if (n === 0) return new Uint8Array(0);
+  /**
+   * Removes (or with `peek`, copies without removing) up to `max` bytes: into the start of `into`
+   * when given (a view of them is returned; at most its length), else as a view of one received
+   * chunk or a new array.
+   */
+  take(max: number, peek = false, into?: Uint8Array): Uint8Array {
+    const n = Math.min(max, this.length, into !== undefined ? into.length : Infinity);
+    if (n === 0) return into !== undefined ? into.subarray(0, 0) : new Uint8Array(0);
     const c0 = this.chunks[this.first];
     let out: Uint8Array;
-    if (c0.length >= n) out = c0.subarray(0, n);
+    if (into === undefined && c0.length >= n) out = c0.subarray(0, n);
     else {
-      out = new Uint8Array(n);
+      out = into !== undefined ? into.subarray(0, n) : new Uint8Array(n);
       let at = 0;
       for (let i = this.first; at < n; i++) {
         const c = this.chunks[i];

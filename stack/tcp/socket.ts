@@ -1470,7 +1470,7 @@ export class TcpSocket implements ProtoSocket {
       const q = this.rcvQueue;
       const eof = this.finRcvd || this.shutRd || (this.state === 'CLOSED' && this.everConnected);
       if (q.length > 0 && (opts?.waitAll !== true || q.length >= max || eof || this.error !== null)) {
-        const data = q.take(max === Infinity ? q.length : max, peek);
+        const data = q.take(max === Infinity ? q.length : max, peek, opts?.into);
         if (!peek) this.afterRead();
         return { data, address: this.remoteAddr, port: this.remotePort, truncated: false };
       }

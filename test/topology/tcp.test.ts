@@ -143,6 +143,44 @@ describe('bulk transfer over damaged links', () => {
   }
 });
 
+describe('reading into the caller\'s buffer', () => {
+  test('1 MB read with `into` a reused 10,000-byte buffer: every byte in order, each read a view of that buffer and never longer', async () => {
+    const { net, a, b } = await pair(11);
+    const data = pattern(1_000_000, 11);
+    const srv = new Process(b.stack, 'sink');
+    const cli = new Process(a.stack, 'source');
+    const l = await net.settle(srv.socket(AF_INET, SOCK_STREAM));
+    await net.settle(srv.bind(l, { address: 0, port: 9000 }));
+    await net.settle(srv.listen(l, 1));
+    const buf = new Uint8Array(10_000);
+    const server = (async () => {
+      const { fd } = await srv.accept(l);
+      const got = new Uint8Array(data.length);
+      let n = 0;
+      let reads = 0;
+      for (;;) {
+        const d = await srv.read(fd, { into: buf });
+        if (d.length === 0) break;
+        if (d.buffer !== buf.buffer || d.byteOffset !== 0 || d.length > buf.length) throw new Error('not a view of the buffer');
+        got.set(d, n);
+        n += d.length;
+        reads++;
+      }
+      await srv.close(fd);
+      return { got: got.subarray(0, n), reads };
+    })();
+    const client = (async () => {
+      const fd = await cli.socket(AF_INET, SOCK_STREAM);
+      await cli.connect(fd, { address: '10.0.0.2', port: 9000 });
+      await cli.write(fd, data);
+      await cli.close(fd);
+    })();
+    const [r] = await net.settle(Promise.all([server, client]), 60 * SEC);
+    expect(sha(r.got)).toBe(sha(data));
+    expect(r.reads).toBeGreaterThanOrEqual(100);
+  });
+});
+
 describe('across routers', () => {
   test('ICMP fragmentation needed from a router with a smaller MTU lowers the MSS (RFC 1191) and the data gets through', async () => {
     const net = new Network({ seed: 9 });

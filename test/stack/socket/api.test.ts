@@ -193,6 +193,39 @@ describe('receive options and socket options', () => {
     expect(r).toEqual(['EAGAIN', hex('01 02 03 04'), 32768, hex('01 02'), true, hex('05')]);
   });
 
+  test('into: the datagram lands in the caller\'s buffer (a view of it is returned), cut to its length (MSG_TRUNC) or to maxLength; peek too; not a Uint8Array is a TypeError', async () => {
+    const { sim, a, b } = twoUdpHosts();
+    const pa = new Process(a);
+    const pb = new Process(b);
+    const buf = new Uint8Array(3).fill(0xee);
+    const big = new Uint8Array(8).fill(0xee);
+    const r = await run(sim, async () => {
+      const srv = await pb.socket();
+      await pb.bind(srv, { address: 0, port: 5000 });
+      const fd = await pa.socket();
+      await pa.connect(fd, { address: '10.0.0.2', port: 5000 });
+      await pa.write(fd, hex('01 02 03 04'));
+      await pa.write(fd, hex('05 06'));
+      await pa.write(fd, hex('07 08 09'));
+      // each result is a view of the buffer, valid until the buffer is used again: read it at once
+      const seen = (x: { data: Uint8Array; truncated: boolean }, into: Uint8Array) => ({ data: Array.from(x.data), truncated: x.truncated, same: x.data.buffer === into.buffer && x.data.byteOffset === 0 });
+      return [
+        seen(await pb.recvfrom(srv, { into: big, peek: true }), big),
+        seen(await pb.recvfrom(srv, { into: buf }), buf),
+        seen(await pb.recvfrom(srv, { into: big }), big),
+        seen(await pb.recvfrom(srv, { into: big, maxLength: 1 }), big),
+      ];
+    });
+    expect(r).toEqual([
+      { data: [1, 2, 3, 4], truncated: false, same: true },
+      { data: [1, 2, 3], truncated: true, same: true },
+      { data: [5, 6], truncated: false, same: true },
+      { data: [7], truncated: true, same: true },
+    ]);
+    expect(Array.from(buf)).toEqual([1, 2, 3]);
+    expect(() => pb.recv(3, { into: [1, 2] as unknown as Uint8Array })).toThrow(new TypeError('into must be a Uint8Array, got object'));
+  });
+
   test('waiting readers are served in order', async () => {
     const { sim, a, b } = twoUdpHosts();
     const pa = new Process(a);
