@@ -1462,17 +1462,47 @@ export class TcpSocket implements ProtoSocket {
 
   private sticky: Errno | null = null;
 
-  /** Reads bytes (see `Process.recv`): data first, then the error, then end of stream (zero bytes). */
+  /**
+   * Reads bytes (see `Process.recv`): data first, then the error, then end of stream (zero bytes).
+   * With `waitAll` (MSG_WAITALL) the data is taken as it arrives, so the window keeps opening,
+   * until `maxLength` bytes, the end of the stream, an error, a timeout or (non-blocking) what is
+   * there now; what was taken is returned then, so more than SO_RCVBUF can be waited for.
+   */
   recvfrom(opts: RecvOptions | undefined): Promise<RecvResult> {
     const max = opts?.maxLength ?? Infinity;
     const peek = opts?.peek === true;
+    const into = opts?.into;
+    const waitAll = opts?.waitAll === true && !peek;
+    let got = 0; // MSG_WAITALL: bytes taken so far
+    let parts: Uint8Array[] | null = null; // and where they are, without `into`
+    const result = (data: Uint8Array): RecvResult => ({ data, address: this.remoteAddr, port: this.remotePort, truncated: false });
+    const gathered = (): RecvResult => {
+      if (into !== undefined) return result(into.subarray(0, got));
+      const p = parts!;
+      if (p.length === 1) return result(p[0]);
+      const data = new Uint8Array(got);
+      let at = 0;
+      for (const c of p) {
+        data.set(c, at);
+        at += c.length;
+      }
+      return result(data);
+    };
     const attempt = (): RecvResult | undefined => {
       const q = this.rcvQueue;
       const eof = this.finRcvd || this.shutRd || (this.state === 'CLOSED' && this.everConnected);
-      if (q.length > 0 && (opts?.waitAll !== true || q.length >= max || eof || this.error !== null)) {
-        const data = q.take(max === Infinity ? q.length : max, peek, opts?.into);
+      if (waitAll && max > 0) {
+        if (q.length > 0) {
+          const d = q.take(max === Infinity ? q.length : max - got, false, into?.subarray(got));
+          if (into === undefined) (parts ??= []).push(d);
+          got += d.length;
+          this.afterRead();
+        }
+        if (got > 0 && (got >= max || eof || this.error !== null || opts?.dontWait === true)) return gathered();
+      } else if (q.length > 0 && (opts?.waitAll !== true || q.length >= max || eof || this.error !== null)) {
+        const data = q.take(max === Infinity ? q.length : max, peek, into);
         if (!peek) this.afterRead();
-        return { data, address: this.remoteAddr, port: this.remotePort, truncated: false };
+        return result(data);
       }
       if (this.error !== null) {
         const e = this.error;
@@ -1480,7 +1510,7 @@ export class TcpSocket implements ProtoSocket {
         this.sticky = 'EPIPE';
         throw new SocketError(e);
       }
-      if (eof || max === 0) return { data: EMPTY, address: this.remoteAddr, port: this.remotePort, truncated: false };
+      if (eof || max === 0) return result(EMPTY);
       if (this.state === 'LISTEN') throw new SocketError('EINVAL', '', 'listening socket');
       if (this.state === 'CLOSED') throw new SocketError('ENOTCONN');
       return undefined;
@@ -1493,7 +1523,8 @@ export class TcpSocket implements ProtoSocket {
     }
     if (r !== undefined) return Promise.resolve(r);
     if (opts?.dontWait === true) return Promise.reject(new SocketError('EAGAIN'));
-    return this.readers.wait(attempt, { timeoutNs: opts?.timeoutNs });
+    // a timeout after part of a MSG_WAITALL read returns that part (as Linux does)
+    return this.readers.wait(attempt, { timeoutNs: opts?.timeoutNs, timeoutValue: () => (got > 0 ? gathered() : undefined) }) as Promise<RecvResult>;
   }
 
   /**

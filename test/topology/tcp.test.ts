@@ -143,6 +143,56 @@ describe('bulk transfer over damaged links', () => {
   }
 });
 
+/** A connected pair of descriptors a → b on a fresh pair of hosts. */
+async function connected(seed: number): Promise<{ net: Network; cli: Process; srv: Process; cfd: number; sfd: number }> {
+  const { net, a, b } = await pair(seed);
+  const srv = new Process(b.stack, 'sink');
+  const cli = new Process(a.stack, 'source');
+  const l = await net.settle(srv.socket(AF_INET, SOCK_STREAM));
+  await net.settle(srv.bind(l, { address: 0, port: 9000 }));
+  await net.settle(srv.listen(l, 1));
+  const cfd = await net.settle(cli.socket(AF_INET, SOCK_STREAM));
+  const accepted = srv.accept(l);
+  await net.settle(cli.connect(cfd, { address: '10.0.0.2', port: 9000 }));
+  const { fd: sfd } = await net.settle(accepted);
+  return { net, cli, srv, cfd, sfd };
+}
+
+describe('MSG_WAITALL (waitAll)', () => {
+  test('waiting for more than SO_RCVBUF (3 MB against 128 KiB): the data is taken as it comes, so the window keeps opening, and the read completes', async () => {
+    const { net, cli, srv, cfd, sfd } = await connected(12);
+    expect(await net.settle(srv.getsockopt(sfd, 'SO_RCVBUF'))).toBeLessThan(3_000_000);
+    const data = pattern(3_500_000, 12);
+    const writing = cli.write(cfd, data);
+    const got = await net.settle(srv.recv(sfd, { maxLength: 3_000_000, waitAll: true }), 60 * SEC);
+    expect(got.length).toBe(3_000_000);
+    expect(sha(got)).toBe(sha(data.subarray(0, 3_000_000)));
+    const into = new Uint8Array(500_000);
+    const rest = await net.settle(srv.read(sfd, { into, waitAll: true }), 60 * SEC);
+    expect(rest.length).toBe(500_000);
+    expect(rest.buffer).toBe(into.buffer);
+    expect(sha(rest)).toBe(sha(data.subarray(3_000_000)));
+    await net.settle(writing);
+  });
+
+  test('a timeout, a non-blocking read or the end of the stream return what a waitAll read had taken; the rest stays for the next read', async () => {
+    const { net, cli, srv, cfd, sfd } = await connected(13);
+    await net.settle(cli.write(cfd, pattern(1000, 1)));
+    // 1,000 bytes there, 5,000 asked: the timeout returns the 1,000 (Linux's SO_RCVTIMEO with MSG_WAITALL)
+    const part = await net.settle(srv.recv(sfd, { maxLength: 5000, waitAll: true, timeoutNs: 50_000_000 }));
+    expect(part).toEqual(pattern(1000, 1));
+    // nothing there: a timeout is ETIMEDOUT
+    await expect(net.settle(srv.recv(sfd, { maxLength: 10, waitAll: true, timeoutNs: 10_000_000 }))).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    await net.settle(cli.write(cfd, pattern(300, 2)));
+    await net.sim.runForAsync(300_000_000); // arrived (Nagle holds it until the delayed ACK of the first 1,000 bytes)
+    expect(await net.settle(srv.recv(sfd, { maxLength: 5000, waitAll: true, dontWait: true }))).toEqual(pattern(300, 2));
+    await net.settle(cli.write(cfd, pattern(200, 3)));
+    await net.settle(cli.close(cfd));
+    expect(await net.settle(srv.recv(sfd, { maxLength: 5000, waitAll: true }))).toEqual(pattern(200, 3));
+    expect((await net.settle(srv.recv(sfd, { waitAll: true }))).length).toBe(0);
+  });
+});
+
 describe('reading into the caller\'s buffer', () => {
   test('1 MB read with `into` a reused 10,000-byte buffer: every byte in order, each read a view of that buffer and never longer', async () => {
     const { net, a, b } = await pair(11);
