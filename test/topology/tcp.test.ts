@@ -12,6 +12,7 @@ import { AF_INET, SOCK_STREAM } from '../../stack/socket/types.js';
 import { TCP_RX_OUTCOMES } from '../../stack/tcp/tcp.js';
 import { Network, type NetHost } from '../../topology/network.js';
 import type { Cable } from '../../hw/medium/cable.js';
+import { tcpConnection } from './connect.js';
 
 const SEC = 1_000_000_000;
 
@@ -146,16 +147,7 @@ describe('bulk transfer over damaged links', () => {
 /** A connected pair of descriptors a → b on a fresh pair of hosts. */
 async function connected(seed: number): Promise<{ net: Network; cli: Process; srv: Process; cfd: number; sfd: number }> {
   const { net, a, b } = await pair(seed);
-  const srv = new Process(b.stack, 'sink');
-  const cli = new Process(a.stack, 'source');
-  const l = await net.settle(srv.socket(AF_INET, SOCK_STREAM));
-  await net.settle(srv.bind(l, { address: 0, port: 9000 }));
-  await net.settle(srv.listen(l, 1));
-  const cfd = await net.settle(cli.socket(AF_INET, SOCK_STREAM));
-  const accepted = srv.accept(l);
-  await net.settle(cli.connect(cfd, { address: '10.0.0.2', port: 9000 }));
-  const { fd: sfd } = await net.settle(accepted);
-  return { net, cli, srv, cfd, sfd };
+  return { net, ...(await tcpConnection(net, a, b, '10.0.0.2', 9000)) };
 }
 
 describe('MSG_WAITALL (waitAll)', () => {
@@ -195,16 +187,10 @@ describe('MSG_WAITALL (waitAll)', () => {
 
 describe('reading into the caller\'s buffer', () => {
   test('1 MB read with `into` a reused 10,000-byte buffer: every byte in order, each read a view of that buffer and never longer', async () => {
-    const { net, a, b } = await pair(11);
+    const { net, cli, srv, cfd, sfd: fd } = await connected(11);
     const data = pattern(1_000_000, 11);
-    const srv = new Process(b.stack, 'sink');
-    const cli = new Process(a.stack, 'source');
-    const l = await net.settle(srv.socket(AF_INET, SOCK_STREAM));
-    await net.settle(srv.bind(l, { address: 0, port: 9000 }));
-    await net.settle(srv.listen(l, 1));
     const buf = new Uint8Array(10_000);
     const server = (async () => {
-      const { fd } = await srv.accept(l);
       const got = new Uint8Array(data.length);
       let n = 0;
       let reads = 0;
@@ -220,10 +206,8 @@ describe('reading into the caller\'s buffer', () => {
       return { got: got.subarray(0, n), reads };
     })();
     const client = (async () => {
-      const fd = await cli.socket(AF_INET, SOCK_STREAM);
-      await cli.connect(fd, { address: '10.0.0.2', port: 9000 });
-      await cli.write(fd, data);
-      await cli.close(fd);
+      await cli.write(cfd, data);
+      await cli.close(cfd);
     })();
     const [r] = await net.settle(Promise.all([server, client]), 60 * SEC);
     expect(sha(r.got)).toBe(sha(data));

@@ -7,10 +7,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { Rng } from '../../sim/rng.js';
-import { Process } from '../../stack/socket/api.js';
-import { AF_INET, SOCK_STREAM } from '../../stack/socket/types.js';
 import { Network, type NetHost } from '../../topology/network.js';
 import type { E1000Options } from '../../driver/e1000.js';
+import { tcpConnection } from './connect.js';
 import type { Cable } from '../../hw/medium/cable.js';
 import { bitErrors, delayFrames, dropFrames } from '../../hw/faults.js';
 
@@ -37,15 +36,7 @@ async function run(driver: E1000Options, data: Uint8Array, beforeData?: (a: NetH
     if (e.kind === 'wire.tx' && e.source === a.nics[0].name) aFrames.push(Buffer.from(e.frame.bytes).toString('hex'));
   }, ['wire.tx']);
   await net.start();
-  const srv = new Process(b.stack, 'sink');
-  const cli = new Process(a.stack, 'source');
-  const l = await net.settle(srv.socket(AF_INET, SOCK_STREAM));
-  await net.settle(srv.bind(l, { address: 0, port: 9 }));
-  await net.settle(srv.listen(l, 1));
-  const fd = await net.settle(cli.socket(AF_INET, SOCK_STREAM));
-  const accepted = srv.accept(l);
-  await net.settle(cli.connect(fd, { address: '10.0.0.2', port: 9 }));
-  const { fd: rfd } = await net.settle(accepted);
+  const { cli, srv, cfd: fd, sfd: rfd } = await tcpConnection(net, a, b, '10.0.0.2', 9);
   beforeData?.(a);
   const parts: Uint8Array[] = [];
   const sink = (async () => {
