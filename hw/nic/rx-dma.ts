@@ -130,10 +130,11 @@ export class RxDma {
       }
       if (!fault) {
         const from = start + written;
-        if (n < 128) {
+        const b = buf | 0; // a small integer index: `buf` comes from a Float64Array, and a double index costs a conversion per byte
+        if (n < 128 && b === buf) {
           // a short frame: a loop costs less than a subarray view and set()
           const dst = mem.bytes;
-          for (let j = 0; j < n; j++) dst[buf + j] = line[from + j];
+          for (let j = 0; j < n; j++) dst[b + j] = line[from + j];
         } else mem.bytes.set(line.subarray(from, from + n), buf);
       }
       written += n;
