@@ -45,13 +45,33 @@ export interface ChecksumInsert {
  * every byte is written here).
  */
 export function serializeFrame(frame: Uint8Array, appendCrc: boolean, pad: boolean, insertChecksum?: ChecksumInsert | null, second?: ChecksumInsert | null, slab?: Slab): Uint8Array {
-  const out = lineBuffer(frame.length, appendCrc, pad, slab);
-  out.set(frame, PREAMBLE_SFD_LEN);
-  if (appendCrc && !insertChecksum && !second && out.length === PREAMBLE_SFD_LEN + frame.length + FCS_LEN) {
-    putFcs(out, PREAMBLE_SFD_LEN + frame.length, fcs32(frame)); // the bytes just copied: no second view of them
-    return out;
+  return serializeRange(frame, 0, frame.length, appendCrc, pad, insertChecksum, second, slab);
+}
+
+/** Below this many octets a frame is copied by a loop (cheaper than a view and `set()`) and its FCS computed in the line buffer. */
+const SHORT_COPY = 128;
+
+/** {@link serializeFrame} of the frame `src[from, from + len)` (no view of it is made for a short frame). */
+export function serializeRange(src: Uint8Array, from: number, len: number, appendCrc: boolean, pad: boolean, insertChecksum?: ChecksumInsert | null, second?: ChecksumInsert | null, slab?: Slab): Uint8Array {
+  const out = lineBuffer(len, appendCrc, pad, slab);
+  const o = PREAMBLE_SFD_LEN;
+  const f = from | 0; // an integer index for the loop (`from` may be a host address held as a double)
+  const plain = appendCrc && !insertChecksum && !second && out.length === o + len + FCS_LEN;
+  if (len < SHORT_COPY && f === from) {
+    for (let j = 0; j < len; j++) out[o + j] = src[f + j];
+    if (plain) {
+      putFcs(out, o + len, fcs32(out, o, o + len));
+      return out;
+    }
+  } else {
+    const view = from === 0 && len === src.length ? src : src.subarray(from, from + len);
+    out.set(view, o);
+    if (plain) {
+      putFcs(out, o + len, fcs32(view)); // the bytes just copied: no second view of them
+      return out;
+    }
   }
-  finishLine(out, frame.length, appendCrc, insertChecksum, second);
+  finishLine(out, len, appendCrc, insertChecksum, second);
   return out;
 }
 

@@ -8,7 +8,7 @@
  */
 import * as R from '../registers/e1000.js';
 import { DESC, DESC_SIZE, TXD_CMD, TXD_POPTS, TXD_STA, TXD_TUCMD } from '../descriptors.js';
-import { PREAMBLE_SFD_LEN, finishLine, lineBuffer, serializeFrame, type ChecksumInsert } from '../mac/framing.js';
+import { PREAMBLE_SFD_LEN, finishLine, lineBuffer, serializeFrame, serializeRange, type ChecksumInsert } from '../mac/framing.js';
 import type { NicCore } from './core.js';
 import type { Interrupts } from './interrupts.js';
 import type { PacketBuffer } from './packet-buffer.js';
@@ -30,11 +30,12 @@ const NO_DESCS = Object.freeze([]) as unknown as number[]; // frozen: a push int
 /** The transmit DMA engine of one adapter. */
 export class TxDma {
   /**
-   * The chain's buffers (views of host memory), `chunks[0, nChunks)`. Reused for every frame: the
-   * gathered views are read only while the frame is serialized (or copied for segmentation), inside
-   * the same call that completes the chain, so nothing holds the array afterwards.
+   * The chain's buffers in host memory, addresses `chunkAddr[0, nChunks)` and lengths `chunkLen`
+   * (checked when fetched). Reused for every frame: they are read only while the frame is
+   * serialized (or copied for segmentation), inside the same call that completes the chain.
    */
-  private readonly chunks: Uint8Array[] = [];
+  private readonly chunkAddr: number[] = [];
+  private readonly chunkLen: number[] = [];
   private nChunks = 0;
   private chainLen = 0;
   private chainDescs: number[] = NO_DESCS;
@@ -199,7 +200,8 @@ export class TxDma {
             continue;
           }
         } else {
-          this.chunks[this.nChunks++] = mem.bytes.subarray(buf, buf + len);
+          this.chunkAddr[this.nChunks] = buf;
+          this.chunkLen[this.nChunks++] = len;
           this.chainLen += len;
         }
       }
@@ -269,23 +271,23 @@ export class TxDma {
     this.contextValid = true;
   }
 
-  /** The chain's `n` buffers as one frame: the one view itself, or a copy of them all. */
-  /** The chain's `n` buffers as one frame of `total` bytes: the only buffer itself, or copied into `into` (or a new array). */
+  /** The chain's `n` buffers as one frame of `total` bytes: a view of the only buffer, or copied into `into` (or a new array). */
   private gather(n: number, total: number, into: Uint8Array | null = null): Uint8Array {
-    const chunks = this.chunks;
-    if (n === 1) return chunks[0];
+    const bytes = this.core.memory.bytes;
+    const addr = this.chunkAddr;
+    const len = this.chunkLen;
+    if (n === 1) return bytes.subarray(addr[0], addr[0] + len[0]);
     const frame = into !== null ? into.subarray(0, total) : new Uint8Array(total);
     let o = 0;
     for (let k = 0; k < n; k++) {
-      frame.set(chunks[k], o);
-      o += chunks[k].length;
+      frame.set(bytes.subarray(addr[k], addr[k] + len[k]), o);
+      o += len[k];
     }
     return frame;
   }
 
   private transmit(nChunks: number, total: number, base: number, descs: number[], cmdOr: number, popts: number): void {
     const cmd = this.eopCmd;
-    const frame = this.gather(nChunks, total);
     const ifcs = (cmd & TXD_CMD.IFCS) !== 0;
     const psp = (this.core.regs.get(R.TCTL) & R.TCTL.f.PSP.mask) !== 0;
     let first: ChecksumInsert | null = null;
@@ -300,7 +302,9 @@ export class TxDma {
       if (popts & TXD_POPTS.IXSM) first = this.ipSum;
       if (popts & TXD_POPTS.TXSM) second = this.tuSum;
     }
-    const bytes = serializeFrame(frame, ifcs, psp && ifcs, first, second, this.core.sim.slab);
+    const slab = this.core.sim.slab;
+    // one buffer (the usual case): serialized straight from host memory
+    const bytes = nChunks === 1 ? serializeRange(this.core.memory.bytes, this.chunkAddr[0], total, ifcs, psp && ifcs, first, second, slab) : serializeFrame(this.gather(nChunks, total), ifcs, psp && ifcs, first, second, slab);
     this.mac.send(bytes, base, descs, cmdOr);
   }
 
