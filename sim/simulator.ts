@@ -467,9 +467,17 @@ export class Simulator {
   }
 }
 
-function drainMicrotasks(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
+/**
+ * Resolves once every pending promise continuation has run, chains included. In Node, without a
+ * trip through the event loop: a microtask queued now runs after the continuations already
+ * queued, and the tick it schedules runs only when the microtask queue is empty (Node runs
+ * `process.nextTick` callbacks after each full microtask checkpoint); then this promise
+ * resolves. Elsewhere (the browser view), through `setImmediate`.
+ */
+const drainMicrotasks: () => Promise<void> =
+  typeof process === 'object' && process !== null && typeof process.nextTick === 'function'
+    ? () => new Promise((resolve) => queueMicrotask(() => process.nextTick(resolve)))
+    : () => new Promise((resolve) => setImmediate(resolve));
 
 function wallNowMs(): number {
   return performance.now();

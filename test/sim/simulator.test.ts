@@ -179,6 +179,38 @@ describe('simulator', () => {
     expect(log).toEqual([100, 350, -1000]);
   });
 
+  test('runAsync lets a woken chain of any depth finish at that instant, whatever context runAsync is called from', async () => {
+    // a continuation that goes through 200 awaits, nested async functions, Promise.all and a
+    // thenable before it reads the clock: all of it must run before the next event (t = 101)
+    const deep = async (n: number): Promise<number> => (n === 0 ? 0 : 1 + (await deep(n - 1)));
+    const scenario = async (start: (run: () => Promise<unknown>) => Promise<unknown>) => {
+      const sim = new Simulator();
+      const seen: number[] = [];
+      const woken = new Promise<void>((resolve) =>
+        sim.schedule(100, () => {
+          sim.wake();
+          resolve();
+        }),
+      );
+      const proc = (async () => {
+        await woken;
+        for (let i = 0; i < 200; i++) await null;
+        await Promise.all([deep(50), deep(20)]);
+        await { then: (r: (v: number) => void) => r(1) };
+        seen.push(sim.now);
+        sim.schedule(0, () => seen.push(-sim.now)); // what the process schedules runs at its instant too
+      })();
+      sim.schedule(101, () => seen.push(sim.now));
+      await start(() => sim.runAsync());
+      await proc;
+      return seen;
+    };
+    const want = [100, -100, 101];
+    expect(await scenario((run) => run())).toEqual(want); // from a promise continuation
+    expect(await scenario((run) => new Promise((res) => setImmediate(() => void run().then(res))))).toEqual(want); // from a macrotask
+    expect(await scenario((run) => new Promise((res) => process.nextTick(() => void run().then(res))))).toEqual(want); // from a tick
+  });
+
   test('real-time mode paces simulated time to the wall clock and accepts posted events', async () => {
     const sim = new Simulator();
     const wallAt: number[] = [];
