@@ -281,7 +281,11 @@ export class Simulator {
     return this.run({ ...opts, until: this.now + duration });
   }
 
-  /** Like `run`, but lets awaiting processes continue at the simulated instant they were woken. */
+  /**
+   * Like `run`, but lets awaiting processes continue at the simulated instant they were woken (after
+   * an event that called `wake()`, every pending continuation runs before the next event). It does
+   * not yield to the host's event loop: real I/O waits until it returns (`runRealtime` does yield).
+   */
   async runAsync(opts: RunOptions = {}): Promise<RunResult> {
     const until = opts.until ?? Infinity;
     const max = opts.maxEvents ?? Infinity;
@@ -342,7 +346,7 @@ export class Simulator {
     opts.signal?.addEventListener('abort', onAbort);
     const done = (reason: RunResult['reason']): RealtimeResult => ({ ...this.result(reason, rt.events), maxLagNs: rt.maxLag });
     try {
-      await drainMicrotasks();
+      await yieldToEventLoop();
       for (;;) {
         if (this.stopRequested || opts.signal?.aborted) return done('stopped');
         if (rt.events >= max) return done('maxEvents');
@@ -373,7 +377,7 @@ export class Simulator {
         if ((rt.events & 63) === 0) this.sampleRate(rt);
         if (this.woken) {
           this.woken = false;
-          await drainMicrotasks();
+          await yieldToEventLoop();
         }
       }
     } finally {
@@ -478,6 +482,11 @@ const drainMicrotasks: () => Promise<void> =
   typeof process === 'object' && process !== null && typeof process.nextTick === 'function'
     ? () => new Promise((resolve) => queueMicrotask(() => process.nextTick(resolve)))
     : () => new Promise((resolve) => setImmediate(resolve));
+
+/** Resolves after one turn of the event loop: pending continuations, and real I/O (a real-time run's posts), get to run. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 function wallNowMs(): number {
   return performance.now();
