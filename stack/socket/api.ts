@@ -319,9 +319,10 @@ export class Process {
     if (into !== undefined) {
       if (!(into instanceof Uint8Array)) throw new TypeError(`into must be a Uint8Array, got ${into === null ? 'null' : typeof into}`);
       // the buffer's length bounds the read (maxLength may bound it further)
-      return { ...opts, maxLength: m === undefined ? into.length : Math.min(m, into.length), dontWait: s.nonBlocking || opts?.dontWait };
+      // (the fields listed, not a spread of `opts`: this runs on every read)
+      return { timeoutNs: opts!.timeoutNs, dontWait: s.nonBlocking || opts!.dontWait, maxLength: m === undefined ? into.length : Math.min(m, into.length), peek: opts!.peek, waitAll: opts!.waitAll, into };
     }
-    return s.nonBlocking ? { ...opts, dontWait: true } : opts;
+    return s.nonBlocking ? { timeoutNs: opts?.timeoutNs, dontWait: true, maxLength: m, peek: opts?.peek, waitAll: opts?.waitAll } : opts;
   }
 
   private freeFd(): number {
