@@ -159,6 +159,7 @@ export class Simulator {
   private realtime: RealtimeState | null = null;
   private readonly names = new Map<string, number>();
   private readonly ids = new Map<string, number>();
+  private frameIds = 0;
 
   constructor(opts: SimulatorOptions = {}) {
     this.seed = opts.seed ?? 1;
@@ -209,6 +210,7 @@ export class Simulator {
 
   /** The next number of a simulation-wide sequence (frame ids, ...), starting at 1. */
   nextId(sequence: string): number {
+    if (sequence === 'frame') return ++this.frameIds; // (one per frame on the wire: no map lookup)
     const n = (this.ids.get(sequence) ?? 0) + 1;
     this.ids.set(sequence, n);
     return n;

@@ -526,10 +526,10 @@ export class UdpSocket implements ProtoSocket {
   }
 
   /** The next datagram: at once when one is queued, else when one arrives. */
-  recvfrom(opts: RecvOptions | undefined): Promise<RecvResult> {
+  recvfrom(opts: RecvOptions | undefined): RecvResult | Promise<RecvResult> {
     const r = this.tryRecv(opts);
-    if (r !== undefined) return Promise.resolve(r);
-    if (opts?.dontWait === true) return Promise.reject(new SocketError('EAGAIN'));
+    if (r !== undefined) return r; // (no promise of our own: the socket layer makes the one the caller gets)
+    if (opts?.dontWait === true) throw new SocketError('EAGAIN');
     return this.readers.wait(() => this.tryRecv(opts), { timeoutNs: opts?.timeoutNs });
   }
 

@@ -210,13 +210,13 @@ export class Process {
   /** Receives the next datagram's bytes, or what a stream has (at most `maxLength`; zero bytes: the peer closed). */
   recv(fd: number, opts?: RecvOptions): Promise<Uint8Array> {
     checkFd(fd);
-    return this.call('recv', fd, (s) => s.proto.recvfrom(this.recvOpts(s, opts)).then(dataOf));
+    return this.call('recv', fd, (s) => dataNowOrLater(s.proto.recvfrom(this.recvOpts(s, opts))));
   }
 
   /** `recv` under its file name. */
   read(fd: number, opts?: RecvOptions): Promise<Uint8Array> {
     checkFd(fd);
-    return this.call('read', fd, (s) => s.proto.recvfrom(this.recvOpts(s, opts)).then(dataOf));
+    return this.call('read', fd, (s) => dataNowOrLater(s.proto.recvfrom(this.recvOpts(s, opts))));
   }
 
   /** Sets or clears O_NONBLOCK on a descriptor (`fcntl(fd, F_SETFL, O_NONBLOCK)`). */
@@ -375,4 +375,9 @@ export class Process {
 
 function dataOf(r: RecvResult): Uint8Array {
   return r.data;
+}
+
+/** The data of a receive that completed now, or a promise of it. */
+function dataNowOrLater(r: RecvResult | Promise<RecvResult>): Uint8Array | Promise<Uint8Array> {
+  return r instanceof Promise ? r.then(dataOf) : r.data;
 }

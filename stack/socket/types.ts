@@ -153,8 +153,8 @@ export interface ProtoSocket {
   disconnect(): void;
   /** Sends `data` to `address:port`, or to the peer when `port` is -1; resolves to the bytes taken. */
   sendto(data: Uint8Array, address: number, port: number, opts?: SendOptions): number | Promise<number>;
-  /** Receives the next datagram or bytes (a stream's end: zero bytes). */
-  recvfrom(opts: RecvOptions | undefined): Promise<RecvResult>;
+  /** Receives the next datagram or bytes (a stream's end: zero bytes): the result itself when there is one now (or a SocketError thrown), else a promise of it. */
+  recvfrom(opts: RecvOptions | undefined): RecvResult | Promise<RecvResult>;
   /** Sets an option (EINVAL/ENOPROTOOPT for options this protocol does not have). */
   setOption(name: SocketOption, value: number | boolean): void;
   /** Reads an option. */

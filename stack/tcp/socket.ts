@@ -1468,7 +1468,7 @@ export class TcpSocket implements ProtoSocket {
    * until `maxLength` bytes, the end of the stream, an error, a timeout or (non-blocking) what is
    * there now; what was taken is returned then, so more than SO_RCVBUF can be waited for.
    */
-  recvfrom(opts: RecvOptions | undefined): Promise<RecvResult> {
+  recvfrom(opts: RecvOptions | undefined): RecvResult | Promise<RecvResult> {
     const max = opts?.maxLength ?? Infinity;
     const peek = opts?.peek === true;
     const into = opts?.into;
@@ -1521,8 +1521,8 @@ export class TcpSocket implements ProtoSocket {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (r !== undefined) return Promise.resolve(r);
-    if (opts?.dontWait === true) return Promise.reject(new SocketError('EAGAIN'));
+    if (r !== undefined) return r; // (no promise of our own: the socket layer makes the one the caller gets)
+    if (opts?.dontWait === true) throw new SocketError('EAGAIN');
     // a timeout after part of a MSG_WAITALL read returns that part (as Linux does)
     return this.readers.wait(attempt, { timeoutNs: opts?.timeoutNs, timeoutValue: () => (got > 0 ? gathered() : undefined) }) as Promise<RecvResult>;
   }
