@@ -14,7 +14,15 @@
  * @module
  */
 
+import { arenaBytes } from './checksum.js';
+
 const SLAB_BYTES = 1 << 16;
+/**
+ * Bytes of the checksum kernel's memory a simulator's frame pool may take ({@link arenaBytes}; the
+ * process has 4 MiB of it, so the first eight simulators of a process get it, and later ones use
+ * plain memory: the same bytes, only their sums cost a copy more).
+ */
+const ARENA_PER_SLAB = 512 * 1024;
 /** Requests larger than this get their own backing store. */
 const LARGE = SLAB_BYTES / 16;
 /** Buffers kept per length in the frame pool (a full-duplex link has about two frames in flight). */
@@ -49,8 +57,21 @@ export class Slab {
    */
   frame(n: number): Uint8Array {
     const list = n === this.poolLen ? this.poolList : this.poolFor(n);
-    return list.length > 0 ? list.pop()! : this.bytes(n);
+    if (list.length > 0) return list.pop()!;
+    if (n <= this.arenaLeft) {
+      // a new pool buffer in the checksum kernel's memory when there is room: the adapter's
+      // checksums over it (the legacy receive checksum, checksum insertion) are summed in place
+      const a = arenaBytes(n);
+      if (a !== null) {
+        this.arenaLeft -= (n + 15) & ~15;
+        return a;
+      }
+      this.arenaLeft = 0;
+    }
+    return this.bytes(n);
   }
+
+  private arenaLeft = ARENA_PER_SLAB;
 
   /**
    * Gives back a buffer from {@link frame} for a later frame of its length. Only the holder of its
