@@ -122,7 +122,7 @@ export function onesSum16(b: Uint8Array, from: number, to: number): number {
   if (to - from < SIMD_MIN || kernel === null) return onesSumJs(b, from, to);
   const { mem, sum } = kernel;
   let acc = 0;
-  if (b.buffer === kernel.buffer) {
+  if (inArena(b)) {
     // in the kernel's memory already (an arena buffer): whole 32-byte blocks where they are, the
     // rest (< 32 bytes, which starts an even number of bytes after `from`) in JavaScript
     const at = b.byteOffset + from;
@@ -141,6 +141,23 @@ export function onesSum16(b: Uint8Array, from: number, to: number): number {
   }
   const s = fold(acc); // little-endian words
   return ((s & 0xff) << 8) | (s >>> 8);
+}
+
+/**
+ * The last arena buffers summed (a frame pool rotates a few of them), recognised by identity: the
+ * `buffer` getter is a call that costs about as much as summing 200 bytes.
+ */
+const recentArena: (Uint8Array | null)[] = [null, null, null, null, null, null, null, null];
+let recentNext = 0;
+
+/** Whether `b` is a view of the kernel's memory. */
+function inArena(b: Uint8Array): boolean {
+  const r = recentArena;
+  if (b === r[0] || b === r[1] || b === r[2] || b === r[3] || b === r[4] || b === r[5] || b === r[6] || b === r[7]) return true;
+  if (b.buffer !== kernel!.buffer) return false;
+  r[recentNext] = b;
+  recentNext = (recentNext + 1) & 7;
+  return true;
 }
 
 /** The ones' complement sum of two folded 16-bit sums. */
