@@ -448,14 +448,22 @@ export interface BenchArgs extends MeasureOptions {
   only?: string;
   /** Print usage and exit. */
   help: boolean;
+  /** Compare with this other tree (a git commit or a directory with a build) instead (`bench/compare.ts`). */
+  against?: string;
+  /** With `against`: rounds of paired slices (default 10). */
+  rounds: number;
+  /** With `against`: CPU seconds per slice (default 0.5). */
+  sliceS: number;
 }
 
 /** The usage line. */
-export const USAGE = 'usage: npm run bench -- [--json] [--only PREFIX] [--in-process] [--reps N (≥ 1, default 5)] [--min-time SECONDS (> 0, default 1)] [--warmup SECONDS (≥ 0, default 0.5)] [--floor-slice SECONDS (> 0, default 0.2)]';
+export const USAGE =
+  'usage: npm run bench -- [--json] [--only PREFIX] [--in-process] [--reps N (≥ 1, default 5)] [--min-time SECONDS (> 0, default 1)] [--warmup SECONDS (≥ 0, default 0.5)] [--floor-slice SECONDS (> 0, default 0.2)]' +
+  ' | npm run bench -- --against REF (a git commit, or a directory with a build) [--only PREFIX] [--json] [--in-process] [--rounds N (≥ 1, default 10)] [--slice SECONDS (> 0, default 0.5)] [--warmup SECONDS]';
 
 /** Parses the options of `npm run bench`; returns a one-line error message for bad ones. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs | { error: string } {
-  const a: BenchArgs = { json: false, help: false, ...DEFAULT_MEASURE };
+  const a: BenchArgs = { json: false, help: false, rounds: 10, sliceS: 0.5, ...DEFAULT_MEASURE };
   const num = (flag: string, v: string | undefined, ok: (x: number) => boolean, what: string): number | string => {
     if (v === undefined) return `${flag} needs a value`;
     const x = Number(v);
@@ -494,6 +502,24 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | { error: st
         const x = num(arg, argv[++i], (n) => n >= 0 && n <= 600, 'seconds, from 0 to 600');
         if (typeof x === 'string') return { error: x };
         a.warmupS = x;
+        break;
+      }
+      case '--against': {
+        const v = argv[++i];
+        if (v === undefined || v === '' || v.startsWith('--')) return { error: '--against needs a git commit or a directory' };
+        a.against = v;
+        break;
+      }
+      case '--rounds': {
+        const x = num(arg, argv[++i], (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer from 1 to 1000');
+        if (typeof x === 'string') return { error: x };
+        a.rounds = x;
+        break;
+      }
+      case '--slice': {
+        const x = num(arg, argv[++i], (n) => n > 0 && n <= 600, 'seconds, more than 0 and at most 600');
+        if (typeof x === 'string') return { error: x };
+        a.sliceS = x;
         break;
       }
       case '--floor-slice': {

@@ -12,6 +12,9 @@
  * figure depends on which workloads ran before it in the same engine: code the benchmarks share
  * (the adapter, the driver, IP) is compiled for the workload being measured, not for the mix of
  * everything measured earlier. `--in-process` runs them all in this process instead (profiling).
+ *
+ * `--against REF` compares this tree with another (a git commit or a built directory), each
+ * benchmark measured in both side by side in one process (bench/compare.ts).
  * @module
  */
 import { spawn } from 'node:child_process';
@@ -19,6 +22,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { cpus, availableParallelism, loadavg } from 'node:os';
 import { CASES } from './cases.js';
+import { COMPARE_FOOTER, compareCase, compareHeader, compareRow, comparable, loadRegistry, resolveAgainst, type CompareOptions, type Comparison } from './compare.js';
 import { USAGE, parseBenchArgs, processGroups, ratioName, runCases, selectCases, tableFooter, tableHeader, tableRow, type BenchArgs, type BenchCase, type BenchReport, type Figure, type Machine } from './harness.js';
 
 /** The internal option a child process gets: the names of the cases it runs, comma-separated. */
@@ -67,8 +71,87 @@ async function child(names: string, rest: string[]): Promise<number> {
   return 0;
 }
 
+/** The internal option of a comparison's child process: the case's name and the other tree's registry module. */
+const CHILD_COMPARE = '--child-compare';
+
+function compareOptions(a: BenchArgs): CompareOptions {
+  return { rounds: a.rounds, sliceS: a.sliceS, warmupS: a.warmupS };
+}
+
+/** Child mode of `--against`: compares one case, prints the comparison as one JSON line. */
+async function childCompare(name: string, casesModule: string, rest: string[]): Promise<number> {
+  const args = parseBenchArgs(rest);
+  if ('error' in args) {
+    process.stderr.write(`bench: ${args.error}\n`);
+    return 2;
+  }
+  const { both } = comparable(
+    CASES.filter((c) => c.name === name),
+    await loadRegistry(casesModule),
+  );
+  if (both.length !== 1) {
+    process.stderr.write(`bench: ${name} cannot be compared\n`);
+    return 2;
+  }
+  process.stdout.write(JSON.stringify(await compareCase(both[0][0], both[0][1], compareOptions(args))) + '\n');
+  return 0;
+}
+
+/** `--against REF`: each selected rate benchmark measured in both trees, side by side (bench/compare.ts). */
+async function compareMain(args: BenchArgs, inProcess: boolean): Promise<number> {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const where = resolveAgainst(args.against!, root, (msg) => process.stderr.write(`bench: ${msg}\n`));
+  if ('error' in where) {
+    process.stderr.write(`bench: ${where.error}\n`);
+    return 2;
+  }
+  const cases = selectCases(CASES, args.only);
+  if (cases.length === 0) {
+    process.stderr.write(`bench: --only ${args.only} matches no benchmark\n`);
+    return 2;
+  }
+  const { both, skipped } = comparable(cases, await loadRegistry(where.casesModule));
+  const o = compareOptions(args);
+  const width = Math.max(4, ...both.map(([, c]) => c.name.length));
+  const head = { date: new Date().toISOString(), machine: machine(), against: args.against!, rounds: o.rounds, sliceS: o.sliceS, warmupS: o.warmupS, loadAverage: Math.round(loadavg()[0] * 100) / 100 };
+  if (!args.json) process.stdout.write(`nicsim bench --against, ${head.date}, ${head.machine.nproc} × ${head.machine.cpu}, node ${head.machine.node}, load average ${head.loadAverage.toFixed(2)} at start\n` + compareHeader(args.against!, o, width));
+  const comparisons: Comparison[] = [];
+  for (const [oldCase, newCase] of both) {
+    let c: Comparison;
+    if (inProcess) c = await compareCase(oldCase, newCase, o);
+    else c = await runCompareChild(newCase.name, where.casesModule, args);
+    comparisons.push(c);
+    if (!args.json) process.stdout.write(compareRow(c, width));
+  }
+  if (args.json) process.stdout.write(JSON.stringify({ ...head, comparisons, skipped }, null, 2) + '\n');
+  else {
+    process.stdout.write('\n' + (comparisons.some((c) => c.name.startsWith('floor.')) ? COMPARE_FOOTER : ''));
+    for (const s of skipped) process.stdout.write(`not compared: ${s.name} (${s.why})\n`);
+  }
+  return 0;
+}
+
+/** Runs one comparison in a fresh node process. */
+function runCompareChild(name: string, casesModule: string, a: BenchArgs): Promise<Comparison> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), CHILD_COMPARE, name, casesModule, '--rounds', String(a.rounds), '--slice', String(a.sliceS), '--warmup', String(a.warmupS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (out += d));
+    child.stderr.on('data', (d: string) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(JSON.parse(out.trim()) as Comparison);
+      else reject(new Error(`${name}: ${err.trim().split('\n').pop() || `exit code ${code}`}`));
+    });
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === CHILD) return child(argv[1] ?? '', argv.slice(2));
+  if (argv[0] === CHILD_COMPARE) return childCompare(argv[1] ?? '', argv[2] ?? '', argv.slice(3));
   const inProcess = argv.includes('--in-process');
   const args = parseBenchArgs(argv.filter((x) => x !== '--in-process'));
   if ('error' in args) {
@@ -79,6 +162,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (args.against !== undefined) return compareMain(args, inProcess);
   const cases = selectCases(CASES, args.only);
   if (cases.length === 0) {
     process.stderr.write(`bench: --only ${args.only} matches no benchmark (names start with ${[...new Set(CASES.map((c) => c.name.split('.')[0] + '.'))].join(', ')})\n`);

@@ -258,7 +258,7 @@ describe('the registry', () => {
 
 describe('parseBenchArgs', () => {
   test('defaults: 5 repetitions of ≥ 1 s after 0.5 s of warm-up', () => {
-    expect(parseBenchArgs([])).toEqual({ json: false, help: false, reps: 5, minTimeS: 1, warmupS: 0.5, floorSliceS: 0.2 });
+    expect(parseBenchArgs([])).toEqual({ json: false, help: false, reps: 5, minTimeS: 1, warmupS: 0.5, floorSliceS: 0.2, rounds: 10, sliceS: 0.5 });
     expect(parseBenchArgs(['--json', '--only', 'adapter.', '--reps', '7', '--min-time', '0.2', '--warmup', '0', '--floor-slice', '0.1'])).toEqual({
       json: true,
       help: false,
@@ -267,6 +267,8 @@ describe('parseBenchArgs', () => {
       minTimeS: 0.2,
       warmupS: 0,
       floorSliceS: 0.1,
+      rounds: 10,
+      sliceS: 0.5,
     });
   });
 
