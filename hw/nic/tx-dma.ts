@@ -64,8 +64,13 @@ export class TxDma {
   private ctxMss = 0;
   private ctxPaylen = 0;
   private tse = false;
-  private tso: { data: Uint8Array; k: number; n: number; base: number; descs: number[]; cmdOr: number; popts: number; ifcs: boolean } | null = null;
-  private tsoGather: Uint8Array | null = null;
+  /**
+   * The packet being segmented: its header (copied once), its payload length, the next segment `k`
+   * of `n`, and where the payload continues in the chain's buffers (buffer `ci`, `cOff` bytes in),
+   * read from host memory segment by segment as the adapter's DMA would (the chain's buffer list
+   * stays as fetched: no descriptor is fetched until the packet is done).
+   */
+  private tso: { hdr: Uint8Array; payload: number; k: number; n: number; ci: number; cOff: number; base: number; descs: number[]; cmdOr: number; popts: number; ifcs: boolean } | null = null;
 
   constructor(
     private readonly core: NicCore,
@@ -236,7 +241,7 @@ export class TxDma {
         continue;
       }
       if (tse) {
-        if (this.segment(nChunks, total, base, descs, cmdOr, popts)) return;
+        if (this.segment(total, base, descs, cmdOr, popts)) return;
         continue; // dropped
       }
       this.transmit(nChunks, total, base, descs, cmdOr, popts);
@@ -271,13 +276,13 @@ export class TxDma {
     this.contextValid = true;
   }
 
-  /** The chain's `n` buffers as one frame of `total` bytes: a view of the only buffer, or copied into `into` (or a new array). */
-  private gather(n: number, total: number, into: Uint8Array | null = null): Uint8Array {
+  /** The chain's `n` buffers as one frame of `total` bytes: a view of the only buffer, or a copy of them all. */
+  private gather(n: number, total: number): Uint8Array {
     const bytes = this.core.memory.bytes;
     const addr = this.chunkAddr;
     const len = this.chunkLen;
     if (n === 1) return bytes.subarray(addr[0], addr[0] + len[0]);
-    const frame = into !== null ? into.subarray(0, total) : new Uint8Array(total);
+    const frame = new Uint8Array(total);
     let o = 0;
     for (let k = 0; k < n; k++) {
       frame.set(bytes.subarray(addr[k], addr[k] + len[k]), o);
@@ -314,7 +319,7 @@ export class TxDma {
    * total length and identification, the TCP sequence number, FIN/PSH (last segment only) and the
    * checksums per segment. Returns false when the packet is dropped (counted).
    */
-  private segment(nChunks: number, total: number, base: number, descs: number[], cmdOr: number, popts: number): boolean {
+  private segment(total: number, base: number, descs: number[], cmdOr: number, popts: number): boolean {
     const core = this.core;
     const hdr = this.ctxHdrlen;
     const mss = this.ctxMss;
@@ -336,10 +341,8 @@ export class TxDma {
       if (cmdOr & (TXD_CMD.RS | TXD_CMD.RPS)) this.interrupts.txWrittenBack((cmdOr & TXD_CMD.IDE) !== 0);
       return false;
     }
-    // gathered into one buffer kept for the adapter's lifetime: one packet is segmented at a time
-    if (nChunks > 1 && this.tsoGather === null) this.tsoGather = new Uint8Array(TSO_MAX);
-    const data = this.gather(nChunks, total, this.tsoGather);
-    this.tso = { data, k: 0, n: Math.ceil((total - hdr) / mss), base, descs, cmdOr, popts, ifcs: (this.eopCmd & TXD_CMD.IFCS) !== 0 };
+    const t = (this.tso = { hdr: new Uint8Array(hdr), payload: total - hdr, k: 0, n: Math.ceil((total - hdr) / mss), ci: 0, cOff: 0, base, descs, cmdOr, popts, ifcs: (this.eopCmd & TXD_CMD.IFCS) !== 0 });
+    this.copyChain(t.hdr, 0, hdr); // the header, once; the cursor is now at the payload
     this.sendSegment();
     return true;
   }
@@ -351,12 +354,12 @@ export class TxDma {
     const mss = this.ctxMss;
     const k = t.k++;
     const off = k * mss;
-    const n = Math.min(mss, t.data.length - hdr - off);
+    const n = Math.min(mss, t.payload - off);
     const psp = (this.core.regs.get(R.TCTL) & R.TCTL.f.PSP.mask) !== 0;
     const out = lineBuffer(hdr + n, t.ifcs, psp && t.ifcs, this.core.sim.slab);
     const o = PREAMBLE_SFD_LEN;
-    out.set(t.data.subarray(0, hdr), o);
-    out.set(t.data.subarray(hdr + off, hdr + off + n), o + hdr);
+    out.set(t.hdr, o);
+    this.copyChain(out, o + hdr, n);
     const ip = o + this.ipSum.css;
     const tcp = o + this.tuSum.css;
     putBe16(out, ip + 2, hdr + n - this.ipSum.css); // IP total length
@@ -373,6 +376,26 @@ export class TxDma {
     putBe16(out, cso, ps);
     finishLine(out, hdr + n, t.ifcs, t.popts & TXD_POPTS.IXSM ? this.ipSum : null, t.popts & TXD_POPTS.TXSM ? this.tuSum : null);
     this.mac.send(out, t.base, t.descs, t.cmdOr);
+  }
+
+  /** Copies the next `n` bytes of the packet being segmented from its buffers in host memory to `out[at…]`, advancing the cursor. */
+  private copyChain(out: Uint8Array, at: number, n: number): void {
+    const t = this.tso!;
+    const bytes = this.core.memory.bytes;
+    const addr = this.chunkAddr;
+    const len = this.chunkLen;
+    while (n > 0) {
+      const run = Math.min(n, len[t.ci] - t.cOff);
+      const from = addr[t.ci] + t.cOff;
+      out.set(bytes.subarray(from, from + run), at);
+      at += run;
+      n -= run;
+      t.cOff += run;
+      if (t.cOff === len[t.ci]) {
+        t.ci++;
+        t.cOff = 0;
+      }
+    }
   }
 
   /** A frame's descriptors are done: DD where RS/RPS asks, TXDW by the usual rules, the next frame, TXQE when the ring is empty. */
