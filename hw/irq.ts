@@ -31,15 +31,6 @@ export class IrqLine {
   private untold = 0;
   /** The notification event: one, scheduled again for each instant with changes (no allocation per change). */
   private readonly notifier: ReusableEvent;
-  private readonly notify = (): void => {
-    let n = this.untold;
-    this.untold = 0;
-    while (n-- > 0) {
-      const level = !this.heard;
-      this.heard = level;
-      for (const l of this.listeners) l(level); // changes they cause are told in a later event
-    }
-  };
   /** Number of rising edges so far. */
   assertions = 0;
 
@@ -48,7 +39,18 @@ export class IrqLine {
     /** The line's name (its device). */
     readonly name: string,
   ) {
-    this.notifier = sim.reusableEvent(this.notify);
+    this.notifier = sim.reusableEvent(IrqLine.prototype.notify, this);
+  }
+
+  /** The notification event's run: tells the listeners every change not yet told. */
+  private notify(): void {
+    let n = this.untold;
+    this.untold = 0;
+    while (n-- > 0) {
+      const level = !this.heard;
+      this.heard = level;
+      for (const l of this.listeners) l(level); // changes they cause are told in a later event
+    }
   }
 
   /** Whether the line is asserted. */

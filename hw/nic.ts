@@ -148,7 +148,7 @@ export class Nic {
     this.counters = core.counters;
     this.interrupts = new Interrupts(core, this.irq);
     const rxDma = new RxDma(core, this.interrupts);
-    this.port = this.makeEndpoint();
+    this.port = new Nic.Port(this);
     this.macTx = new MacTransmit(
       core,
       {
@@ -378,57 +378,68 @@ export class Nic {
     if (next) this.txDma.kick();
   }
 
-  private makeEndpoint(): Endpoint {
-    const self = this;
-    return {
-      get name() {
-        return self.name;
-      },
-      plugged(link: MediumLink | null) {
-        self.medium = link;
-        self.phy.plugged(link);
-      },
-      partnerSignal(sig: LinkSignal | null) {
-        self.phy.partnerSignal(sig);
-      },
-      receive(frame: WireFrame) {
-        const sole = soleDelivery.frame === frame && frame.pooledBy != null;
-        let decoded: Uint8Array | null = null;
-        if (self.loopbackMode() !== null) {
-          // in loopback the receive path hears only the adapter's own frames
-          self.counters.rxDuringLoopback++;
-          self.core.rxFrameId = frame.id;
-          self.core.dropRx('rxDuringLoopback', 'the adapter is in loopback');
-        } else {
-          self.macRx.receive(frame);
-          decoded = self.macRx.takeDecoded();
+  /**
+   * The adapter's side of its medium. One class for every adapter (not an object literal per
+   * adapter): its methods and getters sit on a shared prototype, where a literal with getters is a
+   * dictionary-mode object with its own accessor closures, cache lines a medium reaches per frame.
+   */
+  private static readonly Port = class NicPort implements Endpoint {
+    constructor(private readonly nic: Nic) {}
+
+    get name() {
+      return this.nic.name;
+    }
+
+    plugged(link: MediumLink | null) {
+      this.nic.medium = link;
+      this.nic.phy.plugged(link);
+    }
+
+    partnerSignal(sig: LinkSignal | null) {
+      this.nic.phy.partnerSignal(sig);
+    }
+
+    receive(frame: WireFrame) {
+      const nic = this.nic;
+      const sole = soleDelivery.frame === frame && frame.pooledBy != null;
+      let decoded: Uint8Array | null = null;
+      if (nic.loopbackMode() !== null) {
+        // in loopback the receive path hears only the adapter's own frames
+        nic.counters.rxDuringLoopback++;
+        nic.core.rxFrameId = frame.id;
+        nic.core.dropRx('rxDuringLoopback', 'the adapter is in loopback');
+      } else {
+        nic.macRx.receive(frame);
+        decoded = nic.macRx.takeDecoded();
+      }
+      const trace = nic.sim.trace;
+      if (trace.active || nic.packetBuffer.holds(frame)) return;
+      const slab = nic.sim.slab;
+      // The octets this adapter's PHY decoded are its own: back to the pool once stored or dropped.
+      if (decoded !== null) slab.recycle(decoded);
+      // The frame's bytes (and code groups) go back to the pool when this adapter held the last reference (see WireFrame.pooledBy).
+      if (sole && trace.subscriptions === frame.pooledAt) {
+        slab.recycle(frame.bytes);
+        const symbols = frame.symbols;
+        if (symbols instanceof EightB10BLineStream) {
+          const codes = symbols.codes;
+          if (codes !== null) slab.recycleU16(codes);
         }
-        const trace = self.sim.trace;
-        if (trace.active || self.packetBuffer.holds(frame)) return;
-        const slab = self.sim.slab;
-        // The octets this adapter's PHY decoded are its own: back to the pool once stored or dropped.
-        if (decoded !== null) slab.recycle(decoded);
-        // The frame's bytes (and code groups) go back to the pool when this adapter held the last reference (see WireFrame.pooledBy).
-        if (sole && trace.subscriptions === frame.pooledAt) {
-          slab.recycle(frame.bytes);
-          const symbols = frame.symbols;
-          if (symbols instanceof EightB10BLineStream) {
-            const codes = symbols.codes;
-            if (codes !== null) slab.recycleU16(codes);
-          }
-        }
-      },
-      get wantsCarrier() {
-        return (self.macLink ?? self.phy.link)?.duplex === 'half';
-      },
-      get listening() {
-        return self.macTx.listening;
-      },
-      carrier(on: boolean) {
-        self.macTx.carrierChanged(on);
-      },
-    };
-  }
+      }
+    }
+
+    get wantsCarrier() {
+      return (this.nic.macLink ?? this.nic.phy.link)?.duplex === 'half';
+    }
+
+    get listening() {
+      return this.nic.macTx.listening;
+    }
+
+    carrier(on: boolean) {
+      this.nic.macTx.carrierChanged(on);
+    }
+  };
 }
 
 function defaultMac(name: string): Uint8Array {

@@ -27,10 +27,12 @@ export class QueuedEvent implements EventHandle {
     public time: Nanos,
     /** Insertion sequence number (tie-breaker). */
     public seq: number,
-    /** The callback. */
-    readonly fn: () => void,
+    /** The callback, run with {@link self} as `this`. */
+    readonly fn: (this: unknown) => void,
     /** The queue that owns the entry (for live counts). */
     private readonly owner: EventQueue,
+    /** The object the callback is a method of (undefined for a plain callback). */
+    readonly self: unknown = undefined,
   ) {}
   /** Cancels the event if still pending. */
   cancel(): boolean {

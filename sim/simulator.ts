@@ -112,11 +112,12 @@ class Reusable implements ReusableEvent {
   private ev: QueuedEvent;
   constructor(
     private readonly queue: EventQueue,
-    private readonly fn: () => void,
+    private readonly fn: (this: unknown) => void,
     /** Returns the current time (and wakes a sleeping real-time loop). */
     private readonly clock: () => Nanos,
+    private readonly self: unknown,
   ) {
-    this.ev = new QueuedEvent(0, 0, fn, queue);
+    this.ev = new QueuedEvent(0, 0, fn, queue, self);
     this.ev.done = true;
   }
 
@@ -124,7 +125,7 @@ class Reusable implements ReusableEvent {
     if (!(delay >= 0) || !Number.isSafeInteger(delay)) assertNanos(delay, 'delay');
     let ev = this.ev;
     if (!ev.done) return false;
-    if (ev.inHeap) this.ev = ev = new QueuedEvent(0, 0, this.fn, this.queue); // cancelled, not yet discarded: a fresh entry
+    if (ev.inHeap) this.ev = ev = new QueuedEvent(0, 0, this.fn, this.queue, this.self); // cancelled, not yet discarded: a fresh entry
     return this.queue.reuse(ev, this.clock() + delay);
   }
 
@@ -187,9 +188,15 @@ export class Simulator {
    * A callback that can be scheduled again and again without allocating: at most one pending
    * instance at a time (`schedule` while pending does nothing and returns false). For hot paths
    * such as an interrupt line's notification.
+   *
+   * With `self`, `method` runs as a method of `self`: a device passes a prototype method and
+   * itself, and the queue reaches the device with no closure (and closure context) in between,
+   * two cache lines that are cold on every run when a thousand devices take turns.
    */
-  reusableEvent(fn: () => void): ReusableEvent {
-    return new Reusable(this.queue, fn, this.clockAndWake);
+  reusableEvent(fn: () => void): ReusableEvent;
+  reusableEvent<T>(method: (this: T) => void, self: T): ReusableEvent;
+  reusableEvent(fn: (this: unknown) => void, self?: unknown): ReusableEvent {
+    return new Reusable(this.queue, fn, this.clockAndWake, self);
   }
 
   /** The clock for {@link Reusable} entries, waking a sleeping real-time loop (one closure per simulator). */
@@ -273,7 +280,7 @@ export class Simulator {
       this.now = top.time;
       this.eventsRun++;
       n++;
-      top.fn();
+      top.fn.call(top.self);
     }
   }
 
@@ -306,7 +313,7 @@ export class Simulator {
       this.now = top.time;
       this.eventsRun++;
       n++;
-      top.fn();
+      top.fn.call(top.self);
       if (this.woken) {
         this.woken = false;
         await drainMicrotasks();
@@ -375,7 +382,7 @@ export class Simulator {
         this.now = top.time;
         this.eventsRun++;
         rt.events++;
-        top.fn();
+        top.fn.call(top.self);
         if ((rt.events & 63) === 0) this.sampleRate(rt);
         if (this.woken) {
           this.woken = false;

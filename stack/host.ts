@@ -133,6 +133,8 @@ export class NetStack {
   private readonly txQueueLen: number;
   private readonly host: IfaceHost;
   private readonly transportList: Transport[] = [];
+  /** The transports that defer work to the end of a receive batch (`rxBatchEnd`), in registration order. */
+  private readonly batchEnders: Transport[] = [];
 
   /** Creates a stack with no interfaces. */
   constructor(sim: Simulator, opts: NetStackOptions) {
@@ -173,16 +175,7 @@ export class NetStack {
       echoIgnoreBroadcasts: opts.icmpEchoIgnoreBroadcasts ?? ICMP_DEFAULTS.echoIgnoreBroadcasts,
     });
     this.ip.attachIcmp(this.icmp);
-    this.host = {
-      name: this.name,
-      sim,
-      counters: this.counters,
-      ipInput: (iface, packet, linkBroadcast, payloadSum) => this.ip.input(iface, packet, linkBroadcast, payloadSum),
-      unresolved: (_iface, packet) => this.icmp.reportUnresolved(packet),
-      rxBatchEnd: () => {
-        for (const t of this.transportList) t.rxBatchEnd?.();
-      },
-    };
+    this.host = new StackSide(this.name, sim, this.counters, this.ip, this.icmp, this.batchEnders);
     this.sockets = new SocketLayer();
     const udp = opts.udp;
     if (udp !== false) this.addTransport((ctx) => new Udp(ctx, udp));
@@ -200,6 +193,7 @@ export class NetStack {
     this.ip.register(t.ipProtocol, t);
     this.sockets.protocols.register({ type: t.socketType, protocol: t.ipProtocol, name: t.name, create: () => t.socket() });
     this.transportList.push(t);
+    if (t.rxBatchEnd !== undefined) this.batchEnders.push(t);
     return t;
   }
 
@@ -311,5 +305,34 @@ export class NetStack {
     this.napt = napt;
     this.ip.napt = napt;
     return napt;
+  }
+}
+
+/**
+ * What interfaces see of their stack. A class rather than an object literal of arrow functions:
+ * a received frame goes up through methods on one shared prototype, not through a closure and its
+ * context per host (cache lines that are cold when a thousand hosts take turns).
+ */
+class StackSide implements IfaceHost {
+  constructor(
+    readonly name: string,
+    readonly sim: Simulator,
+    readonly counters: Counters,
+    private readonly ip: Ipv4Layer,
+    private readonly icmp: Icmp,
+    private readonly batchEnders: readonly Transport[],
+  ) {}
+
+  ipInput(iface: Iface, packet: Uint8Array, linkBroadcast: boolean, payloadSum?: number): void {
+    this.ip.input(iface, packet, linkBroadcast, payloadSum);
+  }
+
+  unresolved(_iface: Iface, packet: Uint8Array): void {
+    this.icmp.reportUnresolved(packet);
+  }
+
+  rxBatchEnd(): void {
+    const list = this.batchEnders;
+    for (let i = 0; i < list.length; i++) list[i].rxBatchEnd!();
   }
 }

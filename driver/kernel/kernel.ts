@@ -81,25 +81,39 @@ export class Kernel {
 
   /** A timer that runs `fn` as CPU work when it expires. */
   timer(fn: () => void): KernelTimer {
-    const sim = this.sim;
-    const cpu = this.cpu;
-    let h: EventHandle | null = null;
-    const fire = () => {
-      h = null;
-      cpu.run(fn);
-    };
-    return {
-      mod(delayNs: Nanos) {
-        h?.cancel();
-        h = sim.schedule(delayNs, fire);
-      },
-      cancel() {
-        h?.cancel();
-        h = null;
-      },
-      get pending() {
-        return h !== null;
-      },
-    };
+    return new Timer(this.sim, this.cpu, fn);
+  }
+}
+
+/**
+ * A {@link KernelTimer}: a class rather than an object literal, so `pending` is a getter on the
+ * shared prototype (a literal with a getter is a dictionary-mode object with its own accessor
+ * closures: several more cache lines on every check, which a poll makes per frame).
+ */
+class Timer implements KernelTimer {
+  private h: EventHandle | null = null;
+  private readonly fire = (): void => {
+    this.h = null;
+    this.cpu.run(this.fn);
+  };
+
+  constructor(
+    private readonly sim: Simulator,
+    private readonly cpu: Cpu,
+    private readonly fn: () => void,
+  ) {}
+
+  mod(delayNs: Nanos): void {
+    this.h?.cancel();
+    this.h = this.sim.schedule(delayNs, this.fire);
+  }
+
+  cancel(): void {
+    this.h?.cancel();
+    this.h = null;
+  }
+
+  get pending(): boolean {
+    return this.h !== null;
   }
 }

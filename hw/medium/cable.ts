@@ -90,6 +90,11 @@ class CableEnd implements MediumLink {
   abort(frameId: number, endNs: Nanos): void {
     this.cable.abort(this, frameId, endNs);
   }
+
+  /** The run of {@link arrival}: this end's frame reaches the far end. */
+  arrived(): void {
+    this.cable.arrive(this);
+  }
 }
 
 /** A full-duplex point-to-point cable. */
@@ -122,12 +127,12 @@ export class Cable {
     a.peer = b;
     b.peer = a;
     this.ends = [a, b];
-    a.arrival = sim.reusableEvent(() => this.arrive(a));
-    b.arrival = sim.reusableEvent(() => this.arrive(b));
+    a.arrival = sim.reusableEvent(CableEnd.prototype.arrived, a);
+    b.arrival = sim.reusableEvent(CableEnd.prototype.arrived, b);
   }
 
-  /** The reusable delivery of `from`'s frame to the far end (see {@link carry}). */
-  private arrive(from: CableEnd): void {
+  /** The reusable delivery of `from`'s frame to the far end (see {@link carry}; run through {@link CableEnd.arrived}). */
+  arrive(from: CableEnd): void {
     const f = from.arriving!;
     from.arriving = null;
     const ep = from.arrivingTo!;

@@ -139,8 +139,16 @@ class Queued {
   signal = false;
   /** Starts its transmission at `txStart`. */
   readonly tx: ReusableEvent;
-  constructor(sw: Switch, p: SwitchPort) {
-    this.tx = sw.sim.reusableEvent(() => sw.transmit(p, this));
+  constructor(
+    private readonly sw: Switch,
+    private readonly port: SwitchPort,
+  ) {
+    this.tx = sw.sim.reusableEvent(Queued.prototype.start, this);
+  }
+
+  /** The run of {@link tx}: the transmission starts. */
+  private start(): void {
+    this.sw.transmit(this.port, this);
   }
 }
 

@@ -186,17 +186,24 @@ declare module '../../sim/trace.js' {
   }
 }
 
-/** What every register file of one table and window size shares: instances, masks, dense slots. */
+/**
+ * What every register file of one table and window size shares. Each register instance has a
+ * slot (0, 1, 2… in table order); `slot` maps a word of the window to it, and everything else is
+ * kept per slot, so a file's own state is a few cache lines rather than a window of pages.
+ */
 interface Layout {
-  inst: (RegInstance | undefined)[];
+  /** Slot of each 32-bit word of the window (−1 where no register is). */
+  slot: Int32Array;
+  /** Per slot: the instance and its access masks. */
+  inst: RegInstance[];
   mStore: Uint32Array;
   mW1c: Uint32Array;
   mW1s: Uint32Array;
   mRc: Uint32Array;
   mWo: Uint32Array;
   mReadOnly: Uint32Array;
-  slot: Int32Array;
-  defined: number;
+  /** Reset value per slot. */
+  reset: Uint32Array;
 }
 
 const layouts = new WeakMap<readonly RegDef[], Map<number, Layout>>();
@@ -207,44 +214,50 @@ function layoutOf(defs: readonly RegDef[], size: number): Layout {
   if (bySize === undefined) layouts.set(defs, (bySize = new Map()));
   let l = bySize.get(size);
   if (l !== undefined) return l;
-  const n = size >>> 2;
-  l = { inst: new Array(n), mStore: new Uint32Array(n), mW1c: new Uint32Array(n), mW1s: new Uint32Array(n), mRc: new Uint32Array(n), mWo: new Uint32Array(n), mReadOnly: new Uint32Array(n), slot: new Int32Array(n).fill(-1), defined: 0 };
+  const slot = new Int32Array(size >>> 2).fill(-1);
+  const inst: RegInstance[] = [];
   for (const def of defs) {
     for (let i = 0; i < def.count; i++) {
       const off = def.offset + i * def.stride;
       if (off % 4 !== 0 || off >= size) throw new Error(`${def.name}: bad offset 0x${off.toString(16)}`);
       const w = off >>> 2;
-      if (l.inst[w]) throw new Error(`${def.name}[${i}] overlaps ${l.inst[w]!.label}`);
-      l.inst[w] = { def, index: i, offset: off, label: def.count > 1 ? `${def.name}[${i}]` : def.name };
-      l.slot[w] = l.defined++;
-      for (const fd of Object.values(def.f)) {
-        switch (fd.access) {
-          case 'RW':
-          case 'SC':
-            l.mStore[w] |= fd.mask;
-            break;
-          case 'WO':
-            l.mStore[w] |= fd.mask;
-            l.mWo[w] |= fd.mask;
-            break;
-          case 'RO':
-            l.mReadOnly[w] |= fd.mask;
-            break;
-          case 'RC':
-            l.mRc[w] |= fd.mask;
-            l.mReadOnly[w] |= fd.mask;
-            break;
-          case 'RC/W1C':
-            l.mRc[w] |= fd.mask;
-            l.mW1c[w] |= fd.mask;
-            break;
-          case 'W1C':
-            l.mW1c[w] |= fd.mask;
-            break;
-          case 'W1S':
-            l.mW1s[w] |= fd.mask;
-            break;
-        }
+      if (slot[w] >= 0) throw new Error(`${def.name}[${i}] overlaps ${inst[slot[w]].label}`);
+      slot[w] = inst.length;
+      inst.push({ def, index: i, offset: off, label: def.count > 1 ? `${def.name}[${i}]` : def.name });
+    }
+  }
+  const n = inst.length;
+  l = { slot, inst, mStore: new Uint32Array(n), mW1c: new Uint32Array(n), mW1s: new Uint32Array(n), mRc: new Uint32Array(n), mWo: new Uint32Array(n), mReadOnly: new Uint32Array(n), reset: new Uint32Array(n) };
+  for (let s = 0; s < n; s++) {
+    const def = inst[s].def;
+    l.reset[s] = def.reset;
+    for (const fd of Object.values(def.f)) {
+      switch (fd.access) {
+        case 'RW':
+        case 'SC':
+          l.mStore[s] |= fd.mask;
+          break;
+        case 'WO':
+          l.mStore[s] |= fd.mask;
+          l.mWo[s] |= fd.mask;
+          break;
+        case 'RO':
+          l.mReadOnly[s] |= fd.mask;
+          break;
+        case 'RC':
+          l.mRc[s] |= fd.mask;
+          l.mReadOnly[s] |= fd.mask;
+          break;
+        case 'RC/W1C':
+          l.mRc[s] |= fd.mask;
+          l.mW1c[s] |= fd.mask;
+          break;
+        case 'W1C':
+          l.mW1c[s] |= fd.mask;
+          break;
+        case 'W1S':
+          l.mW1s[s] |= fd.mask;
+          break;
       }
     }
   }
@@ -252,21 +265,30 @@ function layoutOf(defs: readonly RegDef[], size: number): Layout {
   return l;
 }
 
-/** The register file: storage plus access semantics; the device hangs behaviour on hooks. */
+/**
+ * The register file: storage plus access semantics; the device hangs behaviour on hooks. Storage is
+ * one word per register instance (its slot), not one per word of the window: the bus maps an offset
+ * to its slot once, device-side accessors map a definition (and index) to its slot. The 8254x's
+ * registers take about 1.5 KB per adapter this way instead of a 128 KiB window.
+ */
 export class RegisterFile {
-  /** Register storage, one 32-bit word per 4-byte offset. */
-  readonly words: Uint32Array;
-  /** Instance per word index (undefined where nothing is defined); shared by every file of the same layout. */
-  private readonly inst: readonly (RegInstance | undefined)[];
-  // Per-word masks, computed once per layout (register table and window size) and shared.
+  /**
+   * Register storage: one 32-bit word per register instance, in table order (arrays element by
+   * element); not indexed by offset — read a register with {@link get}, or through the bus.
+   */
+  readonly storage: Uint32Array;
+  /** Slot per word index of the window (−1 where nothing is defined); shared by every file of the same layout. */
+  private readonly slot: Int32Array;
+  /** Instance per slot; shared. */
+  private readonly inst: readonly RegInstance[];
+  // Per-slot masks, computed once per layout (register table and window size) and shared.
   private readonly mStore: Uint32Array; // bits a plain write stores (RW, WO, SC)
   private readonly mW1c: Uint32Array;
   private readonly mW1s: Uint32Array;
   private readonly mRc: Uint32Array;
   private readonly mWo: Uint32Array;
   private readonly mReadOnly: Uint32Array; // RO and RC bits (writes ignored)
-  /** Dense index of each defined word (−1 elsewhere): hooks are kept per defined register, not per word of the window. */
-  private readonly slot: Int32Array;
+  private readonly resetValues: Uint32Array;
   private readonly writeHooks: (WriteHook | undefined)[];
   private readonly readHooks: (ReadHook | undefined)[];
   private readonly afterReadHooks: ((() => void) | undefined)[];
@@ -287,6 +309,7 @@ export class RegisterFile {
   ) {
     this.defs = defs;
     const l = layoutOf(defs, size);
+    this.slot = l.slot;
     this.inst = l.inst;
     this.mStore = l.mStore;
     this.mW1c = l.mW1c;
@@ -294,61 +317,66 @@ export class RegisterFile {
     this.mRc = l.mRc;
     this.mWo = l.mWo;
     this.mReadOnly = l.mReadOnly;
-    this.slot = l.slot;
-    this.words = new Uint32Array(size >>> 2);
-    this.writeHooks = new Array<WriteHook | undefined>(l.defined).fill(undefined);
-    this.readHooks = new Array<ReadHook | undefined>(l.defined).fill(undefined);
-    this.afterReadHooks = new Array<(() => void) | undefined>(l.defined).fill(undefined);
+    this.resetValues = l.reset;
+    const n = l.inst.length;
+    this.storage = new Uint32Array(n);
+    this.writeHooks = new Array<WriteHook | undefined>(n).fill(undefined);
+    this.readHooks = new Array<ReadHook | undefined>(n).fill(undefined);
+    this.afterReadHooks = new Array<(() => void) | undefined>(n).fill(undefined);
     this.reset();
   }
 
   /** Puts every register back to its reset value (hooks are kept). */
   reset(): void {
-    // words no register occupies are never written (such writes are dropped), so they stay 0;
-    // not filling the whole window leaves its untouched pages out of the resident set
-    for (const def of this.defs) for (let i = 0; i < def.count; i++) this.words[(def.offset + i * def.stride) >>> 2] = def.reset;
+    this.storage.set(this.resetValues);
+  }
+
+  /** The slot of instance `index` of `def` (−1 when `def` is not in this file's table). */
+  private slotOf(def: RegDef, index: number): number {
+    return this.slot[(def.offset + index * def.stride) >>> 2];
   }
 
   /** The instance at `offset`, if defined. */
   instanceAt(offset: number): RegInstance | undefined {
-    return offset >= 0 && offset < this.size && offset % 4 === 0 ? this.inst[offset >>> 2] : undefined;
+    const s = offset >= 0 && offset < this.size && offset % 4 === 0 ? this.slot[offset >>> 2] : -1;
+    return s < 0 ? undefined : this.inst[s];
   }
 
   /** Registers a hook run after writes to `def` (every instance of an array). */
   onWrite(def: RegDef, hook: WriteHook): void {
-    for (let i = 0; i < def.count; i++) this.writeHooks[this.slot[(def.offset + i * def.stride) >>> 2]] = hook;
+    for (let i = 0; i < def.count; i++) this.writeHooks[this.slotOf(def, i)] = hook;
   }
 
   /** Registers a hook run before reads of `def` return. */
   onRead(def: RegDef, hook: ReadHook): void {
-    for (let i = 0; i < def.count; i++) this.readHooks[this.slot[(def.offset + i * def.stride) >>> 2]] = hook;
+    for (let i = 0; i < def.count; i++) this.readHooks[this.slotOf(def, i)] = hook;
   }
 
   /** Registers a hook run after a bus read of `def` has returned its value and applied read-clear. */
   afterRead(def: RegDef, hook: () => void): void {
-    for (let i = 0; i < def.count; i++) this.afterReadHooks[this.slot[(def.offset + i * def.stride) >>> 2]] = hook;
+    for (let i = 0; i < def.count; i++) this.afterReadHooks[this.slotOf(def, i)] = hook;
   }
 
   /** Device-side read of the stored value (no side effects). */
   get(def: RegDef, index = 0): number {
-    return this.words[(def.offset + index * def.stride) >>> 2];
+    return this.storage[this.slotOf(def, index)];
   }
 
   /** Device-side store (no side effects, no hooks). */
   set(def: RegDef, value: number, index = 0): void {
-    this.words[(def.offset + index * def.stride) >>> 2] = value >>> 0;
+    this.storage[this.slotOf(def, index)] = value >>> 0;
   }
 
   /** Device-side: sets the bits of `mask`. */
   setBits(def: RegDef, mask: number, index = 0): void {
-    const w = (def.offset + index * def.stride) >>> 2;
-    this.words[w] = (this.words[w] | mask) >>> 0;
+    const s = this.slotOf(def, index);
+    this.storage[s] = (this.storage[s] | mask) >>> 0;
   }
 
   /** Device-side: clears the bits of `mask`. */
   clearBits(def: RegDef, mask: number, index = 0): void {
-    const w = (def.offset + index * def.stride) >>> 2;
-    this.words[w] = (this.words[w] & ~mask) >>> 0;
+    const s = this.slotOf(def, index);
+    this.storage[s] = (this.storage[s] & ~mask) >>> 0;
   }
 
   /** Device-side: a field's current value. */
@@ -358,20 +386,20 @@ export class RegisterFile {
 
   /** Device-side: adds `n` to a statistics counter, saturating at 2^32 − 1. */
   count(def: RegDef, n = 1): void {
-    const w = def.offset >>> 2;
-    const v = this.words[w] + n;
-    this.words[w] = v > 0xffffffff ? 0xffffffff : v;
+    const s = this.slotOf(def, 0);
+    const v = this.storage[s] + n;
+    this.storage[s] = v > 0xffffffff ? 0xffffffff : v;
   }
 
   /** Device-side: adds `n` to a 64-bit counter held in a low/high register pair. */
   count64(lo: RegDef, hi: RegDef, n: number): void {
-    const wl = lo.offset >>> 2;
-    const wh = hi.offset >>> 2;
-    const v = this.words[wl] + n;
+    const sl = this.slotOf(lo, 0);
+    const sh = this.slotOf(hi, 0);
+    const v = this.storage[sl] + n;
     if (v > 0xffffffff) {
-      this.words[wl] = v % 0x100000000;
-      this.words[wh] = (this.words[wh] + Math.floor(v / 0x100000000)) >>> 0;
-    } else this.words[wl] = v;
+      this.storage[sl] = v % 0x100000000;
+      this.storage[sh] = (this.storage[sh] + Math.floor(v / 0x100000000)) >>> 0;
+    } else this.storage[sl] = v;
   }
 
   /** The register at `offset` for error messages: `RCTL (0x0100)` or `offset 0x1234 (no register)`. */
@@ -389,25 +417,25 @@ export class RegisterFile {
   /** Bus read of the 32-bit register at `offset` with its access semantics. */
   read(offset: number): number {
     if (typeof offset !== 'number') this.checkOffset('read', offset);
-    const w = offset >>> 2;
-    const inst = offset % 4 === 0 && offset >= 0 && offset < this.size ? this.inst[w] : undefined;
-    if (inst === undefined) {
+    const s = offset % 4 === 0 && offset >= 0 && offset < this.size ? this.slot[offset >>> 2] : -1;
+    if (s < 0) {
       this.anomalies.unknownReads++;
       if (this.trace.active) this.trace.emit('reg.unknown', this.source, { op: 'read', offset, value: 0 });
       return 0;
     }
-    const stored = this.words[w];
-    const rh = this.readHooks[this.slot[w]];
+    const inst = this.inst[s];
+    const stored = this.storage[s];
+    const rh = this.readHooks[s];
     let v = stored;
     if (rh !== undefined) {
       const r = rh(inst, stored);
       if (typeof r === 'number') v = r >>> 0;
     }
-    v = (v & ~this.mWo[w]) >>> 0;
-    const rc = this.mRc[w];
-    if (rc !== 0) this.words[w] = (this.words[w] & ~rc) >>> 0;
+    v = (v & ~this.mWo[s]) >>> 0;
+    const rc = this.mRc[s];
+    if (rc !== 0) this.storage[s] = (this.storage[s] & ~rc) >>> 0;
     if (this.traceAccesses && this.trace.active) this.trace.emit('reg.access', this.source, { op: 'read', offset, reg: inst.label, value: v, fields: decodeFields(inst.def, v) });
-    const ah = this.afterReadHooks[this.slot[w]];
+    const ah = this.afterReadHooks[s];
     if (ah !== undefined) ah();
     return v;
   }
@@ -423,20 +451,20 @@ export class RegisterFile {
     if (typeof value !== 'number') throw new TypeError(`${this.source}: write of ${describeValue(value)} to ${this.describe(offset)}: the value must be a number`);
     if (!Number.isInteger(value) || value < -0x80000000 || value > 0xffffffff) throw new RangeError(`${this.source}: write of ${value} to ${this.describe(offset)}: the value must be an integer in 0…0xFFFFFFFF (or −2^31…−1)`);
     value = value >>> 0;
-    const w = offset >>> 2;
-    const inst = offset % 4 === 0 && offset >= 0 && offset < this.size ? this.inst[w] : undefined;
-    if (inst === undefined) {
+    const s = offset % 4 === 0 && offset >= 0 && offset < this.size ? this.slot[offset >>> 2] : -1;
+    if (s < 0) {
       this.anomalies.unknownWrites++;
       if (this.trace.active) this.trace.emit('reg.unknown', this.source, { op: 'write', offset, value });
       return;
     }
+    const inst = this.inst[s];
     if (this.traceAccesses && this.trace.active) this.trace.emit('reg.access', this.source, { op: 'write', offset, reg: inst.label, value, fields: decodeFields(inst.def, value) });
     const undefinedBits = inst.def.reservedWritesIgnored ? 0 : value & ~inst.def.definedMask;
     // Writing back a read-only bit's current value (read-modify-write) is normal; only an attempt
     // to change one is reported. In a writable register, 0s in its read-only fields are how a
     // driver composes a command (EERD = START | ADDR, as Linux writes it): only 1s written to
     // read-only bits that read 0 are reported there.
-    const roChanged = (value ^ this.words[w]) & this.mReadOnly[w];
+    const roChanged = (value ^ this.storage[s]) & this.mReadOnly[s];
     const roBits = inst.def.access === 'RO' ? roChanged : roChanged & value;
     if (undefinedBits !== 0 || roBits !== 0) {
       this.anomalies.unimplementedWrites++;
@@ -445,13 +473,13 @@ export class RegisterFile {
         if (roBits !== 0) this.trace.emit('reg.unimplemented', this.source, { offset, reg: inst.label, bits: roBits >>> 0, why: 'read-only bits; write ignored' });
       }
     }
-    const old = this.words[w];
-    const store = this.mStore[w];
+    const old = this.storage[s];
+    const store = this.mStore[s];
     let nv = (old & ~store) | (value & store);
-    nv &= ~(value & this.mW1c[w]);
-    nv |= value & this.mW1s[w];
-    this.words[w] = nv >>> 0;
-    const wh = this.writeHooks[this.slot[w]];
+    nv &= ~(value & this.mW1c[s]);
+    nv |= value & this.mW1s[s];
+    this.storage[s] = nv >>> 0;
+    const wh = this.writeHooks[s];
     if (wh !== undefined) wh(this.clock(), inst, value, old);
   }
 }

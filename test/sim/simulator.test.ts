@@ -276,4 +276,27 @@ describe('reusableEvent', () => {
     expect(log).toEqual(['a@0', 'r@0', 'b@0', 'r@10', 'r@20', 'r@24']);
     expect(() => ev.schedule(-1)).toThrow(RangeError);
   });
+
+  test('with a receiver, the method runs on that object, also after a cancel left a stale entry', () => {
+    const sim = new Simulator();
+    class Device {
+      runs: string[] = [];
+      constructor(readonly name: string) {}
+      fire(this: Device): void {
+        this.runs.push(`${this.name}@${sim.now}`);
+      }
+    }
+    const a = new Device('a');
+    const b = new Device('b');
+    const ea = sim.reusableEvent(Device.prototype.fire, a);
+    const eb = sim.reusableEvent(Device.prototype.fire, b);
+    ea.schedule(2);
+    eb.schedule(1);
+    sim.run();
+    ea.schedule(5);
+    ea.cancel();
+    ea.schedule(6); // a fresh entry while the cancelled one waits in the heap
+    sim.run();
+    expect([a.runs, b.runs]).toEqual([['a@2', 'a@8'], ['b@1']]);
+  });
 });

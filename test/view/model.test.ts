@@ -91,12 +91,12 @@ describe('a session stepped in simulated time', () => {
     const live = new Session(defaultConfig());
     for (let i = 0; i < 8; i++) await live.nextFrame();
     const instant = live.instant;
-    const words = live.scenario.hosts.flatMap((h) => h.nics.map((n) => Array.from(n.regs.words)));
+    const words = live.scenario.hosts.flatMap((h) => h.nics.map((n) => Array.from(n.regs.storage)));
     const rings = live.scenario.hosts.flatMap((h) => h.nics.map((n, i) => [ringView(n, 'tx', h.drivers[i]), ringView(n, 'rx', h.drivers[i])]));
     const again = await replay(defaultConfig(), instant);
     expect(again.instant).toBe(instant);
     expect(again.now).toBe(live.now);
-    expect(again.scenario.hosts.flatMap((h) => h.nics.map((n) => Array.from(n.regs.words)))).toEqual(words);
+    expect(again.scenario.hosts.flatMap((h) => h.nics.map((n) => Array.from(n.regs.storage)))).toEqual(words);
     expect(again.scenario.hosts.flatMap((h) => h.nics.map((n, i) => [ringView(n, 'tx', h.drivers[i]), ringView(n, 'rx', h.drivers[i])]))).toEqual(rings);
     expect(again.log.map((r) => `${r.instant} ${r.ev.time} ${r.ev.kind} ${r.ev.source}`)).toEqual(live.log.map((r) => `${r.instant} ${r.ev.time} ${r.ev.kind} ${r.ev.source}`));
   });

@@ -42,11 +42,10 @@ export function bitNames(table: Readonly<Record<string, number>>, value: number)
  */
 export function registerRows(nic: Nic): RegRow[] {
   const rows: RegRow[] = [];
-  const words = nic.regs.words;
   for (const def of nic.regs.defs as readonly RegDef[]) {
     for (let i = 0; i < def.count; i++) {
       const offset = def.offset + i * def.stride;
-      const value = words[offset >>> 2] >>> 0;
+      const value = nic.regs.get(def, i) >>> 0;
       if (def.count > 1 && i > 0 && value === def.reset >>> 0) continue;
       rows.push({ name: def.count > 1 ? `${def.name}[${i}]` : def.name, long: def.long, offset, value, fields: decodeFields(def, value), group: def.group });
     }
@@ -94,10 +93,10 @@ export interface RingView {
 
 /** The ring `which` of `nic` (descriptors from host memory; software indices from `driver.ringState()` when given). */
 export function ringView(nic: Nic, which: 'tx' | 'rx', driver?: E1000): RingView {
-  const w = nic.regs.words;
+  const r = nic.regs;
   const [bal, bah, len, h, t] = which === 'tx' ? [TDBAL, TDBAH, TDLEN, TDH, TDT] : [RDBAL, RDBAH, RDLEN, RDH, RDT];
-  const base = (w[bah.offset >>> 2] >>> 0) * 2 ** 32 + ((w[bal.offset >>> 2] >>> 0) & ~0xf);
-  const count = Math.floor((w[len.offset >>> 2] & 0xfff80) / DESC_SIZE);
+  const base = (r.get(bah) >>> 0) * 2 ** 32 + ((r.get(bal) >>> 0) & ~0xf);
+  const count = Math.floor((r.get(len) & 0xfff80) / DESC_SIZE);
   const sw = driver?.ringState()?.[which] ?? null;
   const descs: DescRow[] = [];
   const mem = nic.memory;
@@ -116,8 +115,8 @@ export function ringView(nic: Nic, which: 'tx' | 'rx', driver?: E1000): RingView
     which,
     base,
     count,
-    head: w[h.offset >>> 2] >>> 0,
-    tail: w[t.offset >>> 2] >>> 0,
+    head: r.get(h) >>> 0,
+    tail: r.get(t) >>> 0,
     nextToUse: sw ? sw.nextToUse : null,
     nextToClean: sw ? sw.nextToClean : null,
     descs,
@@ -142,8 +141,8 @@ export interface IrqView {
 
 /** The IRQ line and the causes of `nic`. */
 export function irqView(nic: Nic): IrqView {
-  const icr = nic.regs.words[ICR.offset >>> 2] >>> 0;
-  const ims = nic.regs.words[IMS.offset >>> 2] >>> 0;
+  const icr = nic.regs.get(ICR) >>> 0;
+  const ims = nic.regs.get(IMS) >>> 0;
   return { level: nic.irq.level, assertions: nic.irq.assertions, icr, ims, pending: bitNames(ICR_CAUSES, icr), enabled: bitNames(ICR_CAUSES, ims) };
 }
 

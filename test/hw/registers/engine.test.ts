@@ -139,11 +139,11 @@ describe('access modes (one test each)', () => {
 describe('anomalies', () => {
   test('an unknown offset reads 0, ignores writes, and is traced as reg.unknown and counted', () => {
     const { rf, events } = setup();
-    const before = Array.from(rf.words);
+    const before = Array.from(rf.storage);
     expect(rf.read(0x20)).toBe(0);
     rf.write(0x20, 0xdeadbeef);
     rf.write(0x44, 1); // the gap between ARR[0] (0x40) and ARR[1] (0x48)
-    expect(Array.from(rf.words)).toEqual(before);
+    expect(Array.from(rf.storage)).toEqual(before);
     expect(ofKind(events, 'reg.unknown')).toMatchObject([
       { op: 'read', offset: 0x20, value: 0, source: 'dev' },
       { op: 'write', offset: 0x20, value: 0xdeadbeef },
@@ -177,14 +177,14 @@ describe('anomalies', () => {
     ['NaN', Number.NaN],
   ])('%s offset (%s): never throws, reads 0, writes change nothing, counted as unknown', (_what, offset) => {
     const { rf, events } = setup();
-    const before = Array.from(rf.words);
+    const before = Array.from(rf.storage);
     let v = -1;
     expect(() => {
       v = rf.read(offset);
       rf.write(offset, 0xffffffff);
     }).not.toThrow();
     expect(v).toBe(0);
-    expect(Array.from(rf.words)).toEqual(before);
+    expect(Array.from(rf.storage)).toEqual(before);
     expect(rf.anomalies).toEqual({ unknownReads: 1, unknownWrites: 1, unimplementedWrites: 0 });
     expect(ofKind(events, 'reg.unknown')).toHaveLength(2);
   });
@@ -315,5 +315,14 @@ describe('register files of one layout', () => {
     expect(seen).toEqual(['a']);
     expect([a.read(0x00), b.read(0x00)]).toEqual([1, 2]);
     expect(b.instanceAt(0x00)?.label).toBe(a.instanceAt(0x00)?.label);
+  });
+
+  test('store one word per register instance in table order, not one per word of the window', () => {
+    const { rf } = setup();
+    rf.write(0x48, 0xcafe); // ARR[1]
+    rf.write(0x84, 0xbeef); // WIDE
+    // RWR ROR WOR RCR RCW W1CR W1SR SCR, ARR[0..3], ENUMR, WIDE, CLO, CHI
+    expect(Array.from(rf.storage)).toEqual([0x1234, 0x00aa, 0, 0, 0, 0, 0, 0, 5, 0xcafe, 5, 5, 0, 0xbeef, 0, 0]);
+    expect([rf.get(ARR, 1), rf.get(WIDE)]).toEqual([0xcafe, 0xbeef]);
   });
 });
