@@ -231,7 +231,9 @@ export class Cable {
     // changes while the frame is on its way (a remover called, middleware added), it is not pooled.
     const poolable = chain.every(handsOnOnce);
     const version = from.middlewareVersion;
+    let handedOn = false; // the frame itself (or a copy sharing its bytes) left the chain
     const deliver = (f: WireFrame) => {
+      if (f.bytes === frame.bytes) handedOn = true;
       const ep = to.endpoint;
       if (!ep) return;
       const end = f.txStart + frameDurationNs(f.bytes.length, f.bitTimeNs) + this.propagationNs;
@@ -258,6 +260,11 @@ export class Cable {
     }
     const run = (k: number, f: WireFrame): void => (k < chain.length ? chain[k](f, (g) => run(k + 1, g)) : deliver(f));
     run(0, frame);
+    // Middleware that hands frames on once and keeps none is done with the frame when the chain
+    // returns: if it dropped the frame or handed on a damaged copy with bytes of its own, nobody
+    // holds the sender's buffer any more, and it goes back to the pool (untraced, as at delivery).
+    const trace = this.sim.trace;
+    if (poolable && !handedOn && frame.pooledBy != null && frame.pooledBy === from.endpoint && !trace.active && trace.subscriptions === frame.pooledAt) this.sim.slab.recycle(frame.bytes);
   }
 
   /** @internal Cuts short the frame `from` is sending: the far end gets only the bits sent before `endNs`. */

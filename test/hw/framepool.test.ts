@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { crc32 } from 'node:zlib';
 import { Simulator } from '../../sim/index.js';
 import { Cable, HostMemory, Nic, e1000 as R, readRxDescriptor, writeRxDescriptor, writeTxDescriptor, TXD_CMD } from '../../hw/index.js';
-import { bitErrors, duplicateFrames, scriptedFlips } from '../../hw/faults.js';
+import { bitErrors, dropFrames, duplicateFrames, scriptedFlips } from '../../hw/faults.js';
 
 const TX_RING = 0x1_0000;
 const RX_RING = 0x2_0000;
@@ -148,21 +148,44 @@ describe('frame pool', () => {
     expect([received(b, 0), received(b, 1)]).toEqual([stored(f), stored(frame(800, 0x99))]);
   });
 
-  test('through injectors that hand frames on once (bitErrors, scriptedFlips) clean frames still go back; a damaged copy never does', () => {
+  test('through injectors that hand frames on once (bitErrors, scriptedFlips) clean frames still go back; a damaged copy never does, the buffer it replaced does', () => {
     const { sim, a, b, recycled, cable } = setup();
     cable.use(0, bitErrors(sim, { ber: 1e-12 }));
     cable.use(0, scriptedFlips(sim, [{ frame: 2, bit: 200 }]));
     send(a, frame(500, 1));
     sim.run({ until: sim.now + 100_000 });
     expect(recycled.length).toBe(1);
-    send(a, frame(500, 2)); // damaged on the way: a copy arrives (FCS error), nothing goes back
-    sim.run({ until: sim.now + 100_000 });
-    expect(recycled.length).toBe(1);
-    send(a, frame(500, 3));
+    const first = recycled[0];
+    // damaged on the way: a copy with bytes of its own arrives (FCS error) and does not go back;
+    // the sender's buffer, which nobody holds any more, goes back as the copy leaves the injectors
+    send(a, frame(500, 2));
+    expect(recycled.length).toBe(2);
+    expect(recycled[1]).toBe(first); // frame 2 had reused frame 1's buffer
     sim.run({ until: sim.now + 100_000 });
     expect(recycled.length).toBe(2);
     expect(b.nic.read32(R.CRCERRS.offset)).toBe(1);
+    send(a, frame(500, 3)); // in the buffer frame 2 had: the copy that arrived was not disturbed by that
+    sim.run({ until: sim.now + 100_000 });
+    expect(recycled.length).toBe(3);
+    expect(recycled[2]).toBe(first);
     expect([received(b, 0), received(b, 1)]).toEqual([stored(frame(500, 1)), stored(frame(500, 3))]);
+  });
+
+  test('a frame an injector drops (dropFrames) goes back to the pool; traced, it does not', () => {
+    for (const traced of [false, true]) {
+      const { sim, a, b, recycled, cable } = setup();
+      const stop = traced ? sim.trace.record(['wire.tx']).stop : () => {};
+      cable.use(0, dropFrames(sim, { frames: [1] }));
+      send(a, frame(400, 7));
+      sim.run({ until: sim.now + 100_000 });
+      expect(recycled.length, traced ? 'traced' : 'untraced').toBe(traced ? 0 : 1);
+      send(a, frame(400, 8));
+      sim.run({ until: sim.now + 100_000 });
+      expect(recycled.length).toBe(traced ? 0 : 2);
+      if (!traced) expect(recycled[1]).toBe(recycled[0]);
+      expect(received(b, 0)).toEqual(stored(frame(400, 8)));
+      stop();
+    }
   });
 
   test('through an injector that repeats frames (duplicateFrames) nothing goes back, and both copies arrive intact', () => {
