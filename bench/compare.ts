@@ -95,7 +95,7 @@ export function comparable(cases: readonly BenchCase[], other: readonly BenchCas
   const skipped: { name: string; why: string }[] = [];
   for (const c of cases) {
     const o = other.find((x) => x.name === c.name);
-    if (c.kind !== 'rate') skipped.push({ name: c.name, why: c.kind === 'exact' ? 'simulated time, not a rate' : 'a slowdown of two workloads' });
+    if (c.kind !== 'rate') skipped.push({ name: c.name, why: c.kind === 'exact' ? 'computed once, not a rate' : 'a slowdown of two workloads' });
     else if (o === undefined || o.kind !== 'rate') skipped.push({ name: c.name, why: 'not a rate benchmark in the other tree' });
     else both.push([o, c]);
   }

@@ -68,7 +68,7 @@ describe('which benchmarks can be compared', () => {
     expect(r.both.map(([o, n]) => [o.name, n.name, o === theirs[0], n === mine[0]])).toEqual([['a', 'a', true, true]]);
     expect(r.skipped).toEqual([
       { name: 'b', why: 'not a rate benchmark in the other tree' },
-      { name: 'c', why: 'simulated time, not a rate' },
+      { name: 'c', why: 'computed once, not a rate' },
       { name: 'd', why: 'a slowdown of two workloads' },
     ]);
   });
