@@ -7,13 +7,14 @@
  * (the process's user + system time, so a slice the machine took away from us counts for
  * neither). The figure is the median of those ratios with their minimum and maximum.
  *
- * REF is a git commit (built once from `git archive` into the temporary directory, with this
- * checkout's node_modules and compiler) or a directory holding a built tree (`dist/`, or a
- * directory with `bench/cases.js`).
+ * REF is a git commit (built once from `git archive` into a private directory of this user's under
+ * the temporary directory, with this checkout's node_modules and compiler, and moved into place
+ * only when finished) or a directory holding a built tree (`dist/`, or a directory with
+ * `bench/cases.js`).
  * @module
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, symlinkSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -112,30 +113,52 @@ export function resolveAgainst(ref: string, repoRoot: string, build: (msg: strin
   const rev = spawnSync('git', ['-C', repoRoot, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { encoding: 'utf8' });
   const sha = rev.status === 0 ? rev.stdout.trim() : '';
   if (!/^[0-9a-f]{40}$/.test(sha)) return { error: `--against ${ref}: neither a directory nor a git commit of ${repoRoot}` };
-  const dir = join(tmpdir(), `nicsim-bench-${sha.slice(0, 12)}`);
+  // builds live in a directory of this user's (mode 700): a build found there is imported and run
+  const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
+  const base = join(tmpdir(), `nicsim-bench-${uid >= 0 ? uid : 'user'}`);
+  mkdirSync(base, { recursive: true, mode: 0o700 });
+  const st = statSync(base);
+  if (uid >= 0 && (st.uid !== uid || (st.mode & 0o022) !== 0)) return { error: `--against: ${base} is not a private directory of this user` };
+  const dir = join(base, sha.slice(0, 12));
   const casesModule = join(dir, 'dist', 'bench', 'cases.js');
-  if (existsSync(casesModule)) return { casesModule };
+  // a build is used only when it finished (its marker is written last, and it is moved into place whole)
+  if (existsSync(join(dir, COMPLETE))) return { casesModule };
   build(`building ${ref} (${sha.slice(0, 12)}) into ${dir} …`);
-  rmSync(dir, { recursive: true, force: true });
-  const src = join(dir, 'src');
-  mkdirSync(src, { recursive: true });
-  const tar = join(dir, 'src.tar');
-  const fail = (what: string, r: ReturnType<typeof spawnSync>) => ({ error: `--against ${ref}: ${what} failed: ${String(r.stderr ?? r.error ?? '').trim().split('\n').slice(-3).join(' ') || `exit code ${r.status}`}` });
+  const stage = mkdtempSync(join(base, `${sha.slice(0, 12)}.`));
+  const src = join(stage, 'src');
+  mkdirSync(src);
+  const tar = join(stage, 'src.tar');
+  const failed = (what: string) => {
+    rmSync(stage, { recursive: true, force: true });
+    return { error: `--against ${ref}: ${what}` };
+  };
+  const tail = (r: ReturnType<typeof spawnSync>) => String(r.stderr ?? r.error ?? '').trim().split('\n').slice(-3).join(' ') || `exit code ${r.status}`;
   let r = spawnSync('git', ['-C', repoRoot, 'archive', '--format=tar', '-o', tar, sha], { encoding: 'utf8' });
-  if (r.status !== 0) return fail('git archive', r);
+  if (r.status !== 0) return failed(`git archive failed: ${tail(r)}`);
   r = spawnSync('tar', ['-xf', tar, '-C', src], { encoding: 'utf8' });
-  if (r.status !== 0) return fail('tar', r);
+  if (r.status !== 0) return failed(`tar failed: ${tail(r)}`);
   // the other tree compiles with this checkout's compiler and runs with its packages
   const modules = join(repoRoot, 'node_modules');
   symlinkSync(modules, join(src, 'node_modules'), 'dir');
-  symlinkSync(modules, join(dir, 'node_modules'), 'dir');
-  r = spawnSync(process.execPath, [join(modules, 'typescript', 'bin', 'tsc'), '-p', join(src, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')], { encoding: 'utf8' });
-  if (r.status !== 0 || !existsSync(casesModule)) {
-    rmSync(join(dir, 'dist'), { recursive: true, force: true });
-    return { error: `--against ${ref}: building it failed: ${String(r.stdout ?? '').trim().split('\n').slice(0, 3).join(' ') || String(r.stderr ?? '').trim().split('\n').pop()}` };
+  symlinkSync(modules, join(stage, 'node_modules'), 'dir');
+  r = spawnSync(process.execPath, [join(modules, 'typescript', 'bin', 'tsc'), '-p', join(src, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')], { encoding: 'utf8' });
+  if (r.status !== 0 || !existsSync(join(stage, 'dist', 'bench', 'cases.js'))) {
+    return failed(`building it failed: ${String(r.stdout ?? '').trim().split('\n').slice(0, 3).join(' ') || tail(r)}`);
+  }
+  writeFileSync(join(stage, COMPLETE), `${sha}\n`);
+  rmSync(dir, { recursive: true, force: true }); // an unfinished build of an earlier run
+  try {
+    renameSync(stage, dir);
+  } catch {
+    // another run moved its build into place first: use that one
+    rmSync(stage, { recursive: true, force: true });
+    if (!existsSync(join(dir, COMPLETE))) return { error: `--against ${ref}: could not move the build into ${dir}` };
   }
   return { casesModule };
 }
+
+/** The file a finished build of another tree gets last. */
+const COMPLETE = 'complete';
 
 /** Loads the registry (`CASES`) of a built tree. */
 export async function loadRegistry(casesModule: string): Promise<readonly BenchCase[]> {

@@ -257,7 +257,7 @@ export class Simulator {
     if (ev === undefined) return false;
     this.now = ev.time;
     this.eventsRun++;
-    ev.fn();
+    ev.fn.call(ev.self);
     return true;
   }
 
@@ -292,8 +292,10 @@ export class Simulator {
 
   /**
    * Like `run`, but lets awaiting processes continue at the simulated instant they were woken (after
-   * an event that called `wake()`, every pending continuation runs before the next event). It does
-   * not yield to the host's event loop: real I/O waits until it returns (`runRealtime` does yield).
+   * an event that called `wake()`, every pending promise continuation runs before the next event,
+   * chains of any depth included; a chain that goes through `process.nextTick` more than once, as
+   * Node streams do, may finish after it). It does not yield to the host's event loop: real I/O
+   * waits until it returns (`runRealtime` does yield).
    */
   async runAsync(opts: RunOptions = {}): Promise<RunResult> {
     const until = opts.until ?? Infinity;

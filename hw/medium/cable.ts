@@ -23,9 +23,11 @@ declare module '../../sim/trace.js' {
 /** A step in a direction's delivery chain: call `next` (now or later, once or more) to pass a frame on, or not at all to drop it. */
 export type FrameMiddleware = ((frame: WireFrame, next: (frame: WireFrame) => void) => void) & {
   /**
-   * The middleware hands each frame to `next` at most once and keeps no reference to it (a frame
-   * it changes goes on as a copy, not pooled): a frame that passes a chain of such middleware may
-   * still go back to its sender's pool (see {@link WireFrame.pooledBy}). Absent: it might keep or
+   * The middleware hands each frame to `next` at most once, before it returns or never, and keeps
+   * no reference to it (a frame it changes goes on as a copy, not pooled): a frame that passes a
+   * chain of such middleware may still go back to its sender's pool (see
+   * {@link WireFrame.pooledBy}), and when the chain drops it or hands on a copy with bytes of its
+   * own, the sender's buffer goes back as the chain returns. Absent: it might keep, delay or
    * repeat frames, and frames through it are never pooled.
    */
   readonly handsOnOnce?: boolean;
@@ -264,7 +266,7 @@ export class Cable {
     // returns: if it dropped the frame or handed on a damaged copy with bytes of its own, nobody
     // holds the sender's buffer any more, and it goes back to the pool (untraced, as at delivery).
     const trace = this.sim.trace;
-    if (poolable && !handedOn && frame.pooledBy != null && frame.pooledBy === from.endpoint && !trace.active && trace.subscriptions === frame.pooledAt) this.sim.slab.recycle(frame.bytes);
+    if (poolable && !handedOn && version === from.middlewareVersion && frame.pooledBy != null && frame.pooledBy === from.endpoint && !trace.active && trace.subscriptions === frame.pooledAt) this.sim.slab.recycle(frame.bytes);
   }
 
   /** @internal Cuts short the frame `from` is sending: the far end gets only the bits sent before `endNs`. */

@@ -379,5 +379,6 @@ function dataOf(r: RecvResult): Uint8Array {
 
 /** The data of a receive that completed now, or a promise of it. */
 function dataNowOrLater(r: RecvResult | Promise<RecvResult>): Uint8Array | Promise<Uint8Array> {
-  return r instanceof Promise ? r.then(dataOf) : r.data;
+  // (any thenable a protocol returns, not only a native promise)
+  return typeof (r as { then?: unknown }).then === 'function' ? Promise.resolve(r).then(dataOf) : (r as RecvResult).data;
 }

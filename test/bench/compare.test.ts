@@ -5,11 +5,11 @@
  */
 import { describe, expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { comparable, compareSessions, resolveAgainst } from '../../bench/compare.js';
+import { comparable, compareSessions, loadRegistry, resolveAgainst } from '../../bench/compare.js';
 import { parseBenchArgs, type BenchCase, type Clock, type Session } from '../../bench/harness.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -86,6 +86,25 @@ describe('--against REF', () => {
     }
     expect(resolveAgainst('no-such-ref-0123', root)).toEqual({ error: `--against no-such-ref-0123: neither a directory nor a git commit of ${root}` });
   });
+
+  test.skipIf(!existsSync(join(root, '.git')))('a git commit is built once into a private directory and moved into place only when finished; an unfinished build is not used', async () => {
+    const sha = execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
+    const dir = join(tmpdir(), `nicsim-bench-${uid >= 0 ? uid : 'user'}`, sha.slice(0, 12));
+    rmSync(dir, { recursive: true, force: true });
+    // what an interrupted build leaves: the registry module written, the rest not, no marker
+    mkdirSync(join(dir, 'dist', 'bench'), { recursive: true });
+    writeFileSync(join(dir, 'dist', 'bench', 'cases.js'), 'throw new Error("half-written build")\n');
+    const messages: string[] = [];
+    const r = resolveAgainst('HEAD', root, (m) => messages.push(m));
+    expect(r).toEqual({ casesModule: join(dir, 'dist', 'bench', 'cases.js') });
+    expect(messages).toHaveLength(1); // it built
+    expect((await loadRegistry(join(dir, 'dist', 'bench', 'cases.js'))).map((c) => c.name)).toContain('adapter.frames_per_s.1518');
+    expect(statSync(dirname(dir)).mode & 0o077).toBe(0);
+    // the second time it is found as it is
+    expect(resolveAgainst(sha, root, (m) => messages.push(m))).toEqual(r);
+    expect(messages).toHaveLength(1);
+  }, 120_000);
 
   test('options: --against needs a value; --rounds and --slice are checked like the others', () => {
     expect(parseBenchArgs(['--against'])).toEqual({ error: '--against needs a git commit or a directory' });

@@ -299,4 +299,21 @@ describe('reusableEvent', () => {
     sim.run();
     expect([a.runs, b.runs]).toEqual([['a@2', 'a@8'], ['b@1']]);
   });
+
+  test('step() and runAsync() run a method event on its object, as run() does', async () => {
+    const sim = new Simulator();
+    const seen: string[] = [];
+    const dev = {
+      name: 'dev',
+      fire(this: { name: string }) {
+        seen.push(`${this.name}@${sim.now}`);
+      },
+    };
+    const e = sim.reusableEvent(dev.fire, dev);
+    e.schedule(3);
+    expect(sim.step()).toBe(true);
+    e.schedule(4);
+    await sim.runAsync();
+    expect(seen).toEqual(['dev@3', 'dev@7']);
+  });
 });
