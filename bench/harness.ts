@@ -470,8 +470,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | { error: st
     if (v.trim() === '' || !Number.isFinite(x) || !ok(x)) return `${flag} must be ${what}, not '${v}'`;
     return x;
   };
+  const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    given.add(arg);
     switch (arg) {
       case '--json':
         a.json = true;
@@ -532,5 +534,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | { error: st
         return { error: `unknown option '${arg}'` };
     }
   }
+  // each mode's own options: a figure's repetitions, or a comparison's rounds
+  const wrong = a.against !== undefined ? ['--reps', '--min-time', '--floor-slice'] : ['--rounds', '--slice'];
+  const misplaced = wrong.find((o) => given.has(o));
+  if (misplaced !== undefined) return { error: a.against !== undefined ? `${misplaced} does not go with --against (use --rounds and --slice)` : `${misplaced} goes with --against REF` };
   return a;
 }

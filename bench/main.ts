@@ -80,7 +80,7 @@ function compareOptions(a: BenchArgs): CompareOptions {
 
 /** Child mode of `--against`: compares one case, prints the comparison as one JSON line. */
 async function childCompare(name: string, casesModule: string, rest: string[]): Promise<number> {
-  const args = parseBenchArgs(rest);
+  const args = parseBenchArgs(['--against', casesModule, ...rest]);
   if ('error' in args) {
     process.stderr.write(`bench: ${args.error}\n`);
     return 2;

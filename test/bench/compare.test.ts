@@ -111,6 +111,9 @@ describe('--against REF', () => {
     expect(parseBenchArgs(['--against', '--json'])).toEqual({ error: '--against needs a git commit or a directory' });
     expect(parseBenchArgs(['--rounds', '0'])).toEqual({ error: "--rounds must be an integer from 1 to 1000, not '0'" });
     expect(parseBenchArgs(['--slice', 'x'])).toEqual({ error: "--slice must be seconds, more than 0 and at most 600, not 'x'" });
+    // each mode's own options
+    expect(parseBenchArgs(['--rounds', '3'])).toEqual({ error: '--rounds goes with --against REF' });
+    expect(parseBenchArgs(['--against', 'HEAD', '--reps', '3'])).toEqual({ error: '--reps does not go with --against (use --rounds and --slice)' });
     expect(parseBenchArgs(['--against', 'HEAD~1', '--rounds', '3', '--slice', '0.25'])).toMatchObject({ against: 'HEAD~1', rounds: 3, sliceS: 0.25 });
   });
 
