@@ -461,19 +461,35 @@ export const USAGE =
   'usage: npm run bench -- [--json] [--only PREFIX] [--in-process] [--reps N (≥ 1, default 5)] [--min-time SECONDS (> 0, default 1)] [--warmup SECONDS (≥ 0, default 0.5)] [--floor-slice SECONDS (> 0, default 0.2)]' +
   ' | npm run bench -- --against REF (a git commit, or a directory with a build) [--only PREFIX] [--json] [--in-process] [--rounds N (≥ 1, default 10)] [--slice SECONDS (> 0, default 0.5)] [--warmup SECONDS]';
 
+const COUNT = { ok: (n: number) => Number.isInteger(n) && n >= 1 && n <= 1000, what: 'an integer from 1 to 1000' };
+const SECONDS = { ok: (n: number) => n > 0 && n <= 600, what: 'seconds, more than 0 and at most 600' };
+
+/** The numeric options: the field each sets, and what it accepts. */
+const NUMERIC_OPTIONS: Readonly<Record<string, { key: 'reps' | 'minTimeS' | 'warmupS' | 'floorSliceS' | 'rounds' | 'sliceS'; ok: (n: number) => boolean; what: string }>> = {
+  '--reps': { key: 'reps', ...COUNT },
+  '--min-time': { key: 'minTimeS', ...SECONDS },
+  '--warmup': { key: 'warmupS', ok: (n) => n >= 0 && n <= 600, what: 'seconds, from 0 to 600' },
+  '--floor-slice': { key: 'floorSliceS', ...SECONDS },
+  '--rounds': { key: 'rounds', ...COUNT },
+  '--slice': { key: 'sliceS', ...SECONDS },
+};
+
 /** Parses the options of `npm run bench`; returns a one-line error message for bad ones. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs | { error: string } {
   const a: BenchArgs = { json: false, help: false, rounds: 10, sliceS: 0.5, ...DEFAULT_MEASURE };
-  const num = (flag: string, v: string | undefined, ok: (x: number) => boolean, what: string): number | string => {
-    if (v === undefined) return `${flag} needs a value`;
-    const x = Number(v);
-    if (v.trim() === '' || !Number.isFinite(x) || !ok(x)) return `${flag} must be ${what}, not '${v}'`;
-    return x;
-  };
   const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     given.add(arg);
+    const numeric = Object.prototype.hasOwnProperty.call(NUMERIC_OPTIONS, arg) ? NUMERIC_OPTIONS[arg] : undefined; // (not `toString` & co.)
+    if (numeric !== undefined) {
+      const v = argv[++i];
+      if (v === undefined) return { error: `${arg} needs a value` };
+      const x = Number(v);
+      if (v.trim() === '' || !Number.isFinite(x) || !numeric.ok(x)) return { error: `${arg} must be ${numeric.what}, not '${v}'` };
+      a[numeric.key] = x;
+      continue;
+    }
     switch (arg) {
       case '--json':
         a.json = true;
@@ -488,46 +504,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | { error: st
         a.only = v;
         break;
       }
-      case '--reps': {
-        const x = num(arg, argv[++i], (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer from 1 to 1000');
-        if (typeof x === 'string') return { error: x };
-        a.reps = x;
-        break;
-      }
-      case '--min-time': {
-        const x = num(arg, argv[++i], (n) => n > 0 && n <= 600, 'seconds, more than 0 and at most 600');
-        if (typeof x === 'string') return { error: x };
-        a.minTimeS = x;
-        break;
-      }
-      case '--warmup': {
-        const x = num(arg, argv[++i], (n) => n >= 0 && n <= 600, 'seconds, from 0 to 600');
-        if (typeof x === 'string') return { error: x };
-        a.warmupS = x;
-        break;
-      }
       case '--against': {
         const v = argv[++i];
         if (v === undefined || v === '' || v.startsWith('--')) return { error: '--against needs a git commit or a directory' };
         a.against = v;
-        break;
-      }
-      case '--rounds': {
-        const x = num(arg, argv[++i], (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer from 1 to 1000');
-        if (typeof x === 'string') return { error: x };
-        a.rounds = x;
-        break;
-      }
-      case '--slice': {
-        const x = num(arg, argv[++i], (n) => n > 0 && n <= 600, 'seconds, more than 0 and at most 600');
-        if (typeof x === 'string') return { error: x };
-        a.sliceS = x;
-        break;
-      }
-      case '--floor-slice': {
-        const x = num(arg, argv[++i], (n) => n > 0 && n <= 600, 'seconds, more than 0 and at most 600');
-        if (typeof x === 'string') return { error: x };
-        a.floorSliceS = x;
         break;
       }
       default:

@@ -274,6 +274,8 @@ describe('parseBenchArgs', () => {
 
   test('bad options give one-line errors', () => {
     expect(parseBenchArgs(['--bogus'])).toEqual({ error: "unknown option '--bogus'" });
+    expect(parseBenchArgs(['toString'])).toEqual({ error: "unknown option 'toString'" });
+    expect(parseBenchArgs(['__proto__'])).toEqual({ error: "unknown option '__proto__'" });
     expect(parseBenchArgs(['--only'])).toEqual({ error: '--only needs a PREFIX' });
     expect(parseBenchArgs(['--reps'])).toEqual({ error: '--reps needs a value' });
     expect(parseBenchArgs(['--reps', '0'])).toEqual({ error: "--reps must be an integer from 1 to 1000, not '0'" });
