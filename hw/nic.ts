@@ -25,7 +25,7 @@ import { buildEepromImage, MicrowireEeprom, EEPROM_WORDS, parseMac } from './eep
 import { Phy, type PhyOptions } from './phy/phy.js';
 import type { LinkMode } from './phy/link.js';
 import { PHY_ADDRESS } from './phy/registers.js';
-import { soleDelivery, type Endpoint, type LinkSignal, type MediumLink, type Speed, type Duplex, type WireFrame } from './medium/types.js';
+import { soleDelivery, unseenSinceMade, type Endpoint, type LinkSignal, type MediumLink, type Speed, type Duplex, type WireFrame } from './medium/types.js';
 import { NicCore, type NicCounters } from './nic/core.js';
 import { Interrupts } from './nic/interrupts.js';
 import { RxDma } from './nic/rx-dma.js';
@@ -418,7 +418,7 @@ export class Nic {
       // The octets this adapter's PHY decoded are its own: back to the pool once stored or dropped.
       if (decoded !== null) slab.recycle(decoded);
       // The frame's bytes (and code groups) go back to the pool when this adapter held the last reference (see WireFrame.pooledBy).
-      if (sole && trace.subscriptions === frame.pooledAt) {
+      if (sole && unseenSinceMade(frame, trace)) {
         slab.recycle(frame.bytes);
         const symbols = frame.symbols;
         if (symbols instanceof EightB10BLineStream) {

@@ -9,7 +9,7 @@ import type { Simulator } from '../../sim/simulator.js';
 import type { Nanos } from '../../sim/time.js';
 import type { EventHandle } from '../../sim/queue.js';
 import type { ReusableEvent } from '../../sim/simulator.js';
-import { frameDurationNs, soleDelivery, truncateAt, type Endpoint, type LinkSignal, type MediumLink, type Speed, type WireFrame } from './types.js';
+import { frameDurationNs, soleDelivery, truncateAt, unseenSinceMade, type Endpoint, type LinkSignal, type MediumLink, type Speed, type WireFrame } from './types.js';
 
 declare module '../../sim/trace.js' {
   interface TraceEventMap {
@@ -266,7 +266,7 @@ export class Cable {
     // returns: if it dropped the frame or handed on a damaged copy with bytes of its own, nobody
     // holds the sender's buffer any more, and it goes back to the pool (untraced, as at delivery).
     const trace = this.sim.trace;
-    if (poolable && !handedOn && version === from.middlewareVersion && frame.pooledBy != null && frame.pooledBy === from.endpoint && !trace.active && trace.subscriptions === frame.pooledAt) this.sim.slab.recycle(frame.bytes);
+    if (poolable && !handedOn && version === from.middlewareVersion && frame.pooledBy != null && frame.pooledBy === from.endpoint && unseenSinceMade(frame, trace)) this.sim.slab.recycle(frame.bytes);
   }
 
   /** @internal Cuts short the frame `from` is sending: the far end gets only the bits sent before `endNs`. */

@@ -60,11 +60,17 @@ export interface WireFrame {
    * - no trace listener was attached since the frame was made (the same `subscriptions` count, the
    *   bus inactive), so no trace sink, capture or view saw the frame.
    * Any other medium (hub, switch, a tunnel, middleware not marked `handsOnOnce`) and any other
-   * receiver ignore the field.
+   * receiver ignore the field. (When such middleware drops the frame, or hands on a copy with
+   * bytes of its own, the cable gives the bytes back itself, under the same trace condition.)
    */
   readonly pooledBy?: Endpoint | null;
   /** The trace bus's `subscriptions` count when the frame was made (see {@link WireFrame.pooledBy}). */
   readonly pooledAt?: number;
+}
+
+/** Whether no trace listener can have seen `frame` since it was made: the bus inactive, and no subscription since (see {@link WireFrame.pooledBy}). */
+export function unseenSinceMade(frame: WireFrame, trace: { readonly active: boolean; readonly subscriptions: number }): boolean {
+  return !trace.active && trace.subscriptions === frame.pooledAt;
 }
 
 /**
