@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { comparable, compareSessions, loadRegistry, resolveAgainst } from '../../bench/compare.js';
+import { runBench } from './run.js';
 import { parseBenchArgs, type BenchCase, type Clock, type Session } from '../../bench/harness.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const main = join(root, 'dist', 'bench', 'main.js');
 
 /** Two fake workloads on one fake clock: every step takes 0.125 s; `old` completes 2 units a step, `new` 3 (or as given per slice of 4 steps). */
 function pair(newUnits: (round: number) => number = () => 3) {
@@ -119,7 +119,7 @@ describe('--against REF', () => {
 
   test('the build compared with itself: one row per benchmark, in a child process or in this one; bad REF exits 2', () => {
     const run = (extra: string[]) =>
-      JSON.parse(execFileSync(process.execPath, [main, '--against', join(root, 'dist'), '--json', '--only', 'floor.copy', '--rounds', '2', '--slice', '0.05', '--warmup', '0', ...extra], { encoding: 'utf8' })) as {
+      JSON.parse(runBench(['--against', join(root, 'dist'), '--json', '--only', 'floor.copy', '--rounds', '2', '--slice', '0.05', '--warmup', '0', ...extra]).stdout) as {
         comparisons: { name: string; ratio: { median: number; runs: number }; old: { median: number } }[];
         skipped: unknown[];
         rounds: number;
@@ -134,14 +134,8 @@ describe('--against REF', () => {
       expect(doc.comparisons[0].old.median).toBeGreaterThan(1000);
       expect(doc.skipped).toEqual([]);
     }
-    let status = 0;
-    let stderr = '';
-    try {
-      execFileSync(process.execPath, [main, '--against', '/no/such/dir-or-ref'], { encoding: 'utf8', stdio: 'pipe' });
-    } catch (e) {
-      ({ status, stderr } = e as { status: number; stderr: string });
-    }
-    expect(status).toBe(2);
-    expect(stderr).toContain('--against /no/such/dir-or-ref: neither a directory nor a git commit');
+    const bad = runBench(['--against', '/no/such/dir-or-ref']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--against /no/such/dir-or-ref: neither a directory nor a git commit');
   }, 60_000);
 });

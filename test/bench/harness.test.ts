@@ -4,8 +4,6 @@
  * and the JSON document. No real throughput is timed here.
  */
 import { describe, expect, test } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import {
   measureCase,
   median,
@@ -21,6 +19,7 @@ import {
   type Session,
 } from '../../bench/harness.js';
 import { CASES, CRC_FLOOR, realTimeFramesPerS } from '../../bench/cases.js';
+import { runBench } from './run.js';
 
 /** A fake clock and a workload whose every step takes `dt` fake seconds and completes `units[i]` units (cycling). */
 function fake(dt: number, units: number[]) {
@@ -196,23 +195,15 @@ describe('one process per benchmark', () => {
   });
 
   test('npm run bench runs each figure in a child process and reports what the children measured', async () => {
-    const main = fileURLToPath(new URL('../../dist/bench/main.js', import.meta.url));
-    const run = (extra: string[]) => execFileSync(process.execPath, [main, '--json', '--only', 'floor.copy', '--reps', '1', '--min-time', '0.05', '--warmup', '0', ...extra], { encoding: 'utf8' });
     for (const extra of [[], ['--in-process']]) {
-      const doc = JSON.parse(run(extra)) as BenchReport;
+      const r = runBench(['--json', '--only', 'floor.copy', '--reps', '1', '--min-time', '0.05', '--warmup', '0', ...extra]);
+      expect(r.status).toBe(0);
+      const doc = JSON.parse(r.stdout) as BenchReport;
       expect(doc.figures.map((f) => f.name)).toEqual(['floor.copy_frames_per_s.1518']);
       expect(doc.figures[0].value).toBeGreaterThan(1000);
     }
     // a child given a name that is no benchmark says so in one line and exits with code 2
-    let status = 0;
-    let stderr = '';
-    try {
-      execFileSync(process.execPath, [main, '--child', 'no.such.case'], { encoding: 'utf8', stdio: 'pipe' });
-    } catch (e) {
-      ({ status, stderr } = e as { status: number; stderr: string });
-    }
-    expect(status).toBe(2);
-    expect(stderr).toBe("bench: unknown benchmark in 'no.such.case'\n");
+    expect(runBench(['--child', 'no.such.case'])).toMatchObject({ status: 2, stderr: "bench: unknown benchmark in 'no.such.case'\n" });
   }, 60_000);
 });
 
