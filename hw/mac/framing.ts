@@ -48,28 +48,28 @@ export function serializeFrame(frame: Uint8Array, appendCrc: boolean, pad: boole
   return serializeRange(frame, 0, frame.length, appendCrc, pad, insertChecksum, second, slab);
 }
 
-/** Below this many octets a frame is copied by a loop (cheaper than a view and `set()`) and its FCS computed in the line buffer. */
+/** Below this many octets {@link copyOctets} copies with a loop (cheaper than a view and `set()`). */
 const SHORT_COPY = 128;
+
+/**
+ * Copies `src[from, from + n)` to `dst[at…]`: a byte loop for a short run at integer offsets (an
+ * address read from a Float64Array is a double, and a double index costs a conversion per byte),
+ * else a view and `set()`.
+ */
+export function copyOctets(dst: Uint8Array, at: number, src: Uint8Array, from: number, n: number): void {
+  const a = at | 0;
+  const f = from | 0;
+  if (n < SHORT_COPY && a === at && f === from) for (let j = 0; j < n; j++) dst[a + j] = src[f + j];
+  else dst.set(from === 0 && n === src.length ? src : src.subarray(from, from + n), at);
+}
 
 /** {@link serializeFrame} of the frame `src[from, from + len)` (no view of it is made for a short frame). */
 export function serializeRange(src: Uint8Array, from: number, len: number, appendCrc: boolean, pad: boolean, insertChecksum?: ChecksumInsert | null, second?: ChecksumInsert | null, slab?: Slab): Uint8Array {
   const out = lineBuffer(len, appendCrc, pad, slab);
-  const o = PREAMBLE_SFD_LEN;
-  const f = from | 0; // an integer index for the loop (`from` may be a host address held as a double)
-  const plain = appendCrc && !insertChecksum && !second && out.length === o + len + FCS_LEN;
-  if (len < SHORT_COPY && f === from) {
-    for (let j = 0; j < len; j++) out[o + j] = src[f + j];
-    if (plain) {
-      putFcs(out, o + len, fcs32(out, o, o + len));
-      return out;
-    }
-  } else {
-    const view = from === 0 && len === src.length ? src : src.subarray(from, from + len);
-    out.set(view, o);
-    if (plain) {
-      putFcs(out, o + len, fcs32(view)); // the bytes just copied: no second view of them
-      return out;
-    }
+  copyOctets(out, PREAMBLE_SFD_LEN, src, from, len);
+  if (appendCrc && !insertChecksum && !second && out.length === PREAMBLE_SFD_LEN + len + FCS_LEN) {
+    putFcs(out, PREAMBLE_SFD_LEN + len, fcs32(out, PREAMBLE_SFD_LEN, PREAMBLE_SFD_LEN + len)); // over the bytes just copied
+    return out;
   }
   finishLine(out, len, appendCrc, insertChecksum, second);
   return out;

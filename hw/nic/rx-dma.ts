@@ -8,7 +8,7 @@
 import * as R from '../registers/e1000.js';
 import { getField } from '../registers/engine.js';
 import { DESC, DESC_SIZE, RXD_ERR, RXD_STAT } from '../descriptors.js';
-import { FCS_LEN, MAX_JUMBO_FRAME } from '../mac/framing.js';
+import { FCS_LEN, MAX_JUMBO_FRAME, copyOctets } from '../mac/framing.js';
 import { onesComplementSum } from '../mac/checksum.js';
 import type { WireFrame } from '../medium/types.js';
 import type { NicCore } from './core.js';
@@ -129,13 +129,7 @@ export class RxDma {
         errs |= ck >>> 8;
       }
       if (!fault) {
-        const from = start + written;
-        const b = buf | 0; // a small integer index: `buf` comes from a Float64Array, and a double index costs a conversion per byte
-        if (n < 128 && b === buf) {
-          // a short frame: a loop costs less than a subarray view and set()
-          const dst = mem.bytes;
-          for (let j = 0; j < n; j++) dst[b + j] = line[from + j];
-        } else mem.bytes.set(line.subarray(from, from + n), buf);
+        copyOctets(mem.bytes, buf, line, start + written, n);
       }
       written += n;
       const csum = eop && faultAt < 0 ? onesComplementSum(line, start + pcss, payloadEnd) : 0;

@@ -276,18 +276,10 @@ export class TxDma {
     this.contextValid = true;
   }
 
-  /** The chain's `n` buffers as one frame of `total` bytes: a view of the only buffer, or a copy of them all. */
-  private gather(n: number, total: number): Uint8Array {
-    const bytes = this.core.memory.bytes;
-    const addr = this.chunkAddr;
-    const len = this.chunkLen;
-    if (n === 1) return bytes.subarray(addr[0], addr[0] + len[0]);
+  /** The chain's buffers as one frame of `total` bytes (a copy). */
+  private gather(total: number): Uint8Array {
     const frame = new Uint8Array(total);
-    let o = 0;
-    for (let k = 0; k < n; k++) {
-      frame.set(bytes.subarray(addr[k], addr[k] + len[k]), o);
-      o += len[k];
-    }
+    this.copyChain({ ci: 0, cOff: 0 }, frame, 0, total);
     return frame;
   }
 
@@ -309,7 +301,7 @@ export class TxDma {
     }
     const slab = this.core.sim.slab;
     // one buffer (the usual case): serialized straight from host memory
-    const bytes = nChunks === 1 ? serializeRange(this.core.memory.bytes, this.chunkAddr[0], total, ifcs, psp && ifcs, first, second, slab) : serializeFrame(this.gather(nChunks, total), ifcs, psp && ifcs, first, second, slab);
+    const bytes = nChunks === 1 ? serializeRange(this.core.memory.bytes, this.chunkAddr[0], total, ifcs, psp && ifcs, first, second, slab) : serializeFrame(this.gather(total), ifcs, psp && ifcs, first, second, slab);
     this.mac.send(bytes, base, descs, cmdOr);
   }
 
@@ -342,7 +334,7 @@ export class TxDma {
       return false;
     }
     const t = (this.tso = { hdr: new Uint8Array(hdr), payload: total - hdr, k: 0, n: Math.ceil((total - hdr) / mss), ci: 0, cOff: 0, base, descs, cmdOr, popts, ifcs: (this.eopCmd & TXD_CMD.IFCS) !== 0 });
-    this.copyChain(t.hdr, 0, hdr); // the header, once; the cursor is now at the payload
+    this.copyChain(t, t.hdr, 0, hdr); // the header, once; the cursor is now at the payload
     this.sendSegment();
     return true;
   }
@@ -359,7 +351,7 @@ export class TxDma {
     const out = lineBuffer(hdr + n, t.ifcs, psp && t.ifcs, this.core.sim.slab);
     const o = PREAMBLE_SFD_LEN;
     out.set(t.hdr, o);
-    this.copyChain(out, o + hdr, n);
+    this.copyChain(t, out, o + hdr, n);
     const ip = o + this.ipSum.css;
     const tcp = o + this.tuSum.css;
     putBe16(out, ip + 2, hdr + n - this.ipSum.css); // IP total length
@@ -378,9 +370,8 @@ export class TxDma {
     this.mac.send(out, t.base, t.descs, t.cmdOr);
   }
 
-  /** Copies the next `n` bytes of the packet being segmented from its buffers in host memory to `out[at…]`, advancing the cursor. */
-  private copyChain(out: Uint8Array, at: number, n: number): void {
-    const t = this.tso!;
+  /** Copies the next `n` bytes of the chain from its buffers in host memory to `out[at…]`, from and advancing the cursor `t` (buffer `ci`, `cOff` bytes in). */
+  private copyChain(t: { ci: number; cOff: number }, out: Uint8Array, at: number, n: number): void {
     const bytes = this.core.memory.bytes;
     const addr = this.chunkAddr;
     const len = this.chunkLen;
