@@ -37,24 +37,37 @@ function childArgs(a: BenchArgs): string[] {
   return ['--reps', String(a.reps), '--min-time', String(a.minTimeS), '--warmup', String(a.warmupS), '--floor-slice', String(a.floorSliceS)];
 }
 
-/** Runs `group` in a fresh node process; calls `onFigure` for each figure as the child reports it. */
-function runChild(group: readonly BenchCase[], a: BenchArgs, onFigure: (f: Figure) => void): Promise<void> {
+/** Runs this script again in a fresh node process with `args`; calls `onJson` for each JSON line it prints; rejects with its last error line, named `what`. */
+function runSelf(args: readonly string[], what: string, onJson: (value: unknown) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const names = group.map((c) => c.name).join(',');
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), CHILD, names, ...childArgs(a)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (d: string) => (err += d));
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (l) => {
-      if (l.trim() !== '') onFigure(JSON.parse(l) as Figure);
+      if (l.trim() !== '') onJson(JSON.parse(l));
     });
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) resolve();
-      else reject(new Error(`${names}: ${err.trim().split('\n').pop() || `exit code ${code}`}`));
+      else reject(new Error(`${what}: ${err.trim().split('\n').pop() || `exit code ${code}`}`));
     });
   });
+}
+
+/** Runs `group` in a fresh node process; calls `onFigure` for each figure as the child reports it. */
+function runChild(group: readonly BenchCase[], a: BenchArgs, onFigure: (f: Figure) => void): Promise<void> {
+  const names = group.map((c) => c.name).join(',');
+  return runSelf([CHILD, names, ...childArgs(a)], names, (v) => onFigure(v as Figure));
+}
+
+/** The benchmarks `--only` selects, or null after saying in one line that it selects none. */
+function selectedCases(only: string | undefined): BenchCase[] | null {
+  const cases = selectCases(CASES, only);
+  if (cases.length > 0) return cases;
+  process.stderr.write(`bench: --only ${only} matches no benchmark (names start with ${[...new Set(CASES.map((c) => c.name.split('.')[0] + '.'))].join(', ')})\n`);
+  return null;
 }
 
 /** Child mode: runs the named cases in this process, one JSON figure per line on stdout. */
@@ -105,11 +118,8 @@ async function compareMain(args: BenchArgs, inProcess: boolean): Promise<number>
     process.stderr.write(`bench: ${where.error}\n`);
     return 2;
   }
-  const cases = selectCases(CASES, args.only);
-  if (cases.length === 0) {
-    process.stderr.write(`bench: --only ${args.only} matches no benchmark\n`);
-    return 2;
-  }
+  const cases = selectedCases(args.only);
+  if (cases === null) return 2;
   const { both, skipped } = comparable(cases, await loadRegistry(where.casesModule));
   const o = compareOptions(args);
   const width = Math.max(4, ...both.map(([, c]) => c.name.length));
@@ -132,21 +142,11 @@ async function compareMain(args: BenchArgs, inProcess: boolean): Promise<number>
 }
 
 /** Runs one comparison in a fresh node process. */
-function runCompareChild(name: string, casesModule: string, a: BenchArgs): Promise<Comparison> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), CHILD_COMPARE, name, casesModule, '--rounds', String(a.rounds), '--slice', String(a.sliceS), '--warmup', String(a.warmupS)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => (out += d));
-    child.stderr.on('data', (d: string) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(JSON.parse(out.trim()) as Comparison);
-      else reject(new Error(`${name}: ${err.trim().split('\n').pop() || `exit code ${code}`}`));
-    });
-  });
+async function runCompareChild(name: string, casesModule: string, a: BenchArgs): Promise<Comparison> {
+  let c: Comparison | undefined;
+  await runSelf([CHILD_COMPARE, name, casesModule, '--rounds', String(a.rounds), '--slice', String(a.sliceS), '--warmup', String(a.warmupS)], name, (v) => (c = v as Comparison));
+  if (c === undefined) throw new Error(`${name}: the comparison printed nothing`);
+  return c;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -163,11 +163,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.against !== undefined) return compareMain(args, inProcess);
-  const cases = selectCases(CASES, args.only);
-  if (cases.length === 0) {
-    process.stderr.write(`bench: --only ${args.only} matches no benchmark (names start with ${[...new Set(CASES.map((c) => c.name.split('.')[0] + '.'))].join(', ')})\n`);
-    return 2;
-  }
+  const cases = selectedCases(args.only);
+  if (cases === null) return 2;
   const head = { date: new Date().toISOString(), machine: machine(), reps: args.reps, minTimeS: args.minTimeS, warmupS: args.warmupS, floorSliceS: args.floorSliceS, loadAverage: Math.round(loadavg()[0] * 100) / 100 };
   const layout = { name: Math.max(4, ...cases.flatMap((c) => [c.name.length, c.ratio ? ratioName(c.name).length : 0])) };
   if (!args.json) process.stdout.write(tableHeader(head, layout));
