@@ -145,7 +145,7 @@ export function onesSum16(b: Uint8Array, from: number, to: number): number {
 
 /**
  * The last arena buffers summed (a frame pool rotates a few of them), recognised by identity: the
- * `buffer` getter is a call that costs about as much as summing 200 bytes.
+ * `buffer` getter is a runtime call of about 20 ns.
  */
 const recentArena: (Uint8Array | null)[] = [null, null, null, null, null, null, null, null];
 let recentNext = 0;

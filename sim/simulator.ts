@@ -255,10 +255,15 @@ export class Simulator {
   step(): boolean {
     const ev = this.queue.pop();
     if (ev === undefined) return false;
+    this.fire(ev);
+    return true;
+  }
+
+  /** Runs an event taken off the queue: the clock to its time, then its callback (on its object, for a method event). Every loop runs events through here. */
+  private fire(ev: QueuedEvent): void {
     this.now = ev.time;
     this.eventsRun++;
     ev.fn.call(ev.self);
-    return true;
   }
 
   /** Runs events synchronously until idle, `until`, `maxEvents` or `stop()`. */
@@ -277,10 +282,8 @@ export class Simulator {
         return this.result(top === undefined && until === Infinity ? 'idle' : top === undefined ? 'idle' : 'until', n);
       }
       q.pop();
-      this.now = top.time;
-      this.eventsRun++;
       n++;
-      top.fn.call(top.self);
+      this.fire(top);
     }
   }
 
@@ -312,10 +315,8 @@ export class Simulator {
         return this.result(top === undefined ? 'idle' : 'until', n);
       }
       this.queue.pop();
-      this.now = top.time;
-      this.eventsRun++;
       n++;
-      top.fn.call(top.self);
+      this.fire(top);
       if (this.woken) {
         this.woken = false;
         await drainMicrotasks();
@@ -381,10 +382,8 @@ export class Simulator {
         if (lag > rt.maxLag) rt.maxLag = lag;
         if (lag > rt.windowMaxLag) rt.windowMaxLag = lag;
         this.queue.pop();
-        this.now = top.time;
-        this.eventsRun++;
         rt.events++;
-        top.fn.call(top.self);
+        this.fire(top);
         if ((rt.events & 63) === 0) this.sampleRate(rt);
         if (this.woken) {
           this.woken = false;
