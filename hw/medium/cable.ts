@@ -233,6 +233,8 @@ export class Cable {
     // changes while the frame is on its way (a remover called, middleware added), it is not pooled.
     const poolable = chain.every(handsOnOnce);
     const version = from.middlewareVersion;
+    // the sender's pooled buffer, through a chain still as it was when the frame was sent
+    const fromSenderPool = (f: WireFrame): boolean => poolable && version === from.middlewareVersion && f.pooledBy != null && f.pooledBy === from.endpoint;
     let handedOn = false; // the frame itself (or a copy sharing its bytes) left the chain
     const deliver = (f: WireFrame) => {
       if (f.bytes === frame.bytes) handedOn = true;
@@ -245,7 +247,7 @@ export class Cable {
         if (abortable && from.inFlight?.delivery === delivery) from.inFlight = null;
         if (this.sim.trace.active) this.sim.trace.emit('wire.rx', this.name, { frame: f, to: ep.name, start: f.txStart + this.propagationNs });
         // from the endpoint that made it, through middleware that keeps nothing, to this one endpoint
-        if (poolable && version === from.middlewareVersion && f.pooledBy != null && f.pooledBy === from.endpoint) receiveSole(ep, f);
+        if (fromSenderPool(f)) receiveSole(ep, f);
         else ep.receive(f);
       });
       let carrierOff: EventHandle | null = null;
@@ -266,7 +268,7 @@ export class Cable {
     // returns: if it dropped the frame or handed on a damaged copy with bytes of its own, nobody
     // holds the sender's buffer any more, and it goes back to the pool (untraced, as at delivery).
     const trace = this.sim.trace;
-    if (poolable && !handedOn && version === from.middlewareVersion && frame.pooledBy != null && frame.pooledBy === from.endpoint && unseenSinceMade(frame, trace)) this.sim.slab.recycle(frame.bytes);
+    if (!handedOn && fromSenderPool(frame) && unseenSinceMade(frame, trace)) this.sim.slab.recycle(frame.bytes);
   }
 
   /** @internal Cuts short the frame `from` is sending: the far end gets only the bits sent before `endNs`. */
