@@ -21,6 +21,7 @@ import { faultSession } from './faults.js';
 import { csmaSession } from './csma.js';
 import { BRIDGE_CASE } from './bridge.js';
 import { scaleSession, scaleMemory } from './scale.js';
+import { skeletonSession } from './skeleton.js';
 import type { Speed } from '../hw/medium/types.js';
 import type { PhyKind } from '../hw/phy/linecode/index.js';
 
@@ -86,6 +87,9 @@ export const CASES: readonly BenchCase[] = [
     ratio: perFrame(1, FRAMES, atLeast(2.446, '1 M frames/s at a 817.5 k/s crc32 floor')),
     open: () => adapterSession(64),
   },
+
+  // the skeleton of the frame model (bench/skeleton.ts): how fast any per-frame model could be; on request
+  ...[1518, 64].map((size): BenchCase => ({ kind: 'rate', name: `skeleton.frames_per_s.${size}`, unit: FRAMES, onRequest: true, ratio: perFrame(1, FRAMES), open: () => skeletonSession(size) })),
 
   // two full driver hosts at 1 Gb/s, ITR 195
   { kind: 'rate', name: 'driver.frames_per_s.1518', unit: FRAMES, goal: atLeast(Math.floor(2 * rt(1000)), '2 × line rate'), ratio: perFrame(1, FRAMES, WITHIN_3X), open: () => driverSession(1518) },

@@ -65,6 +65,8 @@ interface CaseCommon {
   reps?: number;
   /** Runs in the same process as this earlier case when both are selected (a figure that reads what that one measured). */
   sameProcessAs?: string;
+  /** Runs only when `--only` names it (a study of the design, not part of the default run and its time budget). */
+  onRequest?: boolean;
 }
 
 /** A throughput: `scale` × units completed per wall-clock second. */
@@ -297,9 +299,9 @@ export function ratioFigureOf(c: BenchCase, reps: readonly number[], floorReps: 
   return f;
 }
 
-/** The cases `--only PREFIX` selects: those whose name, or ratio name, starts with PREFIX, plus the floors their ratios need. */
+/** The cases `--only PREFIX` selects: those whose name, or ratio name, starts with PREFIX, plus the floors their ratios need; without PREFIX, all but those run on request. */
 export function selectCases(all: readonly BenchCase[], only: string | undefined): BenchCase[] {
-  const wanted = all.filter((c) => only === undefined || c.name.startsWith(only) || (c.ratio !== undefined && ratioName(c.name).startsWith(only)));
+  const wanted = all.filter((c) => (only === undefined ? c.onRequest !== true : c.name.startsWith(only) || (c.ratio !== undefined && ratioName(c.name).startsWith(only))));
   const floors = new Set(wanted.flatMap((c) => (c.ratio ? [c.ratio.floor] : [])));
   return all.filter((c) => wanted.includes(c) || floors.has(c.name));
 }

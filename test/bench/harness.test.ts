@@ -191,7 +191,7 @@ describe('one process per benchmark', () => {
     ]);
     // alone, the memory figure builds its own network in its own process
     expect(groups('scale.heap')).toEqual([['scale.heap_bytes_per_host.1000hosts']]);
-    expect(groups(undefined).flat()).toEqual(CASES.map((c) => c.name));
+    expect(groups(undefined).flat()).toEqual(CASES.filter((c) => !c.onRequest).map((c) => c.name));
   });
 
   test('npm run bench runs each figure in a child process and reports what the children measured', async () => {
@@ -216,7 +216,14 @@ describe('selectCases (--only)', () => {
     expect(names('floor.copy')).toEqual(['floor.copy_frames_per_s.1518']);
     expect(names('driver.frames_per_s.64.ratio')).toEqual([CRC_FLOOR, 'driver.frames_per_s.64']);
     expect(names('nothing')).toEqual([]);
-    expect(names(undefined)).toEqual(CASES.map((c) => c.name));
+    expect(names(undefined)).toEqual(CASES.filter((c) => !c.onRequest).map((c) => c.name));
+  });
+
+  test('a study run on request (the skeleton) is left out of the default run and runs when --only names it', () => {
+    expect(CASES.filter((c) => c.onRequest).map((c) => c.name)).toEqual(['skeleton.frames_per_s.1518', 'skeleton.frames_per_s.64']);
+    expect(names(undefined)).not.toContain('skeleton.frames_per_s.64');
+    expect(names('skeleton.')).toEqual([CRC_FLOOR, 'skeleton.frames_per_s.1518', 'skeleton.frames_per_s.64']);
+    expect(names('skeleton.frames_per_s.64.ratio')).toEqual([CRC_FLOOR, 'skeleton.frames_per_s.64']);
   });
 });
 
