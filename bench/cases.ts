@@ -93,7 +93,8 @@ export const CASES: readonly BenchCase[] = [
 
   // two full driver hosts at 1 Gb/s, ITR 195
   { kind: 'rate', name: 'driver.frames_per_s.1518', unit: FRAMES, goal: atLeast(Math.floor(2 * rt(1000)), '2 × line rate'), ratio: perFrame(1, FRAMES, WITHIN_3X), open: () => driverSession(1518) },
-  { kind: 'rate', name: 'driver.frames_per_s.64', unit: FRAMES, ratio: perFrame(1, FRAMES), open: () => driverSession(64) },
+  // (no goal; on request, to keep the default run well inside its 3 minutes)
+  { kind: 'rate', name: 'driver.frames_per_s.64', unit: FRAMES, onRequest: true, ratio: perFrame(1, FRAMES), open: () => driverSession(64) },
 
   // two full hosts, application to application
   {
@@ -109,6 +110,7 @@ export const CASES: readonly BenchCase[] = [
     kind: 'rate',
     name: 'stack.udp_goodput_mbps.itr195',
     unit: 'Mb/s',
+    onRequest: true, // no goal: on request
     scale: (GOODPUT_DATAGRAM * 8) / 1e6,
     ratio: perFrame(1e6 / (GOODPUT_DATAGRAM * 8), 'datagrams/s (Mb/s × 10⁶ ÷ (1472 × 8))'),
     open: () => udpGoodputSession({ driver: { itr: 195 } }),

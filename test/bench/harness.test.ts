@@ -220,7 +220,9 @@ describe('selectCases (--only)', () => {
   });
 
   test('a study run on request (the skeleton) is left out of the default run and runs when --only names it', () => {
-    expect(CASES.filter((c) => c.onRequest).map((c) => c.name)).toEqual(['skeleton.frames_per_s.1518', 'skeleton.frames_per_s.64']);
+    expect(CASES.filter((c) => c.onRequest).map((c) => c.name)).toEqual(['skeleton.frames_per_s.1518', 'skeleton.frames_per_s.64', 'driver.frames_per_s.64', 'stack.udp_goodput_mbps.itr195']);
+    // every figure with a goal runs by default
+    expect(CASES.filter((c) => c.onRequest && (c.goal !== undefined || c.ratio?.goal !== undefined))).toEqual([]);
     expect(names(undefined)).not.toContain('skeleton.frames_per_s.64');
     expect(names('skeleton.')).toEqual([CRC_FLOOR, 'skeleton.frames_per_s.1518', 'skeleton.frames_per_s.64']);
     expect(names('skeleton.frames_per_s.64.ratio')).toEqual([CRC_FLOOR, 'skeleton.frames_per_s.64']);
