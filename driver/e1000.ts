@@ -109,8 +109,6 @@ export const E1000_MAX_MTU = 16110;
 export const IMS_ENABLE_MASK = R.INT.RXT0 | R.INT.TXDW | R.INT.LSC | R.INT.RXDMT0 | R.INT.RXSEQ;
 
 const ETH_HLEN = 14;
-/** Received frames are carved out of slabs of this size (as Linux's page-fragment allocator does): one allocation per slab, not per frame. */
-const RX_FRAG_SLAB = 256 * 1024;
 const STD_MTU = 1500;
 const RXD_ERR_FRAME = RXD_ERR.CE | RXD_ERR.SE | RXD_ERR.SEQ | RXD_ERR.CXE | RXD_ERR.RXE;
 /** DCMD.TSE of an extended data descriptor (bit 2, where a legacy descriptor has IC). */
@@ -226,8 +224,6 @@ export class E1000 implements NetDevice {
   private freeIrq: (() => void) | null = null;
   private readonly hwStats: HwStats = emptyHwStats();
   private readonly sw = { rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0, rxDropped: 0, txDropped: 0 };
-  private rxFrag = new ArrayBuffer(RX_FRAG_SLAB);
-  private rxFragOff = 0;
   private rxParts: Uint8Array[] = [];
   private rxPartsLen = 0;
   private rxPartsBad = false;
@@ -963,16 +959,14 @@ export class E1000 implements NetDevice {
     return work;
   }
 
-  /** An array of `len` bytes for a received frame, carved from the current slab (a fresh slab when it is used up); each region is handed out once. */
+  /**
+   * An array of `len` bytes for a received frame: a fresh region of the simulation's slab (handed
+   * out once, as Linux's page-fragment allocator does), shared by every host of the simulation, so
+   * the frames of hosts taking turns land side by side in recently zeroed memory rather than each
+   * in its own host's slab, cold since that host's last frame.
+   */
   private allocFrag(len: number): Uint8Array {
-    let off = this.rxFragOff;
-    if (off + len > RX_FRAG_SLAB) {
-      if (len > RX_FRAG_SLAB >> 2) return new Uint8Array(len);
-      this.rxFrag = new ArrayBuffer(RX_FRAG_SLAB);
-      off = 0;
-    }
-    this.rxFragOff = (off + len + 7) & ~7;
-    return new Uint8Array(this.rxFrag, off, len);
+    return this.kernel.sim.slab.bytes(len);
   }
 
   /** Gives `n` descriptors from `nextToUse` back to the adapter (buffer address, status cleared) and writes RDT once. */
