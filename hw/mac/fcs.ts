@@ -13,8 +13,8 @@ const SHORT = 128;
 /** The longest frame {@link lineFcsValid} remembers a preamble correction for (a jumbo frame with FCS). */
 const MAX_LINE_CORRECTION = 16384 + 4;
 
-/** Slicing-by-8 tables of the reflected polynomial 0xEDB88320: table t at [256 t, 256 t + 256). */
-const T = (() => {
+/** Slicing-by-8 tables of the reflected polynomial 0xEDB88320: table t at [256 t, 256 t + 256) (for CRC-32 loops eight bytes at a time). */
+export const CRC32_SLICE8: Int32Array = (() => {
   const t = new Int32Array(256 * 8);
   for (let n = 0; n < 256; n++) {
     let c = n;
@@ -24,6 +24,7 @@ const T = (() => {
   for (let n = 0; n < 256; n++) for (let k = 1; k < 8; k++) t[k * 256 + n] = (t[(k - 1) * 256 + n] >>> 8) ^ t[t[(k - 1) * 256 + n] & 0xff];
   return t;
 })();
+const T = CRC32_SLICE8;
 
 function crcShort(b: Uint8Array, start: number, end: number): number {
   let c = -1;

@@ -3,6 +3,7 @@
  * serialized with its FCS, checked, stored byte for byte, written back and counted, at the
  * instants a 1 Gb/s line gives — so its figure is a real lower bound, not an empty loop.
  */
+import { crc32 } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { Skeleton, SKELETON_STAT as S, skeletonSession } from '../../bench/skeleton.js';
 import { DESC, DESC_SIZE, RXD_STAT, TXD_CMD, TXD_STA } from '../../hw/descriptors.js';
@@ -28,6 +29,19 @@ describe('the skeleton of the frame model', () => {
     expect(bytes[RX_RING + 3 * DESC_SIZE + DESC.STATUS]).toBe(0);
     expect([k.a.stats[S.TxGood], k.a.stats[S.TxOctets], k.b.stats[S.RxGood], k.b.stats[S.RxOctets], k.b.stats[S.CrcErrors]]).toEqual([3, 192, 3, 192, 0]);
     expect([k.a.cause, k.b.cause]).toEqual([0x01, 0x80]);
+  });
+
+  test('the line holds preamble, SFD, the frame and its FCS, for short frames (word loops) and long ones (zlib)', () => {
+    for (const size of [64, 72, 127, 128, 1518]) {
+      const k = new Skeleton(size);
+      expect(k.step(2)).toBe(2);
+      const line = k.lastSent!.bytes;
+      expect(line.length).toBe(8 + size);
+      expect([...line.subarray(0, 8)]).toEqual([0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0xd5]);
+      expect(line.subarray(8, 8 + size - 4)).toEqual(k.frame);
+      const fcs = new DataView(line.buffer, line.byteOffset + 8 + size - 4, 4).getUint32(0, true);
+      expect(fcs).toBe(crc32(k.frame));
+    }
   });
 
   test('a frame sent without its FCS fails the check: counted as a CRC error and not stored', () => {
