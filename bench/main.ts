@@ -4,7 +4,8 @@
  * (bench/harness.ts) and prints a table, row by row as figures are ready, or with `--json` one
  * JSON document `{ date, machine, reps, minTimeS, warmupS, floorSliceS, loadAverage, figures:
  * [{ name, value, unit, min, max, runs, goal?, met?, definition? }] }`. `--only PREFIX` runs the
- * benchmarks whose names start with PREFIX (and the floors their ratios need); `--reps`,
+ * benchmarks whose names start with PREFIX (and the floors their ratios need), including those the
+ * default run leaves out (`onRequest` in the registry: studies and figures without a goal); `--reps`,
  * `--min-time`, `--warmup` and `--floor-slice` set how each figure is measured. Bad options print
  * one line and exit with code 2.
  *

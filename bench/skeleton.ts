@@ -53,8 +53,12 @@ const LONG = 128;
 const LINE_SLOTS = 8;
 const LINE_MAX = 1536;
 
-/** Where each statistic sits in {@link SkeletonStation.stats} (what GPTC, TPT, GOTC, TOTC, PTC64… and TPR, GPRC, GORC, TORC, PRC64…, CRCERRS hold). */
-export const SKELETON_STAT = { TxGood: 0, TxTotal: 1, TxOctets: 2, TxTotalOctets: 3, TxBySize: 4, RxTotal: 8, RxGood: 9, RxOctets: 10, RxTotalOctets: 11, RxBySize: 12, CrcErrors: 16, Missed: 17 } as const;
+/**
+ * Where each statistic sits in {@link SkeletonStation.stats}: what GPTC, TPT, GOTC, TOTC and
+ * PTC64…PTC1522 (six bins from `TxBySize`), TPR, TORC, GPRC, GORC and PRC64…PRC1522 (six bins from
+ * `RxBySize`), CRCERRS and RNBC (a good frame with no free descriptor) hold.
+ */
+export const SKELETON_STAT = { TxGood: 0, TxTotal: 1, TxOctets: 2, TxTotalOctets: 3, TxBySize: 4, RxTotal: 10, RxTotalOctets: 11, RxGood: 12, RxOctets: 13, RxBySize: 14, CrcErrors: 20, NoDescriptor: 21 } as const;
 const Stat = SKELETON_STAT;
 
 /** One station of the skeleton: host memory with its rings, statistics, an interrupt cause word. */
@@ -73,6 +77,11 @@ export class SkeletonStation {
   head = 0;
   /** The ring's tail: the first descriptor the station may not use. */
   tail = 0;
+}
+
+/** The size bin (0–5: ≤ 64, ≤ 127, ≤ 255, ≤ 511, ≤ 1023, more) of a frame of `len` bytes, as the PTC/PRC counters have them. */
+function sizeBin(len: number): number {
+  return len <= 64 ? 0 : len <= 127 ? 1 : len <= 255 ? 2 : len <= 511 ? 3 : len <= 1023 ? 4 : 5;
 }
 
 /** Copies `n` bytes `src[from…]` → `dst[at…]` and returns the CRC-32 register over them (start −1, not inverted); word loads and stores where both sides are 4-aligned. */
@@ -202,6 +211,7 @@ export class Skeleton {
     this.lineNext = slot + 1 === LINE_SLOTS ? 0 : slot + 1;
     const at = slot * LINE_MAX;
     const n = PREAMBLE_SFD_LEN + len + (fcs ? FCS_LEN : 0);
+    if (n > LINE_MAX) throw new Error(`skeleton: a ${len}-byte frame does not fit a ${LINE_MAX}-byte line buffer`);
     let line = this.lineViews[slot];
     if (line.length !== n) this.lineViews[slot] = line = this.lineBytes.subarray(at, at + n);
     const lb = this.lineBytes;
@@ -250,7 +260,7 @@ export class Skeleton {
     s[Stat.TxTotal]++;
     s[Stat.TxOctets] += len;
     s[Stat.TxTotalOctets] += len;
-    s[Stat.TxBySize + (len <= 64 ? 0 : 3)]++;
+    s[Stat.TxBySize + sizeBin(len)]++;
     a.cause |= 1; // TXDW
     this.current = null;
     this.busy = false;
@@ -275,8 +285,9 @@ export class Skeleton {
       return;
     }
     const dst = at >> 2;
-    if ((at & 3) !== 0 || lw[dst] !== this.macLo || (lw[dst + 1] & 0xffff) !== this.macHi || b.head === b.tail) {
-      s[Stat.Missed]++;
+    if ((at & 3) !== 0 || lw[dst] !== this.macLo || (lw[dst + 1] & 0xffff) !== this.macHi) return; // not for this station
+    if (b.head === b.tail) {
+      s[Stat.NoDescriptor]++;
       return;
     }
     const bytes = b.mem.bytes;
@@ -292,7 +303,7 @@ export class Skeleton {
     b.head = b.head + 1 === RING ? 0 : b.head + 1;
     s[Stat.RxGood]++;
     s[Stat.RxOctets] += len;
-    s[Stat.RxBySize + (len <= 64 ? 0 : 3)]++;
+    s[Stat.RxBySize + sizeBin(len)]++;
     b.cause |= 0x80; // RXT0
     this.good++;
   }

@@ -28,7 +28,7 @@ const LARGE = SLAB_BYTES / 16;
 /** Buffers kept per length in the frame pool (a full-duplex link has about two frames in flight). */
 const POOL_PER_LENGTH = 32;
 
-/** A source of fresh zeroed byte and 16-bit buffers carved from 1 MiB slabs. */
+/** A source of fresh zeroed byte and 16-bit buffers carved from 64 KiB slabs. */
 export class Slab {
   private slab = new ArrayBuffer(SLAB_BYTES);
   private used = 0;
