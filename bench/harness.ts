@@ -48,6 +48,8 @@ export interface FloorRatio {
   definition: string;
   /** Goal of the ratio. */
   goal?: Goal;
+  /** Seconds of each floor slice for this ratio when its floor is a workload whose short slices swing (default: the run's floor slice). */
+  sliceS?: number;
 }
 
 interface CaseCommon {
@@ -217,6 +219,8 @@ export interface FloorSlice {
   session: Session;
   /** Its scale (units/s × scale = the floor's value). */
   scale: number;
+  /** Seconds of each slice (default: the run's floor slice). */
+  sliceS?: number;
 }
 
 /** What {@link measureCase} measured. */
@@ -246,7 +250,7 @@ export async function measureCase(c: BenchCase, o: MeasureOptions, floor?: Floor
       const r = await runFor(s, o.minTimeS, clock);
       reps.push((r.units / r.seconds) * scale);
       if (floor) {
-        const f = await runFor(floor.session, o.floorSliceS, clock);
+        const f = await runFor(floor.session, floor.sliceS ?? o.floorSliceS, clock);
         floorReps.push((f.units / f.seconds) * floor.scale);
       }
     }
@@ -347,7 +351,8 @@ export async function runCases(cases: readonly BenchCase[], o: MeasureOptions, o
     return f;
   };
   for (const c of cases) {
-    const floor = c.ratio && c.kind === 'rate' ? await floorOf(c.ratio.floor, c.name) : undefined;
+    const shared = c.ratio && c.kind === 'rate' ? await floorOf(c.ratio.floor, c.name) : undefined;
+    const floor = shared && c.ratio?.sliceS !== undefined ? { ...shared, sliceS: c.ratio.sliceS } : shared;
     const m = await measureCase(c, o, floor);
     emit(figureOf(c, m.reps));
     if (c.ratio) {

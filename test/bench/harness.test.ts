@@ -168,6 +168,14 @@ describe('runCases and the report', () => {
     for (const f of doc.figures) expect(Object.keys(f).slice(0, 6)).toEqual(['name', 'value', 'unit', 'min', 'max', 'runs']);
   });
 
+  test('a ratio may time its floor in longer slices than the run\'s (a floor workload whose short slices swing)', async () => {
+    const { clock, floor, sys, log } = mkCases([1000]);
+    sys.ratio = { ...sys.ratio!, sliceS: 0.75 };
+    await runCases([floor, sys], opts(clock, { reps: 2 }));
+    // the figure's part: warm-up (2 steps), then each repetition (4 steps) and its floor slice of 3 steps, not 1
+    expect(log.slice(log.indexOf('s')).join('')).toBe('ss' + 'ssssfff' + 'ssssfff');
+  });
+
   test('a ratio whose floor is not among the cases is an error', async () => {
     const { clock, sys } = mkCases([1000]);
     await expect(runCases([sys], opts(clock, { reps: 1 }))).rejects.toThrow(/floor floor\.f is not a rate benchmark of this run/);
