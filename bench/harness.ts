@@ -69,6 +69,8 @@ interface CaseCommon {
   sameProcessAs?: string;
   /** Runs only when `--only` names it (a study of the design, not part of the default run and its time budget). */
   onRequest?: boolean;
+  /** Seconds of warm-up this case needs at least (a workload that takes seconds to reach its pace); the run's warm-up when longer. */
+  warmupS?: number;
 }
 
 /** A throughput: `scale` × units completed per wall-clock second. */
@@ -244,7 +246,8 @@ export async function measureCase(c: BenchCase, o: MeasureOptions, floor?: Floor
     const s = await c.open();
     const scale = c.scale ?? 1;
     const floorReps: number[] = [];
-    if (o.warmupS > 0) await runFor(s, o.warmupS, clock);
+    const warmupS = Math.max(o.warmupS, c.warmupS ?? 0);
+    if (warmupS > 0) await runFor(s, warmupS, clock);
     const n = Math.min(o.reps, c.reps ?? o.reps);
     for (let i = 0; i < n; i++) {
       const r = await runFor(s, o.minTimeS, clock);

@@ -176,6 +176,17 @@ describe('runCases and the report', () => {
     expect(log.slice(log.indexOf('s')).join('')).toBe('ss' + 'ssssfff' + 'ssssfff');
   });
 
+  test('a case may ask for a longer warm-up than the run\'s, never a shorter one', async () => {
+    const { clock, floor, sys, log } = mkCases([1000]);
+    sys.warmupS = 1; // 4 steps of 0.25 s instead of the run's 2
+    await runCases([floor, sys], opts(clock, { reps: 1 }));
+    expect(log.slice(log.indexOf('s')).join('')).toBe('ssss' + 'ssssf');
+    const short = mkCases([1000]);
+    short.sys.warmupS = 0.1; // the run's 0.5 s still applies
+    await runCases([short.floor, short.sys], opts(short.clock, { reps: 1 }));
+    expect(short.log.slice(short.log.indexOf('s')).join('')).toBe('ss' + 'ssssf');
+  });
+
   test('a ratio whose floor is not among the cases is an error', async () => {
     const { clock, sys } = mkCases([1000]);
     await expect(runCases([sys], opts(clock, { reps: 1 }))).rejects.toThrow(/floor floor\.f is not a rate benchmark of this run/);
