@@ -206,6 +206,18 @@ interface Layout {
   reset: Uint32Array;
 }
 
+/** The per-slot masks a field of each access type sets its bits in. */
+const MASKS_OF_ACCESS: Readonly<Record<Access, readonly ('mStore' | 'mW1c' | 'mW1s' | 'mRc' | 'mWo' | 'mReadOnly')[]>> = {
+  RW: ['mStore'],
+  SC: ['mStore'],
+  WO: ['mStore', 'mWo'],
+  RO: ['mReadOnly'],
+  RC: ['mRc', 'mReadOnly'],
+  'RC/W1C': ['mRc', 'mW1c'],
+  W1C: ['mW1c'],
+  W1S: ['mW1s'],
+};
+
 const layouts = new WeakMap<readonly RegDef[], Map<number, Layout>>();
 
 /** The shared layout of `defs` in a window of `size` bytes (computed once; adapters of one model share it). */
@@ -231,35 +243,7 @@ function layoutOf(defs: readonly RegDef[], size: number): Layout {
   for (let s = 0; s < n; s++) {
     const def = inst[s].def;
     l.reset[s] = def.reset;
-    for (const fd of Object.values(def.f)) {
-      switch (fd.access) {
-        case 'RW':
-        case 'SC':
-          l.mStore[s] |= fd.mask;
-          break;
-        case 'WO':
-          l.mStore[s] |= fd.mask;
-          l.mWo[s] |= fd.mask;
-          break;
-        case 'RO':
-          l.mReadOnly[s] |= fd.mask;
-          break;
-        case 'RC':
-          l.mRc[s] |= fd.mask;
-          l.mReadOnly[s] |= fd.mask;
-          break;
-        case 'RC/W1C':
-          l.mRc[s] |= fd.mask;
-          l.mW1c[s] |= fd.mask;
-          break;
-        case 'W1C':
-          l.mW1c[s] |= fd.mask;
-          break;
-        case 'W1S':
-          l.mW1s[s] |= fd.mask;
-          break;
-      }
-    }
+    for (const fd of Object.values(def.f)) for (const m of MASKS_OF_ACCESS[fd.access]) l[m][s] |= fd.mask;
   }
   bySize.set(size, l);
   return l;
