@@ -84,6 +84,12 @@ function sizeBin(len: number): number {
   return len <= 64 ? 0 : len <= 127 ? 1 : len <= 255 ? 2 : len <= 511 ? 3 : len <= 1023 ? 4 : 5;
 }
 
+/** The CRC-32 register after eight bytes given as two little-endian words (slicing-by-8). */
+function step8(c: number, w0: number, w1: number): number {
+  const a = c ^ w0;
+  return T[1792 + (a & 0xff)] ^ T[1536 + ((a >>> 8) & 0xff)] ^ T[1280 + ((a >>> 16) & 0xff)] ^ T[1024 + (a >>> 24)] ^ T[768 + (w1 & 0xff)] ^ T[512 + ((w1 >>> 8) & 0xff)] ^ T[256 + ((w1 >>> 16) & 0xff)] ^ T[w1 >>> 24];
+}
+
 /** Copies `n` bytes `src[from…]` → `dst[at…]` and returns the CRC-32 register over them (start −1, not inverted); word loads and stores where both sides are 4-aligned. */
 function copyCrc(src: Uint8Array, srcWords: Int32Array, from: number, dst: Uint8Array, dstWords: Int32Array, at: number, n: number): number {
   let c = -1;
@@ -94,8 +100,7 @@ function copyCrc(src: Uint8Array, srcWords: Int32Array, from: number, dst: Uint8
       const w1 = srcWords[s + 1];
       dstWords[d] = w0;
       dstWords[d + 1] = w1;
-      const a = c ^ w0;
-      c = T[1792 + (a & 0xff)] ^ T[1536 + ((a >>> 8) & 0xff)] ^ T[1280 + ((a >>> 16) & 0xff)] ^ T[1024 + (a >>> 24)] ^ T[768 + (w1 & 0xff)] ^ T[512 + ((w1 >>> 8) & 0xff)] ^ T[256 + ((w1 >>> 16) & 0xff)] ^ T[w1 >>> 24];
+      c = step8(c, w0, w1);
     }
   }
   for (; i < n; i++) {
@@ -112,9 +117,7 @@ function crcOver(b: Uint8Array, words: Int32Array, at: number, n: number): numbe
   let i = 0;
   if ((at & 3) === 0) {
     for (let s = at >> 2; i + 8 <= n; i += 8, s += 2) {
-      const w1 = words[s + 1];
-      const a = c ^ words[s];
-      c = T[1792 + (a & 0xff)] ^ T[1536 + ((a >>> 8) & 0xff)] ^ T[1280 + ((a >>> 16) & 0xff)] ^ T[1024 + (a >>> 24)] ^ T[768 + (w1 & 0xff)] ^ T[512 + ((w1 >>> 8) & 0xff)] ^ T[256 + ((w1 >>> 16) & 0xff)] ^ T[w1 >>> 24];
+      c = step8(c, words[s], words[s + 1]);
     }
   }
   for (; i < n; i++) c = T[(c ^ b[at + i]) & 0xff] ^ (c >>> 8);
