@@ -28,7 +28,7 @@ import { crc32 } from 'node:zlib';
 import { Simulator, type ReusableEvent } from '../sim/simulator.js';
 import { HostMemory } from '../hw/memory.js';
 import { DESC, DESC_SIZE, RXD_STAT, TXD_CMD, TXD_STA, writeRxDescriptor, writeTxDescriptor } from '../hw/descriptors.js';
-import { CRC32_SLICE8 as T, FCS_RESIDUE, lineFcsValid } from '../hw/mac/fcs.js';
+import { CRC32_SLICE8 as T, FCS_RESIDUE, crc32Step8 as step8, lineFcsValid } from '../hw/mac/fcs.js';
 import type { WireFrame } from '../hw/medium/types.js';
 import type { Session } from './harness.js';
 
@@ -82,12 +82,6 @@ export class SkeletonStation {
 /** The size bin (0–5: ≤ 64, ≤ 127, ≤ 255, ≤ 511, ≤ 1023, more) of a frame of `len` bytes, as the PTC/PRC counters have them. */
 function sizeBin(len: number): number {
   return len <= 64 ? 0 : len <= 127 ? 1 : len <= 255 ? 2 : len <= 511 ? 3 : len <= 1023 ? 4 : 5;
-}
-
-/** The CRC-32 register after eight bytes given as two little-endian words (slicing-by-8). */
-function step8(c: number, w0: number, w1: number): number {
-  const a = c ^ w0;
-  return T[1792 + (a & 0xff)] ^ T[1536 + ((a >>> 8) & 0xff)] ^ T[1280 + ((a >>> 16) & 0xff)] ^ T[1024 + (a >>> 24)] ^ T[768 + (w1 & 0xff)] ^ T[512 + ((w1 >>> 8) & 0xff)] ^ T[256 + ((w1 >>> 16) & 0xff)] ^ T[w1 >>> 24];
 }
 
 /** Copies `n` bytes `src[from…]` → `dst[at…]` and returns the CRC-32 register over them (start −1, not inverted); word loads and stores where both sides are 4-aligned. */

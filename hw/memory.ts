@@ -16,12 +16,21 @@ export interface MmioWindow {
   size: number;
 }
 
+/** Whether this host stores words least significant byte first (what {@link HostMemory.words} needs). */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** A flat physical address space. */
 export class HostMemory {
   /** The backing bytes. */
   readonly bytes: Uint8Array;
   /** A view for multi-byte little-endian access. */
   readonly view: DataView;
+  /**
+   * The same bytes as 32-bit words in the host's byte order (`words[a >>> 2]` is bytes a…a+3 for a
+   * 4-aligned `a` below 2^32), or null on a big-endian host: the device's fast paths for descriptors
+   * and short frames, which fall back to {@link view} and byte loops without it.
+   */
+  readonly words: Int32Array | null;
   /** MMIO windows that DMA must not touch (registered by devices). */
   readonly mmio: MmioWindow[] = [];
 
@@ -30,6 +39,7 @@ export class HostMemory {
     if (!Number.isSafeInteger(size) || size <= 0) throw new RangeError(`memory size must be a positive integer, got ${size}`);
     this.bytes = new Uint8Array(size);
     this.view = new DataView(this.bytes.buffer);
+    this.words = LITTLE_ENDIAN ? new Int32Array(this.bytes.buffer, 0, Math.floor(size / 4)) : null;
   }
 
   /** Checks a device access of `len` bytes at `addr`; returns a fault or null when allowed. */

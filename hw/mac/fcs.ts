@@ -26,14 +26,53 @@ export const CRC32_SLICE8: Int32Array = (() => {
 })();
 const T = CRC32_SLICE8;
 
+/** The CRC-32 register `c` (start −1, not inverted) after eight more octets, given as two little-endian words (slicing-by-8). */
+export function crc32Step8(c: number, w0: number, w1: number): number {
+  const a = c ^ w0;
+  return T[1792 + (a & 0xff)] ^ T[1536 + ((a >>> 8) & 0xff)] ^ T[1280 + ((a >>> 16) & 0xff)] ^ T[1024 + (a >>> 24)] ^ T[768 + (w1 & 0xff)] ^ T[512 + ((w1 >>> 8) & 0xff)] ^ T[256 + ((w1 >>> 16) & 0xff)] ^ T[w1 >>> 24];
+}
+
 function crcShort(b: Uint8Array, start: number, end: number): number {
   let c = -1;
   let i = start;
   for (; i + 8 <= end; i += 8) {
-    const a = c ^ (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24));
-    c = T[1792 + (a & 0xff)] ^ T[1536 + ((a >>> 8) & 0xff)] ^ T[1280 + ((a >>> 16) & 0xff)] ^ T[1024 + (a >>> 24)] ^ T[768 + b[i + 4]] ^ T[512 + b[i + 5]] ^ T[256 + b[i + 6]] ^ T[b[i + 7]];
+    c = crc32Step8(c, b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24), b[i + 4] | (b[i + 5] << 8) | (b[i + 6] << 16) | (b[i + 7] << 24));
   }
   for (; i < end; i++) c = T[(c ^ b[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
+
+/**
+ * Copies `n` octets from 32-bit little-endian words (`words[w…]`, e.g. host memory's) to
+ * `out[at…]` and returns their CRC-32 (the FCS value), in one pass: for short frames, where a
+ * word load serves both the copy and the CRC. Reads whole words: the caller makes sure the last
+ * one, ⌈n / 4⌉ words from `w`, is inside `words`.
+ */
+export function copyFcsFromWords(out: Uint8Array, at: number, words: Int32Array, w: number, n: number): number {
+  let c = -1;
+  let i = 0;
+  for (; i + 8 <= n; i += 8, w += 2) {
+    const w0 = words[w];
+    const w1 = words[w + 1];
+    const o = at + i;
+    out[o] = w0;
+    out[o + 1] = w0 >>> 8;
+    out[o + 2] = w0 >>> 16;
+    out[o + 3] = w0 >>> 24;
+    out[o + 4] = w1;
+    out[o + 5] = w1 >>> 8;
+    out[o + 6] = w1 >>> 16;
+    out[o + 7] = w1 >>> 24;
+    c = crc32Step8(c, w0, w1);
+  }
+  // 0–7 octets left, from the next one or two words (i is a multiple of 8 here)
+  for (let v = 0; i < n; i++) {
+    if ((i & 3) === 0) v = words[w++];
+    const b = v & 0xff;
+    v >>>= 8;
+    out[at + i] = b;
+    c = T[(c ^ b) & 0xff] ^ (c >>> 8);
+  }
   return (c ^ -1) >>> 0;
 }
 

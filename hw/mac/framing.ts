@@ -3,7 +3,7 @@
  * 0x55 (alternating 1s and 0s, LSB first), the start frame delimiter 0xD5, and the FCS.
  * @module
  */
-import { appendFcs, fcs32, putFcs } from './fcs.js';
+import { appendFcs, copyFcsFromWords, fcs32, putFcs } from './fcs.js';
 import { onesComplementSum } from './checksum.js';
 import type { Slab } from '../../sim/slab.js';
 
@@ -72,6 +72,19 @@ export function serializeRange(src: Uint8Array, from: number, len: number, appen
     return out;
   }
   finishLine(out, len, appendCrc, insertChecksum, second);
+  return out;
+}
+
+/**
+ * {@link serializeRange} of a frame that starts at a 4-aligned address of memory seen as 32-bit
+ * little-endian words (`words[w…]`, `len` octets; the caller makes sure ⌈len / 4⌉ words are
+ * there): for short frames, where reading words and computing the FCS while copying saves a pass.
+ */
+export function serializeFromWords(words: Int32Array, w: number, len: number, appendCrc: boolean, pad: boolean, insertChecksum?: ChecksumInsert | null, second?: ChecksumInsert | null, slab?: Slab): Uint8Array {
+  const out = lineBuffer(len, appendCrc, pad, slab);
+  const fcs = copyFcsFromWords(out, PREAMBLE_SFD_LEN, words, w, len);
+  if (appendCrc && !insertChecksum && !second && out.length === PREAMBLE_SFD_LEN + len + FCS_LEN) putFcs(out, PREAMBLE_SFD_LEN + len, fcs);
+  else finishLine(out, len, appendCrc, insertChecksum, second);
   return out;
 }
 

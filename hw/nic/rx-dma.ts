@@ -21,6 +21,52 @@ export const RX_STORED = 1;
 /** {@link RxDma.store}: dropped and counted. */
 export const RX_DROPPED = 2;
 
+/** Below this many octets a received frame is written to host memory a 32-bit word at a time ({@link copyToWords}); from it on, with `set()`. */
+const SHORT_WORDS = 128;
+
+/**
+ * Copies `src[from, from + n)` to host memory words from word `w` on (the buffer is 4-aligned and
+ * ⌈n / 4⌉ words are there), a word per four octets, the last word keeping the bytes of memory after
+ * the frame; returns the 16-bit ones' complement sum (as {@link onesComplementSum}) of
+ * `src[sumFrom, sumTo)`, a range inside the copied one, from the same loads: the bytes at even and
+ * at odd distances from `from` are added apart, and those outside the range taken off again.
+ */
+function copyToWords(words: Int32Array, w: number, src: Uint8Array, from: number, n: number, sumFrom: number, sumTo: number): number {
+  const whole = n & ~3;
+  let even = 0;
+  let odd = 0;
+  let i = 0;
+  for (let s = from; i < whole; i += 4, s += 4) {
+    const b0 = src[s];
+    const b1 = src[s + 1];
+    const b2 = src[s + 2];
+    const b3 = src[s + 3];
+    even += b0 + b2;
+    odd += b1 + b3;
+    words[w++] = b0 | (b1 << 8) | (b2 << 16) | (b3 << 24);
+  }
+  if (i < n) {
+    // the partial last word: the frame's 1–3 octets, then what memory held after them
+    let v = words[w] & (-1 << ((n - i) * 8));
+    for (let k = 0; i + k < n; k++) {
+      const b = src[from + i + k];
+      if (((i + k) & 1) === 0) even += b;
+      else odd += b;
+      v |= b << (8 * k);
+    }
+    words[w] = v;
+  }
+  if (sumTo <= sumFrom) return 0;
+  for (let j = from; j < sumFrom; j++) if (((j - from) & 1) === 0) even -= src[j];
+  else odd -= src[j];
+  for (let j = sumTo; j < from + n; j++) if (((j - from) & 1) === 0) even -= src[j];
+  else odd -= src[j];
+  // big-endian words from sumFrom: its octet and every second one after it are the high bytes
+  let sum = ((sumFrom - from) & 1) === 0 ? even * 256 + odd : odd * 256 + even;
+  sum = (sum & 0xffff) + (sum >>> 16);
+  return (sum & 0xffff) + (sum >>> 16);
+}
+
 /** Buffer sizes by RCTL.BSIZE without and with BSEX (BSEX with BSIZE 0, reserved, is 2048). */
 const BSIZE_BYTES = [2048, 1024, 512, 256] as const;
 const BSIZE_BYTES_BSEX = [2048, 16384, 8192, 4096] as const;
@@ -79,6 +125,7 @@ export class RxDma {
     if (free < needed) return RX_NO_DESCRIPTOR;
     const mem = core.memory;
     const view = mem.view;
+    const words = mem.words;
     // Fetch every descriptor once, first, so a frame is either delivered whole or not at all, and
     // so the frame's own bytes (a buffer may overlap a later descriptor) cannot redirect the DMA:
     // the writes below use only the addresses fetched here, each checked.
@@ -92,7 +139,8 @@ export class RxDma {
         core.dropRx('rxDescriptorFaults', 'receive descriptor outside host memory');
         return RX_DROPPED;
       }
-      addrs[k] = view.getUint32(da + DESC.ADDR + 4, true) * 0x100000000 + view.getUint32(da + DESC.ADDR, true);
+      // (a ring is 16-byte aligned: with the memory's words, one load per half of the address)
+      addrs[k] = words !== null && da < 0x100000000 ? (words[(da >>> 2) + 1] >>> 0) * 0x100000000 + (words[da >>> 2] >>> 0) : view.getUint32(da + DESC.ADDR + 4, true) * 0x100000000 + view.getUint32(da + DESC.ADDR, true);
     }
     const first = head;
     const rxcsum = r.get(R.RXCSUM);
@@ -128,16 +176,31 @@ export class RxDma {
         status |= ck & 0xff;
         errs |= ck >>> 8;
       }
-      if (!fault) {
-        copyOctets(mem.bytes, buf, line, start + written, n);
+      let csum = 0;
+      const sumFrom = start + pcss;
+      const from = start + written;
+      if (!fault && words !== null && n < SHORT_WORDS && buf % 4 === 0 && buf < 0x100000000 && (buf + n + 3) >>> 2 <= words.length) {
+        // a short frame: written a word at a time, its packet checksum from the same loads
+        const sums = eop && faultAt < 0 && sumFrom >= from && payloadEnd <= from + n;
+        csum = copyToWords(words, buf >>> 2, line, from, n, sums ? sumFrom : from, sums ? payloadEnd : from);
+        if (eop && faultAt < 0 && !sums) csum = onesComplementSum(line, sumFrom, payloadEnd);
+      } else {
+        if (!fault) copyOctets(mem.bytes, buf, line, from, n);
+        if (eop && faultAt < 0) csum = onesComplementSum(line, sumFrom, payloadEnd);
       }
       written += n;
-      const csum = eop && faultAt < 0 ? onesComplementSum(line, start + pcss, payloadEnd) : 0;
-      view.setUint16(da + DESC.LENGTH, fault ? 0 : n, true);
-      view.setUint16(da + DESC.CSUM, csum, true);
-      mem.bytes[da + DESC.STATUS] = status;
-      mem.bytes[da + DESC.ERRORS] = errs;
-      view.setUint16(da + DESC.SPECIAL, 0, true);
+      const length = fault ? 0 : n;
+      if (words !== null && da < 0x100000000) {
+        // bytes 8–15: LENGTH and CSUM, then STATUS, ERRORS and SPECIAL (0), as two words
+        words[(da + DESC.LENGTH) >>> 2] = length | (csum << 16);
+        words[(da + DESC.STATUS) >>> 2] = status | (errs << 8);
+      } else {
+        view.setUint16(da + DESC.LENGTH, length, true);
+        view.setUint16(da + DESC.CSUM, csum, true);
+        mem.bytes[da + DESC.STATUS] = status;
+        mem.bytes[da + DESC.ERRORS] = errs;
+        view.setUint16(da + DESC.SPECIAL, 0, true);
+      }
       if (trace.active) trace.emit('nic.writeback', core.name, { ring: 'rx', index: head, status, errors: errs, length: fault ? 0 : n });
       head = head + 1 === count ? 0 : head + 1;
     }

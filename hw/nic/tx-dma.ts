@@ -8,7 +8,7 @@
  */
 import * as R from '../registers/e1000.js';
 import { DESC, DESC_SIZE, TXD_CMD, TXD_POPTS, TXD_STA, TXD_TUCMD } from '../descriptors.js';
-import { PREAMBLE_SFD_LEN, finishLine, lineBuffer, serializeFrame, serializeRange, type ChecksumInsert } from '../mac/framing.js';
+import { PREAMBLE_SFD_LEN, finishLine, lineBuffer, serializeFrame, serializeFromWords, serializeRange, type ChecksumInsert } from '../mac/framing.js';
 import type { NicCore } from './core.js';
 import type { Interrupts } from './interrupts.js';
 import type { PacketBuffer } from './packet-buffer.js';
@@ -16,6 +16,8 @@ import type { MacTransmit } from './mac-tx.js';
 
 /** Data descriptor DCMD bit 2: TCP segmentation (where the legacy CMD has IC). */
 const TXD_DCMD_TSE = 1 << 2;
+/** Below this many octets a one-buffer frame at a 4-aligned address is read from host memory's words ({@link serializeFromWords}). */
+const SHORT_FROM_WORDS = 128;
 /** Largest TSO packet (header and payload) a chain may gather: 64 KiB of IP datagram plus the Ethernet header. */
 const TSO_MAX = 65536 + 256;
 
@@ -136,6 +138,7 @@ export class TxDma {
     }
     const mem = core.memory;
     const view = mem.view;
+    const words = mem.words;
     const trace = core.sim.trace;
     let { head } = ring;
     const { tail, count, base } = ring;
@@ -149,14 +152,31 @@ export class TxDma {
         return; // TDH stays; the next doorbell retries
       }
       fetched++;
-      const buf = view.getUint32(da + DESC.ADDR + 4, true) * 0x100000000 + view.getUint32(da + DESC.ADDR, true);
-      const cso = mem.bytes[da + DESC.CSO];
-      const cmd = mem.bytes[da + DESC.CMD];
-      const css = mem.bytes[da + DESC.CSS];
+      let buf: number;
+      let length: number; // bytes 8–9
+      let cso: number;
+      let cmd: number;
+      let css: number;
+      if (words !== null && da < 0x100000000) {
+        // (a ring is 16-byte aligned) the address in two loads, LENGTH, CSO and CMD in one, CSS in one
+        const w = da >>> 2;
+        buf = (words[w + 1] >>> 0) * 0x100000000 + (words[w] >>> 0);
+        const lc = words[w + 2];
+        length = lc & 0xffff;
+        cso = (lc >>> 16) & 0xff;
+        cmd = lc >>> 24;
+        css = (words[w + 3] >>> 8) & 0xff;
+      } else {
+        buf = view.getUint32(da + DESC.ADDR + 4, true) * 0x100000000 + view.getUint32(da + DESC.ADDR, true);
+        length = view.getUint16(da + DESC.LENGTH, true);
+        cso = mem.bytes[da + DESC.CSO];
+        cmd = mem.bytes[da + DESC.CMD];
+        css = mem.bytes[da + DESC.CSS];
+      }
       const ext = (cmd & TXD_CMD.DEXT) !== 0;
       const dtyp = cso >>> 4; // extended descriptors: 0 context, 1 data
       // legacy: 16-bit LENGTH; extended data: 20-bit DTALEN
-      const len = ext ? (dtyp === 1 ? view.getUint16(da + DESC.LENGTH, true) + (cso & 0x0f) * 0x10000 : 0) : view.getUint16(da + DESC.LENGTH, true);
+      const len = ext ? (dtyp === 1 ? length + (cso & 0x0f) * 0x10000 : 0) : length;
       if (trace.active) trace.emit('nic.txdesc', core.name, { index: head, buffer: buf, length: len, cmd });
       const index = head;
       head = head + 1 === count ? 0 : head + 1;
@@ -300,8 +320,17 @@ export class TxDma {
       if (popts & TXD_POPTS.TXSM) second = this.tuSum;
     }
     const slab = this.core.sim.slab;
-    // one buffer (the usual case): serialized straight from host memory
-    const bytes = nChunks === 1 ? serializeRange(this.core.memory.bytes, this.chunkAddr[0], total, ifcs, psp && ifcs, first, second, slab) : serializeFrame(this.gather(total), ifcs, psp && ifcs, first, second, slab);
+    const mem = this.core.memory;
+    const words = mem.words;
+    const addr = this.chunkAddr[0];
+    // one buffer (the usual case): serialized straight from host memory, a short frame at a
+    // 4-aligned address from its words (copy and FCS in one pass)
+    const bytes =
+      nChunks !== 1
+        ? serializeFrame(this.gather(total), ifcs, psp && ifcs, first, second, slab)
+        : words !== null && total < SHORT_FROM_WORDS && addr % 4 === 0 && addr < 0x100000000 && (addr + total + 3) >>> 2 <= words.length
+          ? serializeFromWords(words, addr >>> 2, total, ifcs, psp && ifcs, first, second, slab)
+          : serializeRange(mem.bytes, addr, total, ifcs, psp && ifcs, first, second, slab);
     this.mac.send(bytes, base, descs, cmdOr);
   }
 
