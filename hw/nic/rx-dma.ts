@@ -179,7 +179,7 @@ export class RxDma {
       let csum = 0;
       const sumFrom = start + pcss;
       const from = start + written;
-      if (!fault && words !== null && n < SHORT_WORDS && buf % 4 === 0 && buf < 0x100000000 && (buf + n + 3) >>> 2 <= words.length) {
+      if (!fault && words !== null && n < SHORT_WORDS && buf % 4 === 0 && buf < 0x100000000 && buf + n <= words.length * 4) {
         // a short frame: written a word at a time, its packet checksum from the same loads
         const sums = eop && faultAt < 0 && sumFrom >= from && payloadEnd <= from + n;
         csum = copyToWords(words, buf >>> 2, line, from, n, sums ? sumFrom : from, sums ? payloadEnd : from);

@@ -328,7 +328,7 @@ export class TxDma {
     const bytes =
       nChunks !== 1
         ? serializeFrame(this.gather(total), ifcs, psp && ifcs, first, second, slab)
-        : words !== null && total < SHORT_FROM_WORDS && addr % 4 === 0 && addr < 0x100000000 && (addr + total + 3) >>> 2 <= words.length
+        : words !== null && total < SHORT_FROM_WORDS && addr % 4 === 0 && addr < 0x100000000 && addr + total <= words.length * 4
           ? serializeFromWords(words, addr >>> 2, total, ifcs, psp && ifcs, first, second, slab)
           : serializeRange(mem.bytes, addr, total, ifcs, psp && ifcs, first, second, slab);
     this.mac.send(bytes, base, descs, cmdOr);

@@ -168,6 +168,35 @@ describe('transmit: short frames read a word at a time, FCS computed while copyi
   });
 });
 
+test('a memory of 2^32 − 1 bytes: a frame ending in its partial last word is stored and sent whole (the bounds check does not wrap at 2^32)', () => {
+  const size = 2 ** 32 - 1; // allocated lazily: only the pages touched are used
+  const sim = new Simulator({ seed: 13 });
+  const nic = makeNic(sim, { name: 'dut', mac: MAC_B, memSize: size, phy: { autonegNs: 1_000_000 } });
+  setSlu(nic);
+  const port = new RawPort(sim);
+  new Cable(sim).connect(port, nic.port);
+  expect(runUntil(sim, () => linkUp(nic), 10_000_000)).toBe(true);
+  // receive: a 63-byte frame and its FCS (SECRC clear), 67 bytes stored at a 4-aligned address, up to the last byte
+  setupRx(nic, 8);
+  const rxBuf = size - 67;
+  expect(rxBuf % 4).toBe(0);
+  nic.memory.bytes.fill(0xa5, rxBuf, size);
+  writeRxDescriptor(nic.memory, LAYOUT.rxRing, rxBuf);
+  const f = ethFrame(MAC_B, MAC_A, 63, 3);
+  port.send(f);
+  sim.runFor(10_000);
+  expect(rxDesc(nic, 0).length).toBe(67);
+  expect(nic.memory.bytes.subarray(rxBuf, size)).toEqual(serializeFrame(f, true, false).subarray(8));
+  // transmit: a 67-byte frame from a 4-aligned buffer that ends at the last byte
+  setupTx(nic, 8);
+  const g = ethFrame(MAC_B, MAC_A, 67, 5);
+  const txBuf = size - 67;
+  nic.memory.write(txBuf, g);
+  queueTx(nic, g, { buffer: txBuf });
+  sim.runFor(20_000);
+  expect(port.received.map((w) => w.bytes)).toEqual([serializeFrame(g, true, true)]);
+});
+
 test('HostMemory.words views the same bytes (little-endian host)', () => {
   const m = new HostMemory(4099);
   expect(m.words?.length).toBe(1024);
