@@ -6,13 +6,11 @@
  * as it was.
  */
 import { describe, expect, test } from 'vitest';
-import { Simulator } from '../../sim/simulator.js';
 import { HostMemory } from '../../hw/memory.js';
-import { Cable } from '../../hw/medium/cable.js';
 import { DESC_SIZE, RXD_STAT, TXD_CMD, readRxDescriptor, writeRxDescriptor } from '../../hw/descriptors.js';
 import { serializeFrame } from '../../hw/mac/framing.js';
 import { fcs32 } from '../../hw/mac/fcs.js';
-import { LAYOUT, MAC_A, MAC_B, R, RawPort, ethFrame, linkUp, makeNic, nicWithRawPeer, queueTx, rd, runUntil, rxDesc, setSlu, setupRx, setupTx, wr } from './helpers.js';
+import { LAYOUT, MAC_A, MAC_B, R, ethFrame, nicWithRawPeer, queueTx, rd, rxDesc, setupTx, wr } from './helpers.js';
 
 /** The RFC 1071 sum of `f[from, to)` (big-endian words, odd tail padded), folded, not complemented. */
 function refSum(f: Uint8Array, from: number, to: number): number {
@@ -80,13 +78,7 @@ describe('receive: short frames written a word at a time', () => {
 
   test('a frame that ends at the last byte of a memory whose size is not a multiple of 4 is stored whole', () => {
     const size = LAYOUT.memSize - 1; // the last word of memory is partial
-    const sim = new Simulator({ seed: 3 });
-    const nic = makeNic(sim, { name: 'dut', mac: MAC_B, memSize: size, phy: { autonegNs: 1_000_000 } });
-    setSlu(nic);
-    const port = new RawPort(sim);
-    new Cable(sim).connect(port, nic.port);
-    expect(runUntil(sim, () => linkUp(nic), 10_000_000)).toBe(true);
-    setupRx(nic, 8);
+    const { sim, nic, port } = nicWithRawPeer({ nic: { memSize: size }, rxCount: 8 });
     const f = ethFrame(MAC_B, MAC_A, 63, 9); // 67 bytes stored with the FCS
     const buf = size - (f.length + 4);
     writeRxDescriptor(nic.memory, LAYOUT.rxRing, buf);
@@ -100,12 +92,7 @@ describe('receive: short frames written a word at a time', () => {
 describe('transmit: short frames read a word at a time, FCS computed while copying', () => {
   /** A transmitting adapter and a raw port that records the line. */
   function sender(memSize?: number) {
-    const sim = new Simulator({ seed: 5 });
-    const nic = makeNic(sim, { name: 'dut', mac: MAC_A, memSize, phy: { autonegNs: 1_000_000 } });
-    setSlu(nic);
-    const port = new RawPort(sim);
-    new Cable(sim).connect(port, nic.port);
-    expect(runUntil(sim, () => linkUp(nic), 10_000_000)).toBe(true);
+    const { sim, nic, port } = nicWithRawPeer({ nic: { memSize }, rxCount: 8 });
     setupTx(nic, 8);
     return { sim, nic, port };
   }
@@ -170,14 +157,8 @@ describe('transmit: short frames read a word at a time, FCS computed while copyi
 
 test('a memory of 2^32 − 1 bytes: a frame ending in its partial last word is stored and sent whole (the bounds check does not wrap at 2^32)', () => {
   const size = 2 ** 32 - 1; // allocated lazily: only the pages touched are used
-  const sim = new Simulator({ seed: 13 });
-  const nic = makeNic(sim, { name: 'dut', mac: MAC_B, memSize: size, phy: { autonegNs: 1_000_000 } });
-  setSlu(nic);
-  const port = new RawPort(sim);
-  new Cable(sim).connect(port, nic.port);
-  expect(runUntil(sim, () => linkUp(nic), 10_000_000)).toBe(true);
+  const { sim, nic, port } = nicWithRawPeer({ nic: { memSize: size }, rxCount: 8 });
   // receive: a 63-byte frame and its FCS (SECRC clear), 67 bytes stored at a 4-aligned address, up to the last byte
-  setupRx(nic, 8);
   const rxBuf = size - 67;
   expect(rxBuf % 4).toBe(0);
   nic.memory.bytes.fill(0xa5, rxBuf, size);
