@@ -201,7 +201,7 @@ export class RxDma {
         mem.bytes[da + DESC.ERRORS] = errs;
         view.setUint16(da + DESC.SPECIAL, 0, true);
       }
-      if (trace.active) trace.emit('nic.writeback', core.name, { ring: 'rx', index: head, status, errors: errs, length: fault ? 0 : n });
+      if (trace.active) trace.emit('nic.writeback', core.name, { ring: 'rx', index: head, status, errors: errs, length });
       head = head + 1 === count ? 0 : head + 1;
     }
     r.set(R.RDH, head);
