@@ -196,6 +196,14 @@ export function rxBytes(nic: Nic, i: number): Uint8Array {
 
 // ------------------------------------------------------------------ frames
 
+/** The RFC 1071 sum by its definition: big-endian 16-bit words of `b[from, to)` (an odd tail padded with 0), folded to 16 bits, not complemented. */
+export function rfc1071Sum(b: Uint8Array, from: number, to: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i += 2) sum += (b[i] << 8) | (i + 1 < to ? b[i + 1] : 0);
+  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
+  return sum;
+}
+
 /** Bytes of a MAC address string. */
 export function mac(s: string): Uint8Array {
   return parseMac(s);

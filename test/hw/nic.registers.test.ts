@@ -14,7 +14,7 @@ import { TXD_CMD, RXD_STAT } from '../../hw/descriptors.js';
 import type { Nic } from '../../hw/nic.js';
 import {
   R, MAC_A, MAC_B, makeNic, makePair, nicWithRawPeer, setupTx, setupRx, queueTx, rxDesc, ethFrame, mac, rd, wr, setSlu, linkUp,
-  runUntil, mdic, phyRead, phyWrite, irqRises,
+  runUntil, mdic, phyRead, phyWrite, irqRises, rfc1071Sum,
 } from './helpers.js';
 
 const C = R.CTRL.f;
@@ -819,12 +819,7 @@ describe('TCTL and TIPG', () => {
 describe('RXCSUM', () => {
   test('PCSS: the descriptor carries the ones\' complement sum from PCSS to the end of the frame (FCS excluded)', () => {
     const f = ethFrame(MAC_B, MAC_A, 75, 3); // odd length: the last byte is padded with zero
-    const ref = (from: number) => {
-      let sum = 0;
-      for (let i = from; i < f.length; i += 2) sum += (f[i] << 8) | (i + 1 < f.length ? f[i + 1] : 0);
-      while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
-      return sum;
-    };
+    const ref = (from: number) => rfc1071Sum(f, from, f.length);
     for (const pcss of [0, 14, 34]) {
       const { sim, nic, port } = nicWithRawPeer();
       wr(nic, R.RXCSUM, pcss);

@@ -10,15 +10,7 @@ import { HostMemory } from '../../hw/memory.js';
 import { DESC_SIZE, RXD_STAT, TXD_CMD, readRxDescriptor, writeRxDescriptor } from '../../hw/descriptors.js';
 import { serializeFrame } from '../../hw/mac/framing.js';
 import { fcs32 } from '../../hw/mac/fcs.js';
-import { LAYOUT, MAC_A, MAC_B, R, ethFrame, nicWithRawPeer, queueTx, rd, rxDesc, setupTx, wr } from './helpers.js';
-
-/** The RFC 1071 sum of `f[from, to)` (big-endian words, odd tail padded), folded, not complemented. */
-function refSum(f: Uint8Array, from: number, to: number): number {
-  let sum = 0;
-  for (let i = from; i < to; i += 2) sum += (f[i] << 8) | (i + 1 < to ? f[i + 1] : 0);
-  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
-  return sum;
-}
+import { LAYOUT, MAC_A, MAC_B, R, ethFrame, nicWithRawPeer, queueTx, rd, rfc1071Sum, rxDesc, setupTx, wr } from './helpers.js';
 
 describe('receive: short frames written a word at a time', () => {
   test('every length 60–127 with and without SECRC, PCSS 0–15, 34 and beyond the frame: bytes, length and packet checksum as the reference; memory after the frame untouched', () => {
@@ -42,7 +34,7 @@ describe('receive: short frames written a word at a time', () => {
           const wire = serializeFrame(f, true, false).subarray(8);
           expect(d.status & RXD_STAT.DD, `len ${len} pcss ${pcss}`).toBe(RXD_STAT.DD);
           expect(d.length).toBe(stored);
-          expect(d.csum, `len ${len} pcss ${pcss} secrc ${secrc}`).toBe(refSum(wire, pcss, len));
+          expect(d.csum, `len ${len} pcss ${pcss} secrc ${secrc}`).toBe(rfc1071Sum(wire, pcss, len));
           expect(nic.memory.bytes.subarray(buf, buf + stored)).toEqual(wire.subarray(0, stored));
           expect(nic.memory.bytes.subarray(buf + stored, buf + stored + 8)).toEqual(new Uint8Array(8).fill(0xa5));
           i++;
@@ -69,7 +61,7 @@ describe('receive: short frames written a word at a time', () => {
     frames.forEach((f, k) => {
       const wire = serializeFrame(f, true, false).subarray(8);
       const d = rxDesc(nic, k);
-      expect(d.csum).toBe(refSum(wire, 14, f.length));
+      expect(d.csum).toBe(rfc1071Sum(wire, 14, f.length));
       expect(nic.memory.bytes.subarray(d.buffer - 4, d.buffer)).toEqual(new Uint8Array(4).fill(0x5a));
       expect(nic.memory.bytes.subarray(d.buffer, d.buffer + d.length)).toEqual(wire);
       expect(nic.memory.bytes[d.buffer + d.length]).toBe(0x5a);
@@ -128,7 +120,7 @@ describe('transmit: short frames read a word at a time, FCS computed while copyi
     wr(nic, R.TDT, 1);
     sim.runFor(20_000);
     const want = f.slice();
-    const sum = ~refSum(f, 22, f.length) & 0xffff;
+    const sum = ~rfc1071Sum(f, 22, f.length) & 0xffff;
     want[20] = sum >>> 8;
     want[21] = sum & 0xff;
     expect(port.received.map((w) => w.bytes)).toEqual([serializeFrame(want, true, true)]);

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { fcs32, fcsValid, appendFcs, serializeFrame, findFrameStart, mtaHash, isBroadcast, isMulticast, onesComplementSum } from '../../../hw/index.js';
+import { rfc1071Sum } from '../helpers.js';
 
 const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
 
@@ -83,13 +84,7 @@ describe('address filter helpers', () => {
 });
 
 describe('onesComplementSum on 32-bit words', () => {
-  /** The definition: big-endian 16-bit words from `from`, odd tail padded, folded. */
-  function reference(b: Uint8Array, from: number, to: number): number {
-    let s = 0;
-    for (let i = from; i < to; i += 2) s += (b[i] << 8) | (i + 1 < to ? b[i + 1] : 0);
-    while (s > 0xffff) s = (s & 0xffff) + Math.floor(s / 0x10000);
-    return s;
-  }
+  const reference = rfc1071Sum; // the definition
   test('equals the definition at every alignment, parity and length, in views at any offset', () => {
     let seed = 12345;
     const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8;
