@@ -42,6 +42,17 @@ export class HostMemory {
     this.words = LITTLE_ENDIAN ? new Int32Array(this.bytes.buffer, 0, Math.floor(size / 4)) : null;
   }
 
+  /**
+   * The index in {@link words} of the word at `addr` when `[addr, addr + len)` can be reached a
+   * word at a time — a little-endian host, `addr` 4-aligned and below 2^32, every word inside
+   * memory (the last partial word of a memory whose size is not a multiple of 4 is not) — else −1.
+   * Compared as numbers: an address near 2^32 does not wrap.
+   */
+  wordAt(addr: number, len: number): number {
+    const w = this.words;
+    return w !== null && addr % 4 === 0 && addr >= 0 && addr < 0x100000000 && addr + len <= w.length * 4 ? addr >>> 2 : -1;
+  }
+
   /** Checks a device access of `len` bytes at `addr`; returns a fault or null when allowed. */
   check(addr: number, len: number): DmaFault | null {
     if (addr === 0) return 'null address';

@@ -48,8 +48,8 @@ export function serializeFrame(frame: Uint8Array, appendCrc: boolean, pad: boole
   return serializeRange(frame, 0, frame.length, appendCrc, pad, insertChecksum, second, slab);
 }
 
-/** Below this many octets {@link copyOctets} copies with a loop (cheaper than a view and `set()`). */
-const SHORT_COPY = 128;
+/** Below this many octets a frame is copied with a loop (cheaper than a view and `set()`): {@link copyOctets}, and the adapter's word paths. */
+export const SHORT_COPY = 128;
 
 /**
  * Copies `src[from, from + n)` to `dst[at…]`: a byte loop for a short run at integer offsets (an

@@ -8,7 +8,7 @@
 import * as R from '../registers/e1000.js';
 import { getField } from '../registers/engine.js';
 import { DESC, DESC_SIZE, RXD_ERR, RXD_STAT } from '../descriptors.js';
-import { FCS_LEN, MAX_JUMBO_FRAME, copyOctets } from '../mac/framing.js';
+import { FCS_LEN, MAX_JUMBO_FRAME, SHORT_COPY, copyOctets } from '../mac/framing.js';
 import { onesComplementSum } from '../mac/checksum.js';
 import type { WireFrame } from '../medium/types.js';
 import type { NicCore } from './core.js';
@@ -20,9 +20,6 @@ export const RX_NO_DESCRIPTOR = 0;
 export const RX_STORED = 1;
 /** {@link RxDma.store}: dropped and counted. */
 export const RX_DROPPED = 2;
-
-/** Below this many octets a received frame is written to host memory a 32-bit word at a time ({@link copyToWords}); from it on, with `set()`. */
-const SHORT_WORDS = 128;
 
 /**
  * Copies `src[from, from + n)` to host memory words from word `w` on (the buffer is 4-aligned and
@@ -140,7 +137,8 @@ export class RxDma {
         return RX_DROPPED;
       }
       // (a ring is 16-byte aligned: with the memory's words, one load per half of the address)
-      addrs[k] = words !== null && da < 0x100000000 ? (words[(da >>> 2) + 1] >>> 0) * 0x100000000 + (words[da >>> 2] >>> 0) : view.getUint32(da + DESC.ADDR + 4, true) * 0x100000000 + view.getUint32(da + DESC.ADDR, true);
+      const dw = mem.wordAt(da, DESC_SIZE);
+      addrs[k] = dw >= 0 ? (words![dw + 1] >>> 0) * 0x100000000 + (words![dw] >>> 0) : view.getUint32(da + DESC.ADDR + 4, true) * 0x100000000 + view.getUint32(da + DESC.ADDR, true);
     }
     const first = head;
     const rxcsum = r.get(R.RXCSUM);
@@ -179,10 +177,11 @@ export class RxDma {
       let csum = 0;
       const sumFrom = start + pcss;
       const from = start + written;
-      if (!fault && words !== null && n < SHORT_WORDS && buf % 4 === 0 && buf < 0x100000000 && buf + n <= words.length * 4) {
+      const bw = !fault && n < SHORT_COPY ? mem.wordAt(buf, n) : -1;
+      if (bw >= 0) {
         // a short frame: written a word at a time, its packet checksum from the same loads
         const sums = eop && faultAt < 0 && sumFrom >= from && payloadEnd <= from + n;
-        csum = copyToWords(words, buf >>> 2, line, from, n, sums ? sumFrom : from, sums ? payloadEnd : from);
+        csum = copyToWords(words!, bw, line, from, n, sums ? sumFrom : from, sums ? payloadEnd : from);
         if (eop && faultAt < 0 && !sums) csum = onesComplementSum(line, sumFrom, payloadEnd);
       } else {
         if (!fault) copyOctets(mem.bytes, buf, line, from, n);
@@ -190,10 +189,11 @@ export class RxDma {
       }
       written += n;
       const length = fault ? 0 : n;
-      if (words !== null && da < 0x100000000) {
+      const dw = mem.wordAt(da, DESC_SIZE);
+      if (dw >= 0) {
         // bytes 8–15: LENGTH and CSUM, then STATUS, ERRORS and SPECIAL (0), as two words
-        words[(da + DESC.LENGTH) >>> 2] = length | (csum << 16);
-        words[(da + DESC.STATUS) >>> 2] = status | (errs << 8);
+        words![dw + (DESC.LENGTH >>> 2)] = length | (csum << 16);
+        words![dw + (DESC.STATUS >>> 2)] = status | (errs << 8);
       } else {
         view.setUint16(da + DESC.LENGTH, length, true);
         view.setUint16(da + DESC.CSUM, csum, true);

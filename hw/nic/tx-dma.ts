@@ -8,7 +8,7 @@
  */
 import * as R from '../registers/e1000.js';
 import { DESC, DESC_SIZE, TXD_CMD, TXD_POPTS, TXD_STA, TXD_TUCMD } from '../descriptors.js';
-import { PREAMBLE_SFD_LEN, finishLine, lineBuffer, serializeFrame, serializeFromWords, serializeRange, type ChecksumInsert } from '../mac/framing.js';
+import { PREAMBLE_SFD_LEN, SHORT_COPY, finishLine, lineBuffer, serializeFrame, serializeFromWords, serializeRange, type ChecksumInsert } from '../mac/framing.js';
 import type { NicCore } from './core.js';
 import type { Interrupts } from './interrupts.js';
 import type { PacketBuffer } from './packet-buffer.js';
@@ -16,8 +16,6 @@ import type { MacTransmit } from './mac-tx.js';
 
 /** Data descriptor DCMD bit 2: TCP segmentation (where the legacy CMD has IC). */
 const TXD_DCMD_TSE = 1 << 2;
-/** Below this many octets a one-buffer frame at a 4-aligned address is read from host memory's words ({@link serializeFromWords}). */
-const SHORT_FROM_WORDS = 128;
 /** Largest TSO packet (header and payload) a chain may gather: 64 KiB of IP datagram plus the Ethernet header. */
 const TSO_MAX = 65536 + 256;
 
@@ -157,15 +155,15 @@ export class TxDma {
       let cso: number;
       let cmd: number;
       let css: number;
-      if (words !== null && da < 0x100000000) {
+      const w = mem.wordAt(da, DESC_SIZE);
+      if (w >= 0) {
         // (a ring is 16-byte aligned) the address in two loads, LENGTH, CSO and CMD in one, CSS in one
-        const w = da >>> 2;
-        buf = (words[w + 1] >>> 0) * 0x100000000 + (words[w] >>> 0);
-        const lc = words[w + 2];
+        buf = (words![w + 1] >>> 0) * 0x100000000 + (words![w] >>> 0);
+        const lc = words![w + 2];
         length = lc & 0xffff;
         cso = (lc >>> 16) & 0xff;
         cmd = lc >>> 24;
-        css = (words[w + 3] >>> 8) & 0xff;
+        css = (words![w + 3] >>> 8) & 0xff;
       } else {
         buf = view.getUint32(da + DESC.ADDR + 4, true) * 0x100000000 + view.getUint32(da + DESC.ADDR, true);
         length = view.getUint16(da + DESC.LENGTH, true);
@@ -321,15 +319,15 @@ export class TxDma {
     }
     const slab = this.core.sim.slab;
     const mem = this.core.memory;
-    const words = mem.words;
     const addr = this.chunkAddr[0];
-    // one buffer (the usual case): serialized straight from host memory, a short frame at a
-    // 4-aligned address from its words (copy and FCS in one pass)
+    // one buffer (the usual case): serialized straight from host memory, a short frame that its
+    // words reach from them (copy and FCS in one pass)
+    const w = nChunks === 1 && total < SHORT_COPY ? mem.wordAt(addr, total) : -1;
     const bytes =
       nChunks !== 1
         ? serializeFrame(this.gather(total), ifcs, psp && ifcs, first, second, slab)
-        : words !== null && total < SHORT_FROM_WORDS && addr % 4 === 0 && addr < 0x100000000 && addr + total <= words.length * 4
-          ? serializeFromWords(words, addr >>> 2, total, ifcs, psp && ifcs, first, second, slab)
+        : w >= 0
+          ? serializeFromWords(mem.words!, w, total, ifcs, psp && ifcs, first, second, slab)
           : serializeRange(mem.bytes, addr, total, ifcs, psp && ifcs, first, second, slab);
     this.mac.send(bytes, base, descs, cmdOr);
   }

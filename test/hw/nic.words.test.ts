@@ -170,9 +170,15 @@ test('a memory of 2^32 − 1 bytes: a frame ending in its partial last word is s
   expect(port.received.map((w) => w.bytes)).toEqual([serializeFrame(g, true, true)]);
 });
 
-test('HostMemory.words views the same bytes (little-endian host)', () => {
+test('HostMemory.words views the same bytes (little-endian host); wordAt says which ranges it reaches', () => {
   const m = new HostMemory(4099);
   expect(m.words?.length).toBe(1024);
   m.bytes.set([1, 2, 3, 4], 8);
   expect(m.words![2]).toBe(0x04030201);
+  expect([m.wordAt(8, 4), m.wordAt(4092, 4), m.wordAt(0, 4096)]).toEqual([2, 1023, 0]);
+  // unaligned, into the partial last word, beyond memory, negative, not an integer
+  expect([m.wordAt(9, 4), m.wordAt(4092, 5), m.wordAt(4096, 1), m.wordAt(-4, 4), m.wordAt(8.5, 4)]).toEqual([-1, -1, -1, -1, -1]);
+  // near 2^32 nothing wraps: the last word of a 2^32 − 1-byte memory is partial
+  const big = new HostMemory(2 ** 32 - 1);
+  expect([big.wordAt(2 ** 32 - 68, 64), big.wordAt(2 ** 32 - 68, 67), big.wordAt(2 ** 32, 4)]).toEqual([(2 ** 32 - 68) / 4, -1, -1]);
 });
