@@ -1,7 +1,10 @@
 /**
  * The event queue: a 4-ary min-heap ordered by (time, insertion sequence), so two events at the
  * same instant run in the order they were scheduled. Handles are cancellable in O(1) (lazy
- * deletion: a cancelled entry is skipped when it reaches the top).
+ * deletion: a cancelled entry is skipped when it reaches the top), and once cancelled entries
+ * outnumber the live ones the heap is rebuilt without them, so a timer cancelled long before it
+ * was due (a 60 s FIN-WAIT-2 timer a millisecond into its wait) does not keep its callback, and
+ * whatever that holds, for the rest of its time.
  * @module
  */
 import type { Nanos } from './time.js';
@@ -39,12 +42,15 @@ export class QueuedEvent implements EventHandle {
     if (this.done) return false;
     this.done = true;
     this.owner.live--;
+    this.owner.compactIfSparse();
     return true;
   }
 }
 
 /** Children per heap node: a 4-ary heap is half as deep as a binary one, and a node's children sit side by side. */
 const ARITY = 4;
+/** Cancelled entries the heap keeps before it is rebuilt without them: at least this many, and more than the live ones (so a rebuild, O(size), comes after at least half as many cancels). */
+const COMPACT_MIN = 256;
 
 /**
  * A (time, seq)-ordered priority queue of callbacks: a 4-ary min-heap whose keys live in two
@@ -120,6 +126,35 @@ export class EventQueue {
     return this.n > 0 ? this.evs[0] : undefined;
   }
 
+  /** Rebuilds the heap without its cancelled entries once they outnumber the live ones and {@link COMPACT_MIN} (called after every cancel; harmless at any time). */
+  compactIfSparse(): void {
+    const dead = this.n - this.live;
+    if (dead >= COMPACT_MIN && dead > this.live) this.compact();
+  }
+
+  /** Drops every cancelled entry (releasing its callback) and restores the heap bottom-up; the order of the rest is (time, seq) as before. */
+  private compact(): void {
+    const evs = this.evs;
+    const times = this.times;
+    const seqs = this.seqs;
+    const n = this.n;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const ev = evs[i]!;
+      if (ev.done) {
+        ev.inHeap = false;
+        continue;
+      }
+      evs[m] = ev;
+      times[m] = times[i];
+      seqs[m] = seqs[i];
+      m++;
+    }
+    for (let i = m; i < n; i++) evs[i] = undefined;
+    this.n = m;
+    for (let i = (m - 2) >> 2; i >= 0; i--) this.siftDown(i, evs[i]!, times[i], seqs[i]);
+  }
+
   /** Removes and returns the earliest pending event, or undefined. */
   pop(): QueuedEvent | undefined {
     const top = this.peek();
@@ -132,16 +167,19 @@ export class EventQueue {
 
   private popTop(): void {
     const evs = this.evs;
-    const times = this.times;
-    const seqs = this.seqs;
     evs[0]!.inHeap = false;
     const n = --this.n;
     const last = evs[n]!;
     evs[n] = undefined; // no stale reference keeps a run event (and what its callback holds) alive
-    if (n === 0) return;
-    const lt = times[n];
-    const ls = seqs[n];
-    let i = 0;
+    if (n > 0) this.siftDown(0, last, this.times[n], this.seqs[n]);
+  }
+
+  /** Puts `ev` (key `t`, `s`) at node `i` or below it, moving smaller children up, in a heap of `n` entries. */
+  private siftDown(i: number, ev: QueuedEvent, t: number, s: number): void {
+    const evs = this.evs;
+    const times = this.times;
+    const seqs = this.seqs;
+    const n = this.n;
     for (;;) {
       const first = ARITY * i + 1;
       if (first >= n) break;
@@ -150,22 +188,22 @@ export class EventQueue {
       let ct = times[first];
       let cs = seqs[first];
       for (let k = first + 1; k < end; k++) {
-        const t = times[k];
-        if (t < ct || (t === ct && seqs[k] < cs)) {
+        const tk = times[k];
+        if (tk < ct || (tk === ct && seqs[k] < cs)) {
           c = k;
-          ct = t;
+          ct = tk;
           cs = seqs[k];
         }
       }
-      if (lt < ct || (lt === ct && ls < cs)) break;
+      if (t < ct || (t === ct && s < cs)) break;
       evs[i] = evs[c];
       times[i] = ct;
       seqs[i] = cs;
       i = c;
     }
-    evs[i] = last;
-    times[i] = lt;
-    seqs[i] = ls;
+    evs[i] = ev;
+    times[i] = t;
+    seqs[i] = s;
   }
 
   /** Number of entries including cancelled ones not yet discarded. */

@@ -68,6 +68,78 @@ describe('event queue', () => {
     expect(q.live).toBe(0);
   });
 
+  test('cancelled entries are dropped once they outnumber the live ones: the queue stays small, the order stays exact, and a dropped entry can be scheduled again', () => {
+    const q = new EventQueue();
+    const rng = new Rng(11, 'compact');
+    const model: Array<{ time: number; id: number; h: QueuedEvent }> = [];
+    let id = 0;
+    let now = 0;
+    let maxSize = 0;
+    const cancelledOnce: QueuedEvent[] = [];
+    for (let round = 0; round < 400; round++) {
+      // a connection's worth: a far timer (FIN-WAIT-2, 60 s) and near events; most far timers are cancelled soon after
+      for (let j = 0; j < 20; j++) {
+        const time = now + (j < 10 ? rng.int(50_000_000_000, 60_000_000_000) : rng.int(0, 1000));
+        const again = cancelledOnce.length > 0 && rng.chance(0.3) ? cancelledOnce.pop()! : undefined;
+        if (again !== undefined && q.reuse(again, time)) model.push({ time, id: id++, h: again });
+        else model.push({ time, id: id++, h: q.push(time, () => {}) });
+      }
+      // 19 of every 20 new far timers are cancelled
+      for (let k = model.length - 20; k < model.length; k++) {
+        if (model[k].time - now > 1_000_000_000 && rng.chance(0.95)) {
+          expect(model[k].h.cancel()).toBe(true);
+          cancelledOnce.push(model[k].h);
+          model.splice(k--, 1);
+        }
+      }
+      maxSize = Math.max(maxSize, q.size);
+      expect(q.live).toBe(model.length);
+      // pop the near events (and check each against the model)
+      for (;;) {
+        let best = -1;
+        for (let k = 0; k < model.length; k++) {
+          const m = model[k];
+          if (best < 0 || m.time < model[best].time || (m.time === model[best].time && m.id < model[best].id)) best = k;
+        }
+        if (best < 0 || model[best].time > now + 1000) break;
+        const e = q.pop();
+        expect(e).toBe(model[best].h);
+        now = e!.time;
+        model.splice(best, 1);
+      }
+    }
+    // 8,000 entries went in; about 3,800 far timers were cancelled, about 200 live ones remain
+    expect(model.length).toBeGreaterThan(100);
+    expect(maxSize).toBeLessThanOrEqual(Math.max(2 * model.length + 2, 256 + model.length) + 40);
+    const rest: QueuedEvent[] = [];
+    for (let e = q.pop(); e; e = q.pop()) rest.push(e);
+    model.sort((a, b) => a.time - b.time || a.id - b.id);
+    expect(rest).toEqual(model.map((m) => m.h));
+    expect(q.live).toBe(0);
+    expect(q.size).toBe(0);
+  });
+
+  test('the queue is rebuilt at the cancel that makes cancelled entries 256 and more than the live ones', () => {
+    const q = new EventQueue();
+    q.push(1, () => {});
+    const far: QueuedEvent[] = [];
+    for (let i = 0; i < 301; i++) far.push(q.push(60e9 + i, () => {}));
+    expect(q.size).toBe(302);
+    for (let i = 0; i < 255; i++) far[i].cancel();
+    expect(q.size).toBe(302); // 255 cancelled: kept
+    far[255].cancel();
+    expect(q.size).toBe(46); // the 256th: dropped, with their callbacks
+    for (let i = 256; i < 301; i++) far[i].cancel();
+    expect(q.size).toBe(46); // 45 cancelled against 1 live: under the minimum
+    expect(q.live).toBe(1);
+    expect(q.pop()!.time).toBe(1);
+    expect(q.pop()).toBeUndefined();
+    expect(q.size).toBe(0);
+    // a dropped entry is out of the heap: it can be scheduled again at once
+    expect(q.reuse(far[0] as QueuedEvent, 5)).toBe(true);
+    expect(q.pop()).toBe(far[0]);
+  });
+
   test('a heap of many random events pops in (time, seq) order', () => {
     const q = new EventQueue();
     const rng = new Rng(3, 'heap');
