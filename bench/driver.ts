@@ -68,6 +68,12 @@ export async function driverSession(size: number, itr = 195): Promise<Session> {
     },
     close() {
       if (received === 0) throw new Error(`driver ${size} B: no frame arrived`);
+      // every frame transmitted arrived, except those still on the way (at most a ring of them)
+      const sa = a.drv.stats();
+      const sb = b.drv.stats();
+      const lost = { rxDropped: sb.rxDropped, rxErrors: sb.rxErrors, rxMissedErrors: sb.rxMissedErrors, txDropped: sa.txDropped, txErrors: sa.txErrors };
+      if (Object.values(lost).some((v) => v !== 0)) throw new Error(`driver ${size} B: frames lost: ${JSON.stringify(lost)}`);
+      if (sa.txPackets - received > 2 * 256) throw new Error(`driver ${size} B: ${sa.txPackets} frames sent, ${received} received`);
     },
   };
 }

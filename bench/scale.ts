@@ -1,7 +1,8 @@
 /**
  * Many hosts: N full hosts (adapter, driver, stack; topology/network.ts) on one N-port switch at
- * 1 Gb/s, each pinging its neighbour (host i → host i+1 mod N). Each step sends one 56-byte echo
- * request from every host and runs until the replies are back (1 ms of simulated time); units:
+ * 1 Gb/s, each pinging its neighbour (host i → host i+1 mod N). Each step is a round of 2 ms of
+ * simulated time: every host sends one 56-byte echo request in the first millisecond (host i at
+ * i/N ms, not in lock-step), and every reply is back within the second; units:
  * frames on the wire (request + reply per host), so the per-frame cost compares across N. The
  * memory a host takes is measured after the warm-up, with a full GC.
  *

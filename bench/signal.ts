@@ -7,6 +7,7 @@
  * `adapter.signal_frames_per_s.<phy>` (bench/adapter.ts in signal fidelity).
  * @module
  */
+import { Buffer } from 'node:buffer';
 import { Simulator } from '../sim/simulator.js';
 import { Cable } from '../hw/medium/cable.js';
 import { BIT_TIME_NS, frameDurationNs, type Endpoint, type MediumLink, type Speed, type WireFrame } from '../hw/medium/types.js';
@@ -35,7 +36,7 @@ export function signalSession(speed: Speed, kind: PhyKind): Session {
     partnerSignal: () => {},
     receive: (f: WireFrame) => {
       const r = rx.decodeFrame(f.symbols as LineStream);
-      if (r.errors.length === 0 && r.bytes.length === macBytes.length) received++;
+      if (r.errors.length === 0 && Buffer.compare(r.bytes, macBytes) === 0) received++;
       else bad++;
     },
   };
@@ -56,7 +57,7 @@ export function signalSession(speed: Speed, kind: PhyKind): Session {
       return received - r0;
     },
     close() {
-      if (bad > 0) throw new Error(`${kind}: ${bad} frames did not decode cleanly`);
+      if (bad > 0) throw new Error(`${kind}: ${bad} frames did not decode to the bytes sent`);
     },
   };
 }
