@@ -53,6 +53,8 @@ export interface Comparison {
   old: Stats;
   /** The new tree's slices. */
   new: Stats;
+  /** Seconds of CPU time each tree ran the workload before the rounds. */
+  warmupS: number;
 }
 
 /** Measures `oldS` and `newS` (the same workload in two trees) in alternating slices; see the module comment. */
@@ -77,14 +79,19 @@ export async function compareSessions(name: string, unit: string, scale: number,
       olds.push(await slice(oldS));
     }
   }
-  return { name, unit, ratio: stats(news.map((n, i) => n / olds[i])), old: stats(olds), new: stats(news) };
+  return { name, unit, ratio: stats(news.map((n, i) => n / olds[i])), old: stats(olds), new: stats(news), warmupS: o.warmupS };
+}
+
+/** The warm-up a comparison of `c` gives each tree: the run's, or the benchmark's own when longer (a workload that takes longer to reach its pace). */
+export function compareWarmupS(c: RateCase, o: CompareOptions): number {
+  return Math.max(o.warmupS, c.warmupS ?? 0);
 }
 
 /** Opens the benchmark in both trees and compares them; both sessions are closed (and checked) after. */
 export async function compareCase(oldCase: RateCase, newCase: RateCase, o: CompareOptions): Promise<Comparison> {
   const oldS = await oldCase.open();
   const newS = await newCase.open();
-  const c = await compareSessions(newCase.name, newCase.unit, newCase.scale ?? 1, oldS, newS, o);
+  const c = await compareSessions(newCase.name, newCase.unit, newCase.scale ?? 1, oldS, newS, { ...o, warmupS: compareWarmupS(newCase, o) });
   await oldS.close?.();
   await newS.close?.();
   return c;
@@ -104,8 +111,9 @@ export function comparable(cases: readonly BenchCase[], other: readonly BenchCas
 }
 
 /** Where the other tree's built registry is: `{ casesModule }`, or `{ error }` (one line). */
-export function resolveAgainst(ref: string, repoRoot: string, build: (msg: string) => void = () => {}): { casesModule: string } | { error: string } {
-  const asDir = resolve(ref);
+export function resolveAgainst(ref: string, repoRoot: string, build: (msg: string) => void = () => {}, cwd: string = process.env.INIT_CWD ?? process.cwd()): { casesModule: string } | { error: string } {
+  // a directory is taken relative to where the command was typed (npm runs scripts from the package root, and says where in INIT_CWD)
+  const asDir = resolve(cwd, ref);
   if (existsSync(asDir) && statSync(asDir).isDirectory()) {
     for (const p of [join(asDir, 'bench', 'cases.js'), join(asDir, 'dist', 'bench', 'cases.js')]) if (existsSync(p)) return { casesModule: p };
     return { error: `${ref} holds no built nicsim (neither bench/cases.js nor dist/bench/cases.js)` };
@@ -145,7 +153,15 @@ export function resolveAgainst(ref: string, repoRoot: string, build: (msg: strin
   if (r.status !== 0 || !existsSync(join(stage, 'dist', 'bench', 'cases.js'))) {
     return failed(`building it failed: ${String(r.stdout ?? '').trim().split('\n').slice(0, 3).join(' ') || tail(r)}`);
   }
+  // the sources and their archive are not needed to run the build
+  rmSync(src, { recursive: true, force: true });
+  rmSync(tar, { force: true });
   writeFileSync(join(stage, COMPLETE), `${sha}\n`);
+  if (existsSync(join(dir, COMPLETE))) {
+    // another run finished the same build meanwhile (and may be using it): keep that one
+    rmSync(stage, { recursive: true, force: true });
+    return { casesModule };
+  }
   rmSync(dir, { recursive: true, force: true }); // an unfinished build of an earlier run
   try {
     renameSync(stage, dir);
@@ -171,9 +187,10 @@ const nf2 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const nf3 = new Intl.NumberFormat('en-US', { minimumFractionDigits: 3, maximumFractionDigits: 3 });
 
 /** The header of the comparison table. */
-export function compareHeader(oldName: string, o: CompareOptions, width: number): string {
+export function compareHeader(oldName: string, o: CompareOptions, width: number, longer: readonly { name: string; warmupS: number }[] = []): string {
+  const own = longer.length === 0 ? '' : ` (${longer.map((l) => `${l.name}: ${l.warmupS} s, its own`).join('; ')})`;
   return (
-    `new = this tree, old = ${oldName}; each ratio: new ÷ old per round of one ${o.sliceS} s slice of each (CPU time, order alternating), ${o.rounds} rounds after ${o.warmupS} s of warm-up each; median (min–max)\n\n` +
+    `new = this tree, old = ${oldName}; each ratio: new ÷ old per round of one ${o.sliceS} s slice of each (CPU time, order alternating), ${o.rounds} rounds after ${o.warmupS} s of warm-up each${own}; median (min–max)\n\n` +
     `${'name'.padEnd(width)}  ${'new/old'.padStart(7)}  ${'min–max'.padStart(13)}  ${'old median'.padStart(14)}  ${'new median'.padStart(14)}  unit (per second of CPU time)\n`
   );
 }

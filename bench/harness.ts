@@ -261,8 +261,11 @@ export async function measureCase(c: BenchCase, o: MeasureOptions, floor?: Floor
     return floor ? { reps, floorReps } : { reps };
   }
   const { base, test } = await c.open();
-  if (o.warmupS > 0) await runSlowdown(base, test, o.warmupS / 2, clock);
-  for (let i = 0; i < o.reps; i++) reps.push(await runSlowdown(base, test, o.minTimeS, clock, i % 2 === 1));
+  // each workload gets the warm-up and the minimum time of a repetition (they alternate step by step)
+  const warmupS = Math.max(o.warmupS, c.warmupS ?? 0);
+  if (warmupS > 0) await runSlowdown(base, test, warmupS, clock);
+  const n = Math.min(o.reps, c.reps ?? o.reps);
+  for (let i = 0; i < n; i++) reps.push(await runSlowdown(base, test, o.minTimeS, clock, i % 2 === 1));
   await base.close?.();
   await test.close?.();
   return { reps };
@@ -426,14 +429,14 @@ export function tableHeader(r: Omit<BenchReport, 'figures'>, layout: TableLayout
   return (
     `nicsim bench, ${r.date}, ${m.nproc} × ${m.cpu}, node ${m.node}, load average ${r.loadAverage.toFixed(2)} at start\n` +
     `each figure: median of ${r.reps} repetitions of ≥ ${r.minTimeS} s wall time after ${r.warmupS} s warm-up; min–max of the repetitions;\n` +
-    `each ratio: repetition ÷ floor timed in a ${r.floorSliceS} s slice right after it\n\n` +
+    `each ratio: repetition ÷ floor timed in a ${r.floorSliceS} s slice right after it (a ratio whose definition names its own slice: in that one)\n\n` +
     `${'name'.padEnd(layout.name)}  ${'median'.padStart(12)}  ${'min–max'.padStart(23)}  ${'unit'.padEnd(8)}  goal\n`
   );
 }
 
 /** One row of the table: the figure, its spread, its goal and `✗ short` when the median misses it. */
-export function tableRow(f: Figure, layout: TableLayout): string {
-  const spread = f.runs > 1 ? `${fmt(f.min, f.unit)}–${fmt(f.max, f.unit)}` : '(exact)';
+export function tableRow(f: Figure, layout: TableLayout, exact = false): string {
+  const spread = f.runs > 1 ? `${fmt(f.min, f.unit)}–${fmt(f.max, f.unit)}` : exact ? '(exact)' : '(1 run)';
   const mark = f.met === undefined ? '' : f.met ? '  ✓' : '  ✗ short';
   return `${f.name.padEnd(layout.name)}  ${fmt(f.value, f.unit).padStart(12)}  ${spread.padStart(23)}  ${f.unit.padEnd(8)}  ${goalText(f.goal, f.unit)}${mark}\n`;
 }
@@ -444,7 +447,7 @@ export function tableFooter(figures: readonly Figure[], floorSliceS: number): st
   const short = figures.filter((f) => f.met === false).length;
   let s = `\n${short} of ${figures.filter((f) => f.met !== undefined).length} goals short.\n`;
   if (defs.length > 0) {
-    s += `\n*.ratio_to_floor: each repetition divided by the floor timed in a ${floorSliceS} s slice right after it; median, min and max of those ratios (1 = as fast as the floor):\n`;
+    s += `\n*.ratio_to_floor: each repetition divided by the floor timed in a ${floorSliceS} s slice right after it (or the slice its definition names); median, min and max of those ratios (1 = as fast as the floor):\n`;
     for (const d of defs) s += `  ${d}\n`;
   }
   return s;
@@ -510,7 +513,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | { error: st
         break;
       case '--only': {
         const v = argv[++i];
-        if (v === undefined || v === '') return { error: '--only needs a PREFIX' };
+        if (v === undefined || v === '' || v.startsWith('--')) return { error: '--only needs a PREFIX' };
         a.only = v;
         break;
       }

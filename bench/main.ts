@@ -23,8 +23,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { cpus, availableParallelism, loadavg } from 'node:os';
 import { CASES } from './cases.js';
-import { COMPARE_FOOTER, compareCase, compareHeader, compareRow, comparable, loadRegistry, resolveAgainst, type CompareOptions, type Comparison } from './compare.js';
-import { USAGE, parseBenchArgs, processGroups, ratioName, runCases, selectCases, tableFooter, tableHeader, tableRow, type BenchArgs, type BenchCase, type BenchReport, type Figure, type Machine } from './harness.js';
+import { COMPARE_FOOTER, compareCase, compareHeader, compareRow, compareWarmupS, comparable, loadRegistry, resolveAgainst, type CompareOptions, type Comparison } from './compare.js';
+import { USAGE, parseBenchArgs, processGroups, ratioName, runCases, selectCases, tableFooter, tableHeader, tableRow, type BenchArgs, type BenchCase, type BenchReport, type Figure, type Machine, type RateCase } from './harness.js';
 
 /** The internal option a child process gets: the names of the cases it runs, comma-separated. */
 const CHILD = '--child';
@@ -111,6 +111,11 @@ async function childCompare(name: string, casesModule: string, rest: string[]): 
   return 0;
 }
 
+/** The benchmarks among `cases` whose own warm-up is longer than the run's, with the warm-up a comparison gives them. */
+function longerWarmups(cases: readonly RateCase[], o: CompareOptions): { name: string; warmupS: number }[] {
+  return cases.filter((c) => compareWarmupS(c, o) > o.warmupS).map((c) => ({ name: c.name, warmupS: compareWarmupS(c, o) }));
+}
+
 /** `--against REF`: each selected rate benchmark measured in both trees, side by side (bench/compare.ts). */
 async function compareMain(args: BenchArgs, inProcess: boolean): Promise<number> {
   const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -125,7 +130,7 @@ async function compareMain(args: BenchArgs, inProcess: boolean): Promise<number>
   const o = compareOptions(args);
   const width = Math.max(4, ...both.map(([, c]) => c.name.length));
   const head = { date: new Date().toISOString(), machine: machine(), against: args.against!, rounds: o.rounds, sliceS: o.sliceS, warmupS: o.warmupS, loadAverage: Math.round(loadavg()[0] * 100) / 100 };
-  if (!args.json) process.stdout.write(`nicsim bench --against, ${head.date}, ${head.machine.nproc} × ${head.machine.cpu}, node ${head.machine.node}, load average ${head.loadAverage.toFixed(2)} at start\n` + compareHeader(args.against!, o, width));
+  if (!args.json) process.stdout.write(`nicsim bench --against, ${head.date}, ${head.machine.nproc} × ${head.machine.cpu}, node ${head.machine.node}, load average ${head.loadAverage.toFixed(2)} at start\n` + compareHeader(args.against!, o, width, longerWarmups(both.map(([, c]) => c), o)));
   const comparisons: Comparison[] = [];
   for (const [oldCase, newCase] of both) {
     let c: Comparison;
@@ -169,8 +174,9 @@ async function main(argv: string[]): Promise<number> {
   const head = { date: new Date().toISOString(), machine: machine(), reps: args.reps, minTimeS: args.minTimeS, warmupS: args.warmupS, floorSliceS: args.floorSliceS, loadAverage: Math.round(loadavg()[0] * 100) / 100 };
   const layout = { name: Math.max(4, ...cases.flatMap((c) => [c.name.length, c.ratio ? ratioName(c.name).length : 0])) };
   if (!args.json) process.stdout.write(tableHeader(head, layout));
+  const exact = new Set(cases.filter((c) => c.kind === 'exact').map((c) => c.name));
   const onFigure = (f: Figure) => {
-    if (!args.json) process.stdout.write(tableRow(f, layout));
+    if (!args.json) process.stdout.write(tableRow(f, layout, exact.has(f.name)));
   };
   let figures: Figure[];
   if (inProcess) figures = await runCases(cases, args, onFigure);

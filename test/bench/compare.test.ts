@@ -9,9 +9,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { comparable, compareSessions, loadRegistry, resolveAgainst } from '../../bench/compare.js';
+import { comparable, compareCase, compareSessions, compareWarmupS, loadRegistry, resolveAgainst } from '../../bench/compare.js';
 import { runBench } from './run.js';
-import { parseBenchArgs, type BenchCase, type Clock, type Session } from '../../bench/harness.js';
+import { parseBenchArgs, type BenchCase, type Clock, type RateCase, type Session } from '../../bench/harness.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -87,6 +87,39 @@ describe('--against REF', () => {
     expect(resolveAgainst('no-such-ref-0123', root)).toEqual({ error: `--against no-such-ref-0123: neither a directory nor a git commit of ${root}` });
   });
 
+  test('a relative directory is taken from where the command was typed (npm runs the script from the package root)', () => {
+    expect(resolveAgainst('../dist', root, () => {}, join(root, 'test'))).toEqual({ casesModule: join(root, 'dist', 'bench', 'cases.js') });
+    expect(resolveAgainst('dist', root, () => {}, root)).toEqual({ casesModule: join(root, 'dist', 'bench', 'cases.js') });
+    expect(resolveAgainst('dist', root, () => {}, join(root, 'test'))).toMatchObject({ error: expect.stringContaining('neither a directory nor a git commit') });
+  });
+
+  test('a comparison warms each tree up for the run\'s warm-up or the benchmark\'s own, whichever is longer', async () => {
+    const rate = (warmupS?: number): RateCase => ({ kind: 'rate', name: 'x', unit: 'u/s', warmupS, open: () => ({ step: () => 1 }) });
+    const o = { rounds: 2, sliceS: 0.5, warmupS: 0.5 };
+    expect(compareWarmupS(rate(), o)).toBe(0.5);
+    expect(compareWarmupS(rate(1.5), o)).toBe(1.5);
+    expect(compareWarmupS(rate(0.2), o)).toBe(0.5);
+    // through compareCase: 1.5 s of (fake) CPU time per tree before the rounds
+    let t = 0;
+    const steps = { old: 0, new: 0 };
+    const mk = (which: 'old' | 'new'): RateCase => ({
+      kind: 'rate',
+      name: 'x',
+      unit: 'u/s',
+      warmupS: 1.5,
+      open: () => ({
+        step: () => {
+          steps[which]++;
+          t += 0.25;
+          return 1;
+        },
+      }),
+    });
+    const c = await compareCase(mk('old'), mk('new'), { ...o, clock: () => t });
+    expect(c.warmupS).toBe(1.5);
+    expect(steps).toEqual({ old: 6 + 2 * 2, new: 6 + 2 * 2 });
+  });
+
   test.skipIf(!existsSync(join(root, '.git')))('a git commit is built once into a private directory and moved into place only when finished; an unfinished build is not used', async () => {
     const sha = execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
     const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
@@ -109,6 +142,7 @@ describe('--against REF', () => {
   test('options: --against needs a value; --rounds and --slice are checked like the others', () => {
     expect(parseBenchArgs(['--against'])).toEqual({ error: '--against needs a git commit or a directory' });
     expect(parseBenchArgs(['--against', '--json'])).toEqual({ error: '--against needs a git commit or a directory' });
+    expect(parseBenchArgs(['--only', '--json'])).toEqual({ error: '--only needs a PREFIX' });
     expect(parseBenchArgs(['--rounds', '0'])).toEqual({ error: "--rounds must be an integer from 1 to 1000, not '0'" });
     expect(parseBenchArgs(['--slice', 'x'])).toEqual({ error: "--slice must be seconds, more than 0 and at most 600, not 'x'" });
     // each mode's own options

@@ -94,6 +94,34 @@ describe('measureCase', () => {
     expect(order.join('')).toBe('btbtbtbt' + 'tbtbtbtb');
   });
 
+  test('slowdown: each side warms up for the run\'s warm-up (or the case\'s own, when longer) and the case\'s reps cap the run\'s', async () => {
+    let t = 0;
+    const clock: Clock = () => t;
+    const order: string[] = [];
+    const mk = (name: string): Session => ({
+      step() {
+        order.push(name);
+        t += 0.25;
+        return 10;
+      },
+    });
+    const open = () => ({ base: mk('b'), test: mk('t') });
+    await measureCase({ kind: 'slowdown', name: 'x', unit: 'ratio', open }, opts(clock, { reps: 1, warmupS: 0.5 }));
+    // warm-up: 0.5 s each = 2 steps each; one repetition: 1 s each = 4 steps each
+    expect(order.join('')).toBe('btbt' + 'btbtbtbt');
+    order.length = 0;
+    const { reps } = await measureCase({ kind: 'slowdown', name: 'x', unit: 'ratio', warmupS: 1, reps: 2, open }, opts(clock, { reps: 5, warmupS: 0.5 }));
+    expect(order.filter((x) => x === 'b')).toHaveLength(4 + 2 * 4);
+    expect(reps).toHaveLength(2);
+  });
+
+  test('a timed figure of one repetition shows "(1 run)", an exact one "(exact)"', () => {
+    const f = { name: 'x', value: 5, unit: 'u/s', min: 5, max: 5, runs: 1 };
+    expect(tableRow(f, { name: 10 })).toContain('(1 run)');
+    expect(tableRow(f, { name: 10 }, true)).toContain('(exact)');
+    expect(tableRow({ ...f, min: 4, max: 6, runs: 3 }, { name: 10 }, true)).toContain('4–6');
+  });
+
   test('an exact case is computed once: one run, min = max = value', async () => {
     let n = 0;
     const figs = await runCases([{ kind: 'exact', name: 'x.ns', unit: 'ns', goal: { equals: 7 }, compute: () => ++n * 7 }], opts(() => 0));
