@@ -126,6 +126,8 @@ describe('--against REF', () => {
     const dir = join(tmpdir(), `nicsim-bench-${uid >= 0 ? uid : 'user'}`, sha.slice(0, 12));
     rmSync(dir, { recursive: true, force: true });
     // what an interrupted build leaves: the registry module written, the rest not, no marker
+    // (in the private directory as the tool makes it: on a fresh machine the test makes it first)
+    mkdirSync(dirname(dir), { recursive: true, mode: 0o700 });
     mkdirSync(join(dir, 'dist', 'bench'), { recursive: true });
     writeFileSync(join(dir, 'dist', 'bench', 'cases.js'), 'throw new Error("half-written build")\n');
     const messages: string[] = [];
