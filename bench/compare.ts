@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symli
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runFor, stats, type BenchCase, type Clock, type RateCase, type Session, type Stats } from './harness.js';
+import { runFor, stats, warmupOf, type BenchCase, type Clock, type RateCase, type Session, type Stats } from './harness.js';
 
 /** How a comparison measures. */
 export interface CompareOptions {
@@ -82,9 +82,9 @@ export async function compareSessions(name: string, unit: string, scale: number,
   return { name, unit, ratio: stats(news.map((n, i) => n / olds[i])), old: stats(olds), new: stats(news), warmupS: o.warmupS };
 }
 
-/** The warm-up a comparison of `c` gives each tree: the run's, or the benchmark's own when longer (a workload that takes longer to reach its pace). */
+/** The warm-up a comparison of `c` gives each tree: {@link warmupOf} with the comparison's warm-up. */
 export function compareWarmupS(c: RateCase, o: CompareOptions): number {
-  return Math.max(o.warmupS, c.warmupS ?? 0);
+  return warmupOf(c, o.warmupS);
 }
 
 /** Opens the benchmark in both trees and compares them; both sessions are closed (and checked) after. */

@@ -215,6 +215,11 @@ export async function runSlowdown(base: Session, test: Session, seconds: number,
   return acc.base.units / acc.base.s / (acc.test.units / acc.test.s);
 }
 
+/** The warm-up a case gets: the run's, or the case's own when longer (a workload that takes longer to reach its pace). Measuring and `--against` both use it. */
+export function warmupOf(c: BenchCase, runWarmupS: number): number {
+  return Math.max(runWarmupS, c.warmupS ?? 0);
+}
+
 /** A floor workload to time in a short slice after each repetition of a case with a ratio. */
 export interface FloorSlice {
   /** The floor's workload (opened once per run). */
@@ -246,7 +251,7 @@ export async function measureCase(c: BenchCase, o: MeasureOptions, floor?: Floor
     const s = await c.open();
     const scale = c.scale ?? 1;
     const floorReps: number[] = [];
-    const warmupS = Math.max(o.warmupS, c.warmupS ?? 0);
+    const warmupS = warmupOf(c, o.warmupS);
     if (warmupS > 0) await runFor(s, warmupS, clock);
     const n = Math.min(o.reps, c.reps ?? o.reps);
     for (let i = 0; i < n; i++) {
@@ -262,7 +267,7 @@ export async function measureCase(c: BenchCase, o: MeasureOptions, floor?: Floor
   }
   const { base, test } = await c.open();
   // each workload gets the warm-up and the minimum time of a repetition (they alternate step by step)
-  const warmupS = Math.max(o.warmupS, c.warmupS ?? 0);
+  const warmupS = warmupOf(c, o.warmupS);
   if (warmupS > 0) await runSlowdown(base, test, warmupS, clock);
   const n = Math.min(o.reps, c.reps ?? o.reps);
   for (let i = 0; i < n; i++) reps.push(await runSlowdown(base, test, o.minTimeS, clock, i % 2 === 1));
