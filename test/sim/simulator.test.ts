@@ -2,6 +2,16 @@ import { describe, expect, test } from 'vitest';
 import { EventQueue, Rng, Simulator, formatNanos, formatDuration } from '../../sim/index.js';
 import type { QueuedEvent } from '../../sim/queue.js';
 
+/** The reference for the queue tests: the index of the earliest entry of a plain list by (time, id), found by a linear scan; -1 when empty. */
+function earliest(model: ReadonlyArray<{ time: number; id: number }>): number {
+  let best = -1;
+  for (let k = 0; k < model.length; k++) {
+    const m = model[k];
+    if (best < 0 || m.time < model[best].time || (m.time === model[best].time && m.id < model[best].id)) best = k;
+  }
+  return best;
+}
+
 describe('event queue', () => {
   test('orders by time, then insertion; cancelled events never run', () => {
     const q = new EventQueue();
@@ -29,11 +39,7 @@ describe('event queue', () => {
     let popped = 0;
     const done: QueuedEvent[] = [];
     const popOne = (): boolean => {
-      let best = -1;
-      for (let k = 0; k < model.length; k++) {
-        const m = model[k];
-        if (best < 0 || m.time < model[best].time || (m.time === model[best].time && m.id < model[best].id)) best = k;
-      }
+      const best = earliest(model);
       const e = q.pop();
       if (best < 0) {
         expect(e).toBeUndefined();
@@ -96,11 +102,7 @@ describe('event queue', () => {
       expect(q.live).toBe(model.length);
       // pop the near events (and check each against the model)
       for (;;) {
-        let best = -1;
-        for (let k = 0; k < model.length; k++) {
-          const m = model[k];
-          if (best < 0 || m.time < model[best].time || (m.time === model[best].time && m.id < model[best].id)) best = k;
-        }
+        const best = earliest(model);
         if (best < 0 || model[best].time > now + 1000) break;
         const e = q.pop();
         expect(e).toBe(model[best].h);
